@@ -1,0 +1,26 @@
+-- One row per Epoch AI frontier data center (handle). Capital cost converted from USD bn to USD.
+with source as (
+    select * from {{ source('raw', 'epoch_data_centers') }}
+),
+
+final as (
+    select
+        handle as data_center_id,
+        title as data_center_name,
+        project,
+        address,
+        latitude,
+        longitude,
+        owner,
+        users,
+        investors,
+        construction_companies,
+        energy_companies,
+        current_h100_equivalents,
+        current_power_mw,
+        current_capital_cost_usd_bn * 1e9 as current_capital_cost_usd,
+        _source_file || ':' || _source_row::varchar as source_ref
+    from source
+)
+
+select * from final

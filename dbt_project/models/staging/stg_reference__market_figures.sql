@@ -1,0 +1,22 @@
+-- One row per published market figure (inventory, under construction, vacancy, rent, ...).
+with source as (
+    select * from {{ source('raw', 'ref_market_figures') }}
+),
+
+final as (
+    select
+        market,
+        region,
+        metric,
+        value,
+        unit,
+        period,
+        original_publisher,
+        source_url,
+        source_date,
+        notes,
+        _source_file || ':' || _source_row::varchar as source_ref
+    from source
+)
+
+select * from final
