@@ -119,7 +119,7 @@ class ParseResult:
 
     @property
     def rows_rejected(self) -> int:
-        rejected = self.issues.filter(pl.col("action").is_in(["row_rejected", "file_rejected"]))
+        rejected = self.issues.filter(pl.col("action") == "row_rejected")
         return rejected.select(pl.col("source_row").n_unique()).item() if rejected.height else 0
 
     @property

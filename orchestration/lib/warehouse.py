@@ -1,0 +1,139 @@
+"""Where the warehouse lives, how the pipeline writes it, and how a finished build is published.
+
+Two files (see DESIGN.md, "The flow"):
+- the build file ``<warehouse>/build/dcpulse_build.duckdb``: only the pipeline opens it;
+- the serving file ``<warehouse>/dcpulse.duckdb``: dashboards and analysts open it read-only.
+
+A run writes the build file; ``publish`` checkpoints it, copies it beside the serving file and
+swaps it in with ``os.replace`` (atomic on POSIX). A reader that holds the old serving file keeps
+reading the old inode, so it never blocks the run and never sees a half-built warehouse.
+
+Paths come from the environment, read when called (never at import):
+``DCPULSE_SOURCES_DIR`` (default ``data/sources``) and ``DCPULSE_WAREHOUSE_DIR`` (``data/warehouse``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SERVING_NAME = "dcpulse.duckdb"
+BUILD_NAME = "dcpulse_build.duckdb"
+SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts", "meta")
+
+
+def _resolve(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else (PROJECT_ROOT / path)
+
+
+def sources_dir() -> Path:
+    return _resolve(os.environ.get("DCPULSE_SOURCES_DIR", "data/sources"))
+
+
+def warehouse_dir() -> Path:
+    return _resolve(os.environ.get("DCPULSE_WAREHOUSE_DIR", "data/warehouse"))
+
+
+def build_path() -> Path:
+    return warehouse_dir() / "build" / BUILD_NAME
+
+
+def serving_path() -> Path:
+    return warehouse_dir() / SERVING_NAME
+
+
+@contextlib.contextmanager
+def connect_build(path: Path | None = None, retries: int = 10) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the build file read-write; retry briefly if another pipeline process holds it."""
+    target = path or build_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    delay = 0.2
+    for attempt in range(retries):
+        try:
+            con = duckdb.connect(str(target))
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == retries - 1:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    try:
+        for schema in SCHEMAS:
+            con.execute(f"create schema if not exists {schema}")
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        create table if not exists quarantine.rejected_rows (
+            source_table varchar, source_file varchar, source_sha256 varchar, source_row integer,
+            field varchar, value varchar, reason varchar, action varchar, record_json varchar,
+            rejected_at timestamp)
+        """
+    )
+    con.execute(
+        """
+        create table if not exists meta.source_files (
+            source_table varchar primary key, source_file varchar, sha256 varchar, bytes bigint,
+            rows_in_file integer, rows_loaded integer, rows_rejected integer, fields_nulled integer,
+            issues integer, file_rejected boolean, publisher varchar, licence varchar, url varchar,
+            retrieved varchar, loaded_at timestamp)
+        """
+    )
+    con.execute(
+        """
+        create table if not exists meta.runs (
+            run_id varchar, started_at timestamp, finished_at timestamp, status varchar,
+            published_path varchar, table_counts_json varchar)
+        """
+    )
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("marts", "meta")) -> dict[str, int]:
+    rows = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in (select unnest(?)) and table_type = 'BASE TABLE' order by 1, 2",
+        [list(schemas)],
+    ).fetchall()
+    return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in rows}
+
+
+def publish(run_id: str, started_at: datetime | None = None, build: Path | None = None,
+            target: Path | None = None) -> dict[str, object]:
+    """Checkpoint the build file and atomically replace the serving file with a copy of it."""
+    build = build or build_path()
+    target = target or serving_path()
+    finished = datetime.now(UTC).replace(tzinfo=None)
+    with connect_build(build) as con:
+        ensure_meta_tables(con)
+        counts = table_counts(con)
+        con.execute(
+            "insert into meta.runs values (?, ?, ?, 'published', ?, ?)",
+            [run_id, started_at or finished, finished, str(target), json.dumps(counts)],
+        )
+        con.execute("checkpoint")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(build, staging)
+    with open(staging, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(staging, target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return {"path": str(target), "bytes": target.stat().st_size, "tables": counts}
