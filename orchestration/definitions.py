@@ -1,0 +1,21 @@
+"""The dcpulse Dagster code location: loads the domain modules of ``defs/`` into one Definitions."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.dbt import dcpulse_dbt_assets
+from orchestration.defs.ingest import raw_assets
+from orchestration.defs.publish import serving_warehouse
+from orchestration.defs.resources import dbt_resource
+from orchestration.defs.schedules import daily_refresh_schedule, refresh_all_job
+
+defs = dg.Definitions(
+    assets=[*raw_assets, dcpulse_dbt_assets, serving_warehouse],
+    jobs=[refresh_all_job],
+    schedules=[daily_refresh_schedule],
+    resources={"dbt": dbt_resource()},
+    # One writer at a time: DuckDB allows a single read-write process per file, so the steps of a run
+    # execute in one process, in dependency order.
+    executor=dg.in_process_executor,
+)

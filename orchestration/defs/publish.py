@@ -1,0 +1,44 @@
+"""Publish: swap the finished build file in as the serving warehouse, only after everything upstream passed."""
+
+
+import dagster as dg
+
+from orchestration.defs.dbt import mart_keys
+from orchestration.lib.warehouse import publish, serving_path
+
+FORECAST_KEYS = [
+    dg.AssetKey(["marts", "fct_demand_forecast"]),
+    dg.AssetKey(["marts", "fct_forecast_backtest"]),
+    dg.AssetKey(["marts", "ref_published_projections"]),
+]
+
+
+def _upstream() -> list[dg.AssetKey]:
+    return mart_keys()
+
+
+@dg.asset(
+    key=dg.AssetKey(["serving", "dcpulse_warehouse"]),
+    group_name="publish",
+    kinds={"duckdb"},
+    deps=_upstream(),
+    description="CHECKPOINT the build file and atomically replace data/warehouse/dcpulse.duckdb with it. "
+    "Runs only when every upstream asset and blocking check of the run succeeded; readers of the old "
+    "file keep their snapshot and see the new one when they reopen.",
+)
+def serving_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    record = context.instance.get_run_record_by_id(context.run_id)
+    started = record.start_time if record and record.start_time else None
+    from datetime import UTC, datetime
+
+    started_at = datetime.fromtimestamp(started, UTC).replace(tzinfo=None) if started else None
+    result = publish(context.run_id, started_at)
+    tables = result["tables"]
+    context.log.info(f"published {serving_path()} ({result['bytes']:,} bytes)")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(result["path"])),
+            "bytes": result["bytes"],
+            "tables": dg.MetadataValue.json(tables),
+        }
+    )
