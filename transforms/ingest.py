@@ -290,6 +290,7 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
                        "flagged", header_json)
 
     # Records -> string frame; reject malformed records and bytes that were not UTF-8.
+    by_index = {idx: name for name, idx in position.items() if idx is not None}
     good_lines: list[int] = []
     values: dict[str, list[str | None]] = {c.name: [] for c in spec.columns}
     raw_json: list[str] = []
@@ -300,7 +301,7 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
                        f"malformed CSV record: expected {len(header)} fields, found {len(fields)}",
                        "row_rejected", record)
             continue
-        bad = [header[i] for i, f in enumerate(fields) if "\ufffd" in f]
+        bad = [by_index.get(i, header[i]) for i, f in enumerate(fields) if "\ufffd" in f]
         if bad:
             issues.add(line, bad[0], None, "bytes that are not valid UTF-8", "row_rejected", record)
             continue
