@@ -1,0 +1,406 @@
+"""The dashboard's only door to the warehouse: the read-only connection, the queries, the SQL console.
+
+How the serving file is read (see DESIGN.md, "The flow"):
+
+- The run publishes ``$DCPULSE_WAREHOUSE_DIR/dcpulse.duckdb`` with an atomic ``os.replace``. A
+  DuckDB connection opened on the old file keeps seeing the old file, and ``duckdb.connect(path)``
+  hands back the *cached* old instance while any connection to that path is open. So every
+  connection here is a fresh in-memory DuckDB that ``ATTACH``es the file ``READ_ONLY`` (no
+  instance cache involved), and the cached connection is keyed on the file's
+  ``(inode, mtime_ns, size)``: a republish changes the key, the next query opens the new file and
+  the old connection is closed (``on_release``).
+- A writer holding the file (someone running the pipeline against the serving file directly)
+  makes the read-only attach fail with ``Could not set lock``; we retry briefly, then raise
+  :class:`WarehouseBusy`, which pages show as a notice instead of an error.
+- No file yet: :class:`WarehouseMissing`, shown as "run ``make run`` first".
+
+The SQL console runs every query through :func:`run_readonly_sql`: a new in-memory DuckDB per
+call, the warehouse attached read-only, then external access off, the local file system disabled,
+extensions off, Python replacement scans off, memory and thread limits, configuration locked, one
+SELECT statement only, a watchdog that interrupts the query at its time limit, and a row cap.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_WAREHOUSE_DIR = "data/warehouse"
+WAREHOUSE_FILE = "dcpulse.duckdb"
+ALIAS = "wh"
+
+LOCK_RETRY_SECONDS = 5.0
+CONSOLE_ROW_CAP = 10_000
+CONSOLE_TIMEOUT_SECONDS = 10.0
+CONSOLE_MEMORY_LIMIT = "512MB"
+CONSOLE_THREADS = 1
+
+FileKey = tuple[str, int, int, int]
+
+
+class WarehouseUnavailable(RuntimeError):
+    """Base for the two states a page shows as a notice rather than an error."""
+
+
+class WarehouseMissing(WarehouseUnavailable):
+    pass
+
+
+class WarehouseBusy(WarehouseUnavailable):
+    pass
+
+
+class SqlConsoleError(Exception):
+    """A console query failed; ``str(error)`` is the message shown to the user."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the warehouse is and which version of it we are looking at
+
+
+def warehouse_path() -> Path:
+    """``$DCPULSE_WAREHOUSE_DIR/dcpulse.duckdb`` (default ``data/warehouse``, relative to the repo)."""
+    directory = Path(os.environ.get("DCPULSE_WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR))
+    if not directory.is_absolute():
+        directory = REPO_ROOT / directory
+    return directory / WAREHOUSE_FILE
+
+
+def warehouse_key() -> FileKey:
+    """Identity of the published file: a republish (new inode, mtime or size) gives a new key."""
+    path = warehouse_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise WarehouseMissing(
+            f"No warehouse at {path}. Run `make run` first to build and publish it."
+        ) from None
+    return (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _is_lock_error(error: Exception) -> bool:
+    text = str(error).lower()
+    return "lock" in text or "being used by another process" in text
+
+
+def _attach_readonly(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """ATTACH the file read-only, retrying for a few seconds while a writer holds its lock."""
+    deadline = time.monotonic() + LOCK_RETRY_SECONDS
+    delay = 0.1
+    literal = path.replace("'", "''")
+    while True:
+        try:
+            con.execute(f"ATTACH '{literal}' AS {ALIAS} (READ_ONLY)")
+            con.execute(f"USE {ALIAS}")
+            return
+        except duckdb.IOException as error:
+            if not _is_lock_error(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    "The warehouse file is locked by a writer (a pipeline run?). "
+                    "Try again in a moment; the published file is never locked by `make run`."
+                ) from error
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+_BASE_CONFIG: dict[str, Any] = {
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "python_enable_replacements": False,
+}
+
+
+def _harden(con: duckdb.DuckDBPyConnection) -> None:
+    """After the attach: no file system, no external access, settings frozen (order matters)."""
+    con.execute("SET enable_external_access = false")
+    # ATTACH adds the file and its .wal to allowed_paths; disabling the local file system closes
+    # that door too (checked on 1.5.5: COPY ... TO '<warehouse>.wal' otherwise succeeds), while
+    # the already attached file keeps reading through its open handle.
+    con.execute("SET disabled_filesystems = 'LocalFileSystem'")
+    con.execute("SET lock_configuration = true")
+
+
+def _open(path: str, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:", config={**_BASE_CONFIG, **(config or {})})
+    try:
+        _attach_readonly(con, path)
+        _harden(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+# ---------------------------------------------------------------------------------------------
+# The cached connection and the query helpers
+
+
+def _release(con: duckdb.DuckDBPyConnection) -> None:
+    con.close()
+
+
+@st.cache_resource(max_entries=1, on_release=_release, show_spinner=False)
+def _connection_for(key: FileKey) -> duckdb.DuckDBPyConnection:
+    """One connection per published file version; the previous version's is closed on eviction."""
+    return _open(key[0], {"threads": 2, "memory_limit": "1GB", "temp_directory": ""})
+
+
+def _run(key: FileKey, sql: str, params: Sequence[Any]) -> pl.DataFrame:
+    last_error: Exception | None = None
+    for _ in range(2):
+        con = _connection_for(key)
+        try:
+            cursor = con.cursor()  # DuckDB connections are not thread-safe; cursors are
+            try:
+                cursor.execute(f"USE {ALIAS}")
+                return cursor.execute(sql, list(params)).pl()
+            finally:
+                cursor.close()
+        except duckdb.ConnectionException as error:  # evicted and closed by a republish meanwhile
+            last_error = error
+            _connection_for.clear()
+    raise WarehouseBusy(f"The warehouse connection was closed while querying: {last_error}")
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(key: FileKey, sql: str, params: tuple[Any, ...]) -> pl.DataFrame:
+    return _run(key, sql, params)
+
+
+def query(sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+    """Run a trusted, parameterised query against the current published file (cached per file)."""
+    return _cached_query(warehouse_key(), sql, tuple(params))
+
+
+def table_columns(table: str) -> set[str]:
+    schema, name = table.split(".")
+    frame = query(
+        "select column_name from information_schema.columns where table_catalog = ? "
+        "and table_schema = ? and table_name = ?",
+        (ALIAS, schema, name),
+    )
+    return set(frame["column_name"].to_list())
+
+
+# ---------------------------------------------------------------------------------------------
+# Named queries used by the pages (SQL here, shaping in analysis.py, figures in charts.py)
+
+
+def demand_forecast() -> pl.DataFrame:
+    return query(
+        "select year, scenario, region, market_tier, workload, facility_power_mw, annual_energy_twh, "
+        "is_history from marts.fct_demand_forecast order by year"
+    )
+
+
+def published_projections() -> pl.DataFrame:
+    return query(
+        "select publisher, publication, year_published, metric, scope, geography, year, value, unit, "
+        "scenario, source_url, notes from marts.ref_published_projections order by publisher, year"
+    )
+
+
+def demand_by_tier() -> pl.DataFrame:
+    return query(
+        "select year, region, market_tier, workload, deployments, gpu_count, it_power_mw, "
+        "facility_power_mw, annual_energy_mwh from marts.fct_ai_demand_by_tier order by year"
+    )
+
+
+def markets() -> pl.DataFrame:
+    return query("select * from marts.dim_markets order by market_id")
+
+
+def facilities() -> pl.DataFrame:
+    return query(
+        "select f.facility_id, f.facility_name, f.operator, f.market_id, f.latitude, f.longitude, "
+        "f.status, f.capacity_mw_low, f.capacity_mw_high, f.size_class, f.source, m.market_name, "
+        "m.region, m.market_tier from marts.fct_facilities f "
+        "left join marts.dim_markets m using (market_id)"
+    )
+
+
+def deployments() -> pl.DataFrame:
+    return query(
+        "select d.*, m.market_name, m.region, m.market_tier, m.latitude, m.longitude "
+        "from marts.fct_ai_deployments d left join marts.dim_markets m using (market_id)"
+    )
+
+
+def energy_prices() -> pl.DataFrame:
+    return query(
+        "select geography, period, sector, price_usd_mwh, price_original, currency_original, source "
+        "from marts.fct_energy_prices"
+    )
+
+
+def gpus() -> pl.DataFrame:
+    return query("select * from marts.dim_gpus order by gpu_model")
+
+
+def gpu_prices() -> pl.DataFrame:
+    return query(
+        "select gpu_model, provider, region, observed_on, price_kind, price_usd, source "
+        "from marts.fct_gpu_prices"
+    )
+
+
+def backtest() -> pl.DataFrame:
+    return query("select * from marts.fct_forecast_backtest order by origin_year, target_year")
+
+
+def runs() -> pl.DataFrame:
+    return query(
+        "select run_id, started_at, finished_at, status, published_path from meta.runs "
+        "order by finished_at desc nulls last"
+    )
+
+
+def source_files() -> pl.DataFrame:
+    return query(
+        "select source_table, source_file, publisher, licence, url, retrieved, loaded_at, rows_loaded, "
+        "rows_rejected from meta.source_files order by source_table"
+    )
+
+
+def schema_catalog() -> pl.DataFrame:
+    """Every table and column the console can query, for the schema browser."""
+    return query(
+        "select table_schema, table_name, column_name, data_type, ordinal_position "
+        "from information_schema.columns where table_catalog = ? and table_schema in ('marts', 'meta') "
+        "order by table_schema, table_name, ordinal_position",
+        (ALIAS,),
+    )
+
+
+def published_at() -> float:
+    """mtime of the serving file (seconds since the epoch): when it was last published."""
+    return warehouse_key()[2] / 1e9
+
+
+# ---------------------------------------------------------------------------------------------
+# The SQL console
+
+
+_READ_STATEMENTS = {"SELECT"}
+
+
+@dataclass(frozen=True)
+class ConsoleLimits:
+    row_cap: int = CONSOLE_ROW_CAP
+    timeout_seconds: float = CONSOLE_TIMEOUT_SECONDS
+    memory_limit: str = CONSOLE_MEMORY_LIMIT
+    threads: int = CONSOLE_THREADS
+
+
+def _console_message(error: Exception, limits: ConsoleLimits) -> str:
+    text = str(error)
+    low = text.lower()
+    if isinstance(error, duckdb.InterruptException):
+        return (
+            f"Stopped: the query ran longer than the console's {limits.timeout_seconds:g} s limit. "
+            "Filter or aggregate more, or add a LIMIT."
+        )
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return (
+            f"Stopped: the query needed more than the console's {limits.memory_limit} memory limit. "
+            "Aggregate more or select fewer columns."
+        )
+    if isinstance(error, duckdb.PermissionException) or "disabled by configuration" in low:
+        return (
+            "Refused: the console cannot read or write files, attach databases or install/load "
+            f"extensions; it queries the warehouse tables only. (DuckDB: {text.splitlines()[0]})"
+        )
+    if "configuration has been locked" in low:
+        return "Refused: the console cannot change settings. (DuckDB: " + text.splitlines()[0] + ")"
+    if "read-only mode" in low:
+        return "Refused: the warehouse is read-only here. (DuckDB: " + text.splitlines()[0] + ")"
+    if isinstance(error, duckdb.ParserException):
+        return "SQL syntax error: " + text
+    if isinstance(error, (duckdb.CatalogException, duckdb.BinderException)):
+        return "Unknown table or column (see the schema browser): " + text
+    if isinstance(error, WarehouseUnavailable):
+        return str(error)
+    return f"Query failed ({type(error).__name__}): {text}"
+
+
+def _check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    statements = con.extract_statements(sql)
+    if not statements:
+        raise SqlConsoleError("Nothing to run: type a SELECT query.")
+    if len(statements) > 1:
+        raise SqlConsoleError("Run one statement at a time (found %d)." % len(statements))
+    kind = statements[0].type.name
+    if kind not in _READ_STATEMENTS:
+        raise SqlConsoleError(
+            f"Refused: {kind} statements are not allowed. The console runs one read-only query "
+            "(SELECT, WITH ... SELECT, FROM ..., DESCRIBE, SUMMARIZE, SHOW); it cannot write, "
+            "change settings, attach databases, copy to files or install/load extensions."
+        )
+
+
+def run_readonly_sql(
+    sql: str,
+    row_cap: int = CONSOLE_ROW_CAP,
+    *,
+    timeout_seconds: float = CONSOLE_TIMEOUT_SECONDS,
+    memory_limit: str = CONSOLE_MEMORY_LIMIT,
+    threads: int = CONSOLE_THREADS,
+) -> pl.DataFrame:
+    """Run one untrusted read-only query; return at most ``row_cap`` rows or raise SqlConsoleError.
+
+    To tell whether a result was cut, ask for ``row_cap + 1`` rows and compare.
+    Each call gets its own in-memory DuckDB (so no temporary table or setting survives into
+    another call or another user's session) with the warehouse attached read-only.
+    """
+    limits = ConsoleLimits(row_cap, timeout_seconds, memory_limit, threads)
+    try:
+        path = warehouse_key()[0]
+        con = _open(
+            path,
+            {"memory_limit": memory_limit, "threads": threads, "temp_directory": ""},
+        )
+    except (WarehouseUnavailable, duckdb.Error) as error:
+        raise SqlConsoleError(_console_message(error, limits)) from error
+    watchdog = threading.Timer(timeout_seconds, con.interrupt)
+    watchdog.daemon = True
+    try:
+        try:
+            _check_statement(con, sql)
+        except duckdb.Error as error:
+            raise SqlConsoleError(_console_message(error, limits)) from error
+        watchdog.start()
+        try:
+            con.execute(sql)
+            reader = con.fetch_record_batch(min(max(row_cap, 1), 100_000))
+            batches = []
+            rows = 0
+            for batch in reader:
+                batches.append(batch)
+                rows += batch.num_rows
+                if rows >= row_cap:
+                    break
+            schema = reader.schema
+        except duckdb.Error as error:
+            raise SqlConsoleError(_console_message(error, limits)) from error
+        import pyarrow as pa
+
+        frame = pl.from_arrow(pa.Table.from_batches(batches, schema=schema))
+        assert isinstance(frame, pl.DataFrame)
+        return frame.head(row_cap)
+    finally:
+        watchdog.cancel()
+        con.close()
