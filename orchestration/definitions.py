@@ -5,13 +5,14 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.dbt import dcpulse_dbt_assets
+from orchestration.defs.forecast import forecast_assets
 from orchestration.defs.ingest import raw_assets
 from orchestration.defs.publish import serving_warehouse
 from orchestration.defs.resources import dbt_resource
 from orchestration.defs.schedules import daily_refresh_schedule, refresh_all_job
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dcpulse_dbt_assets, serving_warehouse],
+    assets=[*raw_assets, dcpulse_dbt_assets, forecast_assets, serving_warehouse],
     jobs=[refresh_all_job],
     schedules=[daily_refresh_schedule],
     resources={"dbt": dbt_resource()},

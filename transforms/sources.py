@@ -446,6 +446,26 @@ REF_MARKET_FIGURES = SourceSpec(
 )
 
 
+REF_PUBLISHED_PROJECTIONS = SourceSpec(
+    table="ref_published_projections",
+    description="Published projections of data-center and AI electricity demand (IEA, LBNL, ...) with scope",
+    columns=(
+        _s("publisher", required=True),
+        _s("publication", required=True),
+        Column("year_published", ("year_published",), "int", min=2000, max=2100),
+        _s("metric", required=True),
+        _s("scope", required=True),
+        _s("geography", required=True),
+        Column("year", ("year",), "int", required=True, min=2000, max=2100),
+        _f("value", required=True, min=0),
+        _s("unit", required=True),
+        _s("scenario"),
+        _s("source_url", required=True),
+        _s("notes", optional=True),
+    ),
+)
+
+
 # Source folder layout: (spec, path of the file under the sources dir).
 SOURCE_FILES: dict[str, tuple[SourceSpec, str]] = {
     s.table: (s, p)
@@ -463,5 +483,6 @@ SOURCE_FILES: dict[str, tuple[SourceSpec, str]] = {
         (REF_GPU_MODELS, "reference/gpu_models.csv"),
         (REF_FX_RATES, "reference/fx_rates.csv"),
         (REF_MARKET_FIGURES, "reference/market_figures.csv"),
+        (REF_PUBLISHED_PROJECTIONS, "reference/published_projections.csv"),
     )
 }

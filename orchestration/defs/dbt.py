@@ -21,8 +21,8 @@ class DcpulseTranslator(DagsterDbtTranslator):
         if kind == "source":
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema")
-        if kind == "seed":
-            schema = "seeds" if not schema else schema
+        if kind == "seed" and not schema:
+            schema = "seeds"
         return dg.AssetKey([schema, dbt_resource_props["alias"] or dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

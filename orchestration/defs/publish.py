@@ -14,7 +14,7 @@ FORECAST_KEYS = [
 
 
 def _upstream() -> list[dg.AssetKey]:
-    return mart_keys()
+    return sorted(set(mart_keys()) | set(FORECAST_KEYS), key=lambda k: k.to_user_string())
 
 
 @dg.asset(
