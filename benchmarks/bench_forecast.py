@@ -37,15 +37,22 @@ def synthetic_history(first_year: int = 2019, last_year: int = 2025) -> pl.DataF
         .join(pl.DataFrame({"workload": list(WORKLOADS)}), how="cross")
         .with_row_index("i")
     )
-    return grid.select(
-        "year", "region", "market_tier", "workload",
-        ((pl.col("i") % 7) + 1).cast(pl.Int64).alias("deployments"),
-        ((pl.col("i") % 11 + 1) * 1000.0).alias("gpu_count"),
-        ((pl.col("i") % 13 + 1) * 1.6 ** (pl.col("year") - first_year)).alias("it_power_mw"),
-    ).with_columns(
-        (pl.col("it_power_mw") * 1.2).alias("facility_power_mw"),
-    ).with_columns(
-        (pl.col("facility_power_mw") * 8760 * 0.75).alias("annual_energy_mwh"),
+    return (
+        grid.select(
+            "year",
+            "region",
+            "market_tier",
+            "workload",
+            ((pl.col("i") % 7) + 1).cast(pl.Int64).alias("deployments"),
+            ((pl.col("i") % 11 + 1) * 1000.0).alias("gpu_count"),
+            ((pl.col("i") % 13 + 1) * 1.6 ** (pl.col("year") - first_year)).alias("it_power_mw"),
+        )
+        .with_columns(
+            (pl.col("it_power_mw") * 1.2).alias("facility_power_mw"),
+        )
+        .with_columns(
+            (pl.col("facility_power_mw") * 8760 * 0.75).alias("annual_energy_mwh"),
+        )
     )
 
 
@@ -98,8 +105,11 @@ def main(n: int = 50) -> None:
     ms = median_ms(lambda: forecast_scenario(history, pipeline, "base", scenarios=scenarios), n)
     print(f"forecast_scenario, synthetic history ({history.height} rows), base: median {ms:.1f} ms over {n}")
     ms = median_ms(
-        lambda: forecast_scenario(history, pipeline, "base", overrides={"accelerator_power_cagr": 0.3},
-                                  scenarios=scenarios), n)
+        lambda: forecast_scenario(
+            history, pipeline, "base", overrides={"accelerator_power_cagr": 0.3}, scenarios=scenarios
+        ),
+        n,
+    )
     print(f"forecast_scenario with an override (slider path): median {ms:.1f} ms over {n}")
     ms = median_ms(lambda: run_all_scenarios(history, pipeline, scenarios=scenarios), max(n // 5, 3))
     print(f"run_all_scenarios ({len(scenarios)} scenarios): median {ms:.1f} ms")
@@ -111,8 +121,10 @@ def main(n: int = 50) -> None:
         return
     history, pipeline = real
     ms = median_ms(lambda: forecast_scenario(history, pipeline, "base", scenarios=scenarios), n)
-    print(f"forecast_scenario, real marts ({history.height} history rows, {pipeline.height} pipeline rows): "
-          f"median {ms:.1f} ms over {n}")
+    print(
+        f"forecast_scenario, real marts ({history.height} history rows, {pipeline.height} pipeline rows): "
+        f"median {ms:.1f} ms over {n}"
+    )
 
 
 if __name__ == "__main__":

@@ -269,8 +269,7 @@ def parse_scenarios(document: Mapping[str, Any]) -> dict[str, ScenarioParams]:
         for key, entry in {**defaults, **body}.items():
             values[key], provenance[key] = _split_entry(name, key, entry)
         out[name] = ScenarioParams.model_validate(
-            {**values, "name": name, "description": description, "version": version,
-             "provenance": provenance}
+            {**values, "name": name, "description": description, "version": version, "provenance": provenance}
         )
     if not out:
         raise ValueError("scenario file defines no scenarios")
@@ -342,8 +341,10 @@ def scenario_parameter_table(scenarios: Mapping[str, ScenarioParams]) -> pl.Data
                 {
                     "scenario": name,
                     "parameter": key,
-                    "value": yaml.safe_dump(value, default_flow_style=True, sort_keys=False).strip()
-                    .removesuffix("...").strip(),
+                    "value": yaml.safe_dump(value, default_flow_style=True, sort_keys=False)
+                    .strip()
+                    .removesuffix("...")
+                    .strip(),
                     "source": prov.source if prov else None,
                     "assumption": prov.assumption if prov else None,
                     "note": prov.note if prov else None,
@@ -351,8 +352,14 @@ def scenario_parameter_table(scenarios: Mapping[str, ScenarioParams]) -> pl.Data
             )
     return pl.DataFrame(
         rows,
-        schema={"scenario": pl.String, "parameter": pl.String, "value": pl.String,
-                "source": pl.String, "assumption": pl.Boolean, "note": pl.String},
+        schema={
+            "scenario": pl.String,
+            "parameter": pl.String,
+            "value": pl.String,
+            "source": pl.String,
+            "assumption": pl.Boolean,
+            "note": pl.String,
+        },
     )
 
 
@@ -398,16 +405,13 @@ def pipeline_from_deployments(deployments: pl.DataFrame, markets: pl.DataFrame) 
     )
 
 
-def _pipeline_by_year(
-    pipeline: pl.DataFrame, params: ScenarioParams, origin: int, end_year: int
-) -> pl.DataFrame:
+def _pipeline_by_year(pipeline: pl.DataFrame, params: ScenarioParams, origin: int, end_year: int) -> pl.DataFrame:
     """Realised pipeline facility MW arriving per region and year (origin+1 .. end_year)."""
     schema = {"region": pl.String, "year": pl.Int32, "pipeline_mw": pl.Float64}
     if pipeline.height == 0:
         return pl.DataFrame(schema=schema)
     rates = pl.DataFrame(
-        {"status": list(params.pipeline_realisation_rate),
-         "rate": list(params.pipeline_realisation_rate.values())},
+        {"status": list(params.pipeline_realisation_rate), "rate": list(params.pipeline_realisation_rate.values())},
         schema={"status": pl.String, "rate": pl.Float64},
     )
     delay = params.pipeline_delay_years
@@ -428,13 +432,9 @@ def _pipeline_by_year(
         .agg(pl.col("mw").sum())
         .select("region", pl.max_horizontal("expected_year", pl.lit(origin + 1)).alias("due"), "mw")
     )
-    undated_total = realised.filter(pl.col("expected_year").is_null()).group_by("region").agg(
-        pl.col("mw").sum()
-    )
+    undated_total = realised.filter(pl.col("expected_year").is_null()).group_by("region").agg(pl.col("mw").sum())
     steps = pl.DataFrame({"due": list(range(origin + 1, origin + 1 + spread))}, schema={"due": pl.Int32})
-    undated = undated_total.join(steps, how="cross").select(
-        "region", "due", (pl.col("mw") / spread).alias("mw")
-    )
+    undated = undated_total.join(steps, how="cross").select("region", "due", (pl.col("mw") / spread).alias("mw"))
     # A fractional delay splits each project between two years in proportion.
     whole = math.floor(delay)
     frac = delay - whole
@@ -460,9 +460,7 @@ def _prepare_history(history: pl.DataFrame) -> pl.DataFrame:
     missing = set(HISTORY_SCHEMA) - set(history.columns)
     if missing:
         raise ValueError(f"history lacks columns {sorted(missing)}")
-    return history.with_columns(
-        [pl.col(c).cast(t) for c, t in HISTORY_SCHEMA.items()]
-    )
+    return history.with_columns([pl.col(c).cast(t) for c, t in HISTORY_SCHEMA.items()])
 
 
 def _history_rows(history: pl.DataFrame, params: ScenarioParams) -> pl.DataFrame:
@@ -470,9 +468,7 @@ def _history_rows(history: pl.DataFrame, params: ScenarioParams) -> pl.DataFrame
         pl.lit(params.name).alias("scenario"),
         (pl.col("annual_energy_mwh") / 1e6).alias("annual_energy_twh"),
         pl.lit(True).alias("is_history"),
-        pl.when(pl.col("it_power_mw") > 0)
-        .then(pl.col("facility_power_mw") / pl.col("it_power_mw"))
-        .alias("pue"),
+        pl.when(pl.col("it_power_mw") > 0).then(pl.col("facility_power_mw") / pl.col("it_power_mw")).alias("pue"),
         pl.col("facility_power_mw").sum().over("year", "region").alias("region_total_facility_mw"),
         pl.lit(None, dtype=pl.Float64).alias("inference_share"),
         pl.lit("history").alias("total_basis"),
@@ -499,12 +495,15 @@ def _year_drivers(params: ScenarioParams, origin: int, end_year: int) -> pl.Data
             "growth": growth,
             "pue_factor": [pue_path(y) / pue_path(origin) for y in years],
             "inference_progress": [progress(y, params.inference_share_target_year) for y in years],
-            "tier_progress": [
-                progress(y, params.tier_shift_target_year) * params.tier_shift_strength for y in years
-            ],
+            "tier_progress": [progress(y, params.tier_shift_target_year) * params.tier_shift_strength for y in years],
         },
-        schema={"year": pl.Int32, "growth": pl.Float64, "pue_factor": pl.Float64,
-                "inference_progress": pl.Float64, "tier_progress": pl.Float64},
+        schema={
+            "year": pl.Int32,
+            "growth": pl.Float64,
+            "pue_factor": pl.Float64,
+            "inference_progress": pl.Float64,
+            "tier_progress": pl.Float64,
+        },
     )
 
 
@@ -520,8 +519,7 @@ def _region_totals(
     params: ScenarioParams,
 ) -> pl.DataFrame:
     multipliers = pl.DataFrame(
-        {"region": list(params.region_growth_multiplier),
-         "multiplier": list(params.region_growth_multiplier.values())},
+        {"region": list(params.region_growth_multiplier), "multiplier": list(params.region_growth_multiplier.values())},
         schema={"region": pl.String, "multiplier": pl.Float64},
     )
     base = (
@@ -572,8 +570,7 @@ def _region_totals(
 
 
 def _workload_shares(
-    origin_rows: pl.DataFrame, regions: pl.DataFrame, totals: pl.DataFrame,
-    workloads: Sequence[str], params: ScenarioParams,
+    origin_rows: pl.DataFrame, totals: pl.DataFrame, workloads: Sequence[str], params: ScenarioParams
 ) -> pl.DataFrame:
     """Share of each region-year total per workload (sums to 1 over ``workloads``)."""
 
@@ -588,10 +585,12 @@ def _workload_shares(
         pl.col("facility_power_mw").filter(pl.col("workload") == w).sum().alias(w)
         for w in ("training", "inference", "mixed")
     ]
-    by_region = shares(origin_rows.group_by("region").agg(*sums).with_columns(
-        total=pl.sum_horizontal("training", "inference", "mixed")))
-    overall = shares(origin_rows.select(*sums).with_columns(
-        total=pl.sum_horizontal("training", "inference", "mixed")))
+    by_region = shares(
+        origin_rows.group_by("region")
+        .agg(*sums)
+        .with_columns(total=pl.sum_horizontal("training", "inference", "mixed"))
+    )
+    overall = shares(origin_rows.select(*sums).with_columns(total=pl.sum_horizontal("training", "inference", "mixed")))
     mixed_default = overall["mixed_share"][0] if overall.height else None
     inf_default = overall["inf0"][0] if overall.height else None
     has_mixed = "mixed" in workloads
@@ -599,13 +598,15 @@ def _workload_shares(
         totals.select("region", "year", "inference_progress")
         .join(by_region, on="region", how="left")
         .with_columns(
-            (pl.coalesce("mixed_share", pl.lit(mixed_default, pl.Float64), pl.lit(0.0)) if has_mixed
-             else pl.lit(0.0)).alias("mixed_share"),
+            (
+                pl.coalesce("mixed_share", pl.lit(mixed_default, pl.Float64), pl.lit(0.0)) if has_mixed else pl.lit(0.0)
+            ).alias("mixed_share"),
             pl.coalesce("inf0", pl.lit(inf_default, pl.Float64), pl.lit(params.inference_share_target)).alias("inf0"),
         )
         .with_columns(
-            (pl.col("inf0") + (params.inference_share_target - pl.col("inf0")) * pl.col("inference_progress"))
-            .alias("inference_share")
+            (pl.col("inf0") + (params.inference_share_target - pl.col("inf0")) * pl.col("inference_progress")).alias(
+                "inference_share"
+            )
         )
         .with_columns(
             ((1 - pl.col("mixed_share")) * (1 - pl.col("inference_share"))).alias("training"),
@@ -613,16 +614,20 @@ def _workload_shares(
             pl.col("mixed_share").alias("mixed"),
         )
     )
-    del regions
     return frame.unpivot(
-        index=["region", "year", "inference_share"], on=list(workloads),
-        variable_name="workload", value_name="workload_share",
+        index=["region", "year", "inference_share"],
+        on=list(workloads),
+        variable_name="workload",
+        value_name="workload_share",
     )
 
 
 def _tier_shares(
-    origin_rows: pl.DataFrame, regions: pl.DataFrame, years: pl.DataFrame,
-    workloads: Sequence[str], params: ScenarioParams,
+    origin_rows: pl.DataFrame,
+    regions: pl.DataFrame,
+    years: pl.DataFrame,
+    workloads: Sequence[str],
+    params: ScenarioParams,
 ) -> pl.DataFrame:
     """Share of each region-workload-year in each tier (sums to 1 over ``TIERS``)."""
     tiers = pl.DataFrame({"market_tier": list(TIERS)})
@@ -632,15 +637,11 @@ def _tier_shares(
         for w, mix in params.tier_mix_target.items()
         for t in KNOWN_TIERS
     ]
-    targets = pl.DataFrame(
-        target_rows, schema={"workload": pl.String, "market_tier": pl.String, "target": pl.Float64}
-    )
+    targets = pl.DataFrame(target_rows, schema={"workload": pl.String, "market_tier": pl.String, "target": pl.Float64})
 
     def mix(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         grouped = frame.group_by(*keys, "market_tier").agg(pl.col("facility_power_mw").sum().alias("mw"))
-        return grouped.with_columns(
-            _safe_div(pl.col("mw"), pl.col("mw").sum().over(keys)).alias("m0")
-        ).drop("mw")
+        return grouped.with_columns(_safe_div(pl.col("mw"), pl.col("mw").sum().over(keys)).alias("m0")).drop("mw")
 
     regional = mix(origin_rows, ["region", "workload"])
     overall = mix(origin_rows, ["workload"]).rename({"m0": "m0_all"})
@@ -688,10 +689,7 @@ def _tier_shares(
         "year",
         pl.when(pl.col("market_tier") == "unknown")
         .then(pl.col("u0"))
-        .otherwise(
-            (1 - pl.col("u0"))
-            * (pl.col("k0") + (pl.col("target") - pl.col("k0")) * pl.col("tier_progress"))
-        )
+        .otherwise((1 - pl.col("u0")) * (pl.col("k0") + (pl.col("target") - pl.col("k0")) * pl.col("tier_progress")))
         .alias("tier_share"),
     )
 
@@ -731,21 +729,25 @@ def forecast_scenario(
     years = _year_drivers(params, origin, end_year)
 
     totals = _region_totals(origin_rows, regions, years, _pipeline_by_year(pipe, params, origin, end_year), params)
-    workload_shares = _workload_shares(origin_rows, regions, totals, workloads, params)
+    workload_shares = _workload_shares(origin_rows, totals, workloads, params)
     tier_shares = _tier_shares(origin_rows, regions, years, workloads, params)
 
-    load_factors = pl.DataFrame(
-        {"workload": list(workloads),
-         "lf_param": [params.load_factor.get(w, 0.0) for w in workloads]},  # type: ignore[call-overload]
-        schema={"workload": pl.String, "lf_param": pl.Float64},
-    ).join(
-        origin_rows.group_by("workload").agg(
-            _safe_div(pl.col("annual_energy_mwh").sum(), pl.col("facility_power_mw").sum() * HOURS_PER_YEAR)
-            .alias("lf_hist")
-        ),
-        on="workload",
-        how="left",
-    ).select("workload", pl.coalesce("lf_hist", "lf_param").alias("load_factor"))
+    load_factors = (
+        pl.DataFrame(
+            {"workload": list(workloads), "lf_param": [dict(params.load_factor).get(w, 0.0) for w in workloads]},
+            schema={"workload": pl.String, "lf_param": pl.Float64},
+        )
+        .join(
+            origin_rows.group_by("workload").agg(
+                _safe_div(pl.col("annual_energy_mwh").sum(), pl.col("facility_power_mw").sum() * HOURS_PER_YEAR).alias(
+                    "lf_hist"
+                )
+            ),
+            on="workload",
+            how="left",
+        )
+        .select("workload", pl.coalesce("lf_hist", "lf_param").alias("load_factor"))
+    )
 
     schema = hist_out.schema
     projected = (
@@ -769,9 +771,7 @@ def forecast_scenario(
         )
         .select([pl.col(c).cast(schema[c]) for c in out_columns])
     )
-    return pl.concat([hist_out.select(out_columns), projected]).sort(
-        "year", "region", "market_tier", "workload"
-    )
+    return pl.concat([hist_out.select(out_columns), projected]).sort("year", "region", "market_tier", "workload")
 
 
 def run_all_scenarios(
@@ -782,25 +782,18 @@ def run_all_scenarios(
 ) -> pl.DataFrame:
     """Every scenario of the file (or of ``scenarios``) stacked; history repeated per scenario."""
     table = scenarios if scenarios is not None else load_scenarios()
-    return pl.concat(
-        [forecast_scenario(history, pipeline, params, end_year=end_year) for params in table.values()]
-    )
+    return pl.concat([forecast_scenario(history, pipeline, params, end_year=end_year) for params in table.values()])
 
 
 # --------------------------------------------------------------------------------------------
 # Backtest
 # --------------------------------------------------------------------------------------------
 def _levels(frame: pl.DataFrame, value: str, by_region: bool, by_workload: bool) -> pl.DataFrame:
-    parts = [
-        frame.group_by("year").agg(pl.col(value).sum()).with_columns(
-            region=pl.lit("All"), workload=pl.lit("all"))
-    ]
+    parts = [frame.group_by("year").agg(pl.col(value).sum()).with_columns(region=pl.lit("All"), workload=pl.lit("all"))]
     if by_workload:
-        parts.append(frame.group_by("year", "workload").agg(pl.col(value).sum()).with_columns(
-            region=pl.lit("All")))
+        parts.append(frame.group_by("year", "workload").agg(pl.col(value).sum()).with_columns(region=pl.lit("All")))
     if by_region:
-        parts.append(frame.group_by("year", "region").agg(pl.col(value).sum()).with_columns(
-            workload=pl.lit("all")))
+        parts.append(frame.group_by("year", "region").agg(pl.col(value).sum()).with_columns(workload=pl.lit("all")))
     return pl.concat([p.select("year", "region", "workload", value) for p in parts])
 
 
@@ -820,13 +813,19 @@ def score_forecast(
     keys = ["year", "region", "workload"]
     fc = _levels(
         forecast.filter(pl.col("year") > origin_year).select(
-            pl.col("year").cast(pl.Int32), "region", "workload", pl.col("facility_power_mw").alias("forecast_mw")),
-        "forecast_mw", by_region, by_workload,
+            pl.col("year").cast(pl.Int32), "region", "workload", pl.col("facility_power_mw").alias("forecast_mw")
+        ),
+        "forecast_mw",
+        by_region,
+        by_workload,
     )
     ac = _levels(
         actual.filter(pl.col("year") > origin_year).select(
-            pl.col("year").cast(pl.Int32), "region", "workload", pl.col("facility_power_mw").alias("actual_mw")),
-        "actual_mw", by_region, by_workload,
+            pl.col("year").cast(pl.Int32), "region", "workload", pl.col("facility_power_mw").alias("actual_mw")
+        ),
+        "actual_mw",
+        by_region,
+        by_workload,
     )
     last_actual = ac["year"].max()
     return (
@@ -881,19 +880,24 @@ def backtest(
 
 
 _BACKTEST_TYPES: dict[str, pl.DataType] = {
-    "origin_year": pl.Int32(), "target_year": pl.Int32(), "horizon_years": pl.Int32(),
-    "scenario": pl.String(), "region": pl.String(), "workload": pl.String(),
-    "forecast_mw": pl.Float64(), "actual_mw": pl.Float64(), "error_mw": pl.Float64(),
-    "pct_error": pl.Float64(), "abs_pct_error": pl.Float64(),
+    "origin_year": pl.Int32(),
+    "target_year": pl.Int32(),
+    "horizon_years": pl.Int32(),
+    "scenario": pl.String(),
+    "region": pl.String(),
+    "workload": pl.String(),
+    "forecast_mw": pl.Float64(),
+    "actual_mw": pl.Float64(),
+    "error_mw": pl.Float64(),
+    "pct_error": pl.Float64(),
+    "abs_pct_error": pl.Float64(),
 }
 
 
 # --------------------------------------------------------------------------------------------
 # Invariants (for asset checks)
 # --------------------------------------------------------------------------------------------
-def forecast_invariants(
-    forecast: pl.DataFrame, history: pl.DataFrame, tolerance_mw: float = 1e-6
-) -> pl.DataFrame:
+def forecast_invariants(forecast: pl.DataFrame, history: pl.DataFrame, tolerance_mw: float = 1e-6) -> pl.DataFrame:
     """One row per invariant: check, passed, violations (count), detail. For Dagster asset checks."""
     hist = _prepare_history(history)
     projected = forecast.filter(~pl.col("is_history"))
@@ -902,8 +906,9 @@ def forecast_invariants(
     negative = forecast.filter(
         (pl.col("facility_power_mw") < 0) | (pl.col("annual_energy_twh") < 0) | (pl.col("it_power_mw") < 0)
     )
-    rows.append({"check": "no_negative_mw", "violations": negative.height,
-                 "detail": "rows with negative facility/IT MW or TWh"})
+    rows.append(
+        {"check": "no_negative_mw", "violations": negative.height, "detail": "rows with negative facility/IT MW or TWh"}
+    )
 
     keys = ["year", "region", "market_tier", "workload"]
     values = ["facility_power_mw", "it_power_mw", "annual_energy_mwh"]
@@ -924,8 +929,13 @@ def forecast_invariants(
             )
         )
         mismatched += bad.height
-    rows.append({"check": "history_rows_equal_input", "violations": mismatched,
-                 "detail": "history rows differing from fct_ai_demand_by_tier (per scenario)"})
+    rows.append(
+        {
+            "check": "history_rows_equal_input",
+            "violations": mismatched,
+            "detail": "history rows differing from fct_ai_demand_by_tier (per scenario)",
+        }
+    )
 
     sums = projected.group_by("scenario", "year", "region").agg(
         pl.col("facility_power_mw").sum(), pl.col("region_total_facility_mw").first()
@@ -934,8 +944,13 @@ def forecast_invariants(
         (pl.col("facility_power_mw") - pl.col("region_total_facility_mw")).abs()
         > tolerance_mw + 1e-9 * pl.col("region_total_facility_mw").abs()
     )
-    rows.append({"check": "tiers_and_workloads_sum_to_region_total", "violations": unbalanced.height,
-                 "detail": "scenario-year-regions whose rows do not add up to the region total"})
+    rows.append(
+        {
+            "check": "tiers_and_workloads_sum_to_region_total",
+            "violations": unbalanced.height,
+            "detail": "scenario-year-regions whose rows do not add up to the region total",
+        }
+    )
 
     totals = projected.group_by("scenario", "year", "region").agg(pl.col("facility_power_mw").sum())
     wide = totals.pivot(on="scenario", index=["year", "region"], values="facility_power_mw")
@@ -943,19 +958,32 @@ def forecast_invariants(
     chain = [s for s in ("low", "base", "high") if s in wide.columns]
     for lower, upper in zip(chain, chain[1:], strict=False):
         unordered += wide.filter(pl.col(lower) > pl.col(upper) + tolerance_mw).height
-    rows.append({"check": "low_le_base_le_high", "violations": unordered,
-                 "detail": f"year-regions where {' <= '.join(chain) or 'the scenarios'} fails"})
+    rows.append(
+        {
+            "check": "low_le_base_le_high",
+            "violations": unordered,
+            "detail": f"year-regions where {' <= '.join(chain) or 'the scenarios'} fails",
+        }
+    )
 
     missing = 0
     if projected.height:
-        grid = projected.select("scenario").unique().join(projected.select("year").unique(), how="cross").join(
-            pl.DataFrame({"market_tier": list(TIERS)}), how="cross").join(
-            pl.DataFrame({"workload": ["training", "inference"]}), how="cross").join(
-            projected.select("region").unique(), how="cross")
-        missing = grid.join(projected, on=["scenario", "year", "region", "market_tier", "workload"],
-                            how="anti").height
-    rows.append({"check": "full_grid_of_projected_rows", "violations": missing,
-                 "detail": "scenario-year-region-tier-workload cells missing from the projection"})
+        grid = (
+            projected.select("scenario")
+            .unique()
+            .join(projected.select("year").unique(), how="cross")
+            .join(pl.DataFrame({"market_tier": list(TIERS)}), how="cross")
+            .join(pl.DataFrame({"workload": ["training", "inference"]}), how="cross")
+            .join(projected.select("region").unique(), how="cross")
+        )
+        missing = grid.join(projected, on=["scenario", "year", "region", "market_tier", "workload"], how="anti").height
+    rows.append(
+        {
+            "check": "full_grid_of_projected_rows",
+            "violations": missing,
+            "detail": "scenario-year-region-tier-workload cells missing from the projection",
+        }
+    )
     return pl.DataFrame(rows, schema={"check": pl.String, "violations": pl.Int64, "detail": pl.String}).select(
         "check", (pl.col("violations") == 0).alias("passed"), "violations", "detail"
     )
