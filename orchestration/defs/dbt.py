@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, dbt tests as asset checks."""
 
-
 import json
 import os
 from collections.abc import Mapping
@@ -45,7 +44,10 @@ def mart_keys() -> list[dg.AssetKey]:
     """Asset keys of every dbt model in the public ``marts`` schema."""
     manifest = json.loads(MANIFEST.read_text())
     return sorted(
-        (translator.get_asset_key(node) for node in manifest["nodes"].values()
-         if node["resource_type"] == "model" and node["config"].get("schema") in ("marts", "meta")),
+        (
+            translator.get_asset_key(node)
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"].get("schema") in ("marts", "meta")
+        ),
         key=lambda k: k.to_user_string(),
     )

@@ -4,25 +4,10 @@ import dagster as dg
 import polars as pl
 
 from orchestration.lib.warehouse import connect_build
-from transforms.forecast import (
-    backtest,
-    forecast_invariants,
-    load_scenarios,
-    pipeline_from_deployments,
-    run_all_scenarios,
-)
 
 FORECAST = dg.AssetKey(["marts", "fct_demand_forecast"])
 BACKTEST = dg.AssetKey(["marts", "fct_forecast_backtest"])
 PUBLISHED = dg.AssetKey(["marts", "ref_published_projections"])
-END_YEAR = 2030
-BACKTEST_ORIGINS = (2020, 2021, 2022, 2023)
-
-
-def _write(con, table: str, frame: pl.DataFrame) -> None:
-    con.register("_frame", frame.to_arrow())
-    con.execute(f"create or replace table marts.{table} as select * from _frame")
-    con.unregister("_frame")
 
 
 @dg.multi_asset(
@@ -59,22 +44,8 @@ def _write(con, table: str, frame: pl.DataFrame) -> None:
 )
 def forecast_assets(context: dg.AssetExecutionContext):
     with connect_build() as con:
-        history = con.execute("select * from marts.fct_ai_demand_by_tier").pl()
-        deployments = con.execute("select * from marts.fct_ai_deployments").pl()
-        markets = con.execute("select * from marts.dim_markets").pl()
-        published = con.execute(
-            "select * exclude (_source_file, _source_sha256, _source_row, _loaded_at), "
-            "_source_file as source_file from raw.ref_published_projections"
-        ).pl()
-        scenarios = load_scenarios()
-        pipeline = pipeline_from_deployments(deployments, markets)
-        forecast = run_all_scenarios(history, pipeline, end_year=END_YEAR, scenarios=scenarios)
-        errors = backtest(history, origins=BACKTEST_ORIGINS, scenarios=scenarios)
-        _write(con, "fct_demand_forecast", forecast)
-        _write(con, "fct_forecast_backtest", errors)
-        _write(con, "ref_published_projections", published)
-        invariants = forecast_invariants(forecast, history)
-
+        built = build_forecast(con)
+    forecast = built.forecast
     totals = (
         forecast.filter(pl.col("year") == END_YEAR)
         .group_by("scenario")
@@ -85,14 +56,14 @@ def forecast_assets(context: dg.AssetExecutionContext):
         asset_key=FORECAST,
         metadata={
             "dagster/row_count": forecast.height,
-            "scenarios": sorted(scenarios),
+            "scenarios": built.scenarios,
             "total_mw_2030": dg.MetadataValue.json({s: round(v, 1) for s, v in totals.iter_rows()}),
-            "pipeline_rows": pipeline.height,
+            "pipeline_rows": built.pipeline.height,
         },
     )
-    yield dg.MaterializeResult(asset_key=BACKTEST, metadata={"dagster/row_count": errors.height})
-    yield dg.MaterializeResult(asset_key=PUBLISHED, metadata={"dagster/row_count": published.height})
-    for row in invariants.iter_rows(named=True):
+    yield dg.MaterializeResult(asset_key=BACKTEST, metadata={"dagster/row_count": built.backtest.height})
+    yield dg.MaterializeResult(asset_key=PUBLISHED, metadata={"dagster/row_count": built.published.height})
+    for row in built.invariants.iter_rows(named=True):
         yield dg.AssetCheckResult(
             asset_key=FORECAST,
             check_name=row["check"],

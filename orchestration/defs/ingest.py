@@ -1,6 +1,5 @@
 """One Dagster asset per source table, keyed ``raw/<table>``, with checks on what the load rejected."""
 
-
 import dagster as dg
 
 from orchestration.lib.ingest import ingest_table, parse_context
@@ -23,10 +22,17 @@ def _raw_asset(spec: SourceSpec, rel_path: str) -> dg.AssetsDefinition:
         "go to quarantine.rejected_rows with file, line, field and reason.",
         metadata={"source_file": rel_path},
         check_specs=[
-            dg.AssetCheckSpec("file_accepted", asset=key, blocking=True,
-                              description="The file parsed: it is not empty and no required column is missing."),
-            dg.AssetCheckSpec("no_rejected_rows", asset=key,
-                              description="Every row of the file loaded (warns with the reasons otherwise)."),
+            dg.AssetCheckSpec(
+                "file_accepted",
+                asset=key,
+                blocking=True,
+                description="The file parsed: it is not empty and no required column is missing.",
+            ),
+            dg.AssetCheckSpec(
+                "no_rejected_rows",
+                asset=key,
+                description="Every row of the file loaded (warns with the reasons otherwise).",
+            ),
         ],
     )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -37,22 +43,28 @@ def _raw_asset(spec: SourceSpec, rel_path: str) -> dg.AssetsDefinition:
             context.log.warning(
                 f"{spec.table}: {summary.rows_rejected} row(s) of {summary.source_file} rejected"
                 + (" (file rejected whole)" if summary.file_rejected else "")
-                + "; see quarantine.rejected_rows. " + "; ".join(f"{k} x{v}" for k, v in summary.reasons.items())
+                + "; see quarantine.rejected_rows. "
+                + "; ".join(f"{k} x{v}" for k, v in summary.reasons.items())
             )
         reasons = dg.MetadataValue.json(summary.reasons)
         return dg.MaterializeResult(
             metadata={**summary.metadata(), "dagster/row_count": summary.rows_loaded, "issue_reasons": reasons},
             check_results=[
                 dg.AssetCheckResult(
-                    check_name="file_accepted", passed=not summary.file_rejected,
+                    check_name="file_accepted",
+                    passed=not summary.file_rejected,
                     severity=dg.AssetCheckSeverity.ERROR,
                     metadata={"source_file": summary.source_file, "issue_reasons": reasons},
                 ),
                 dg.AssetCheckResult(
-                    check_name="no_rejected_rows", passed=summary.rows_rejected == 0,
+                    check_name="no_rejected_rows",
+                    passed=summary.rows_rejected == 0,
                     severity=dg.AssetCheckSeverity.WARN,
-                    metadata={"rows_rejected": summary.rows_rejected, "fields_nulled": summary.fields_nulled,
-                              "issue_reasons": reasons},
+                    metadata={
+                        "rows_rejected": summary.rows_rejected,
+                        "fields_nulled": summary.fields_nulled,
+                        "issue_reasons": reasons,
+                    },
                 ),
             ],
         )

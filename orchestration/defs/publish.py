@@ -1,6 +1,5 @@
 """Publish: swap the finished build file in as the serving warehouse, only after everything upstream passed."""
 
-
 import dagster as dg
 
 from orchestration.defs.dbt import mart_keys

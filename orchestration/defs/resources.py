@@ -1,6 +1,5 @@
 """Every resource of the code location, in one place."""
 
-
 import subprocess
 from pathlib import Path
 
@@ -27,7 +26,8 @@ def ensure_manifest(project: DbtProject = dbt_project) -> Path:
     if not project.manifest_path.exists():
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(project.profiles_dir)],
-            cwd=project.project_dir, check=True,
+            cwd=project.project_dir,
+            check=True,
         )
     return project.manifest_path
 

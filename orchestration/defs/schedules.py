@@ -1,6 +1,5 @@
 """Jobs are selections named for what they do; one daily schedule refreshes everything."""
 
-
 import dagster as dg
 
 refresh_all_job = dg.define_asset_job(

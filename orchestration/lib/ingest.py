@@ -37,9 +37,14 @@ class LoadSummary:
 
     def metadata(self) -> dict[str, Any]:
         return {
-            "source_file": self.source_file, "sha256": self.sha256, "rows_in_file": self.rows_in_file,
-            "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
-            "fields_nulled": self.fields_nulled, "issues": self.issues, "file_rejected": self.file_rejected,
+            "source_file": self.source_file,
+            "sha256": self.sha256,
+            "rows_in_file": self.rows_in_file,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "fields_nulled": self.fields_nulled,
+            "issues": self.issues,
+            "file_rejected": self.file_rejected,
         }
 
 
@@ -67,8 +72,13 @@ def _issue_reasons(result: ParseResult) -> dict[str, int]:
     return {f"{a} {f}: {r}"[:200]: n for a, f, r, n in grouped.iter_rows()}
 
 
-def ingest_table(con: duckdb.DuckDBPyConnection, table: str, root: Path | None = None,
-                 loaded_at: datetime | None = None, context: dict[str, object] | None = None) -> LoadSummary:
+def ingest_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    root: Path | None = None,
+    loaded_at: datetime | None = None,
+    context: dict[str, object] | None = None,
+) -> LoadSummary:
     """Parse ``table``'s file under ``root`` and write raw, quarantine and meta rows."""
     root = root or sources_dir()
     spec, rel = SOURCE_FILES[table]
@@ -76,30 +86,67 @@ def ingest_table(con: duckdb.DuckDBPyConnection, table: str, root: Path | None =
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     if not path.exists():
         data = b""
-        result = ParseResult(pl.DataFrame(schema={**spec.schema, "_source_row": pl.Int64()}),
-                             pl.DataFrame({"source_row": [0], "field": ["*"], "value": [None],
-                                           "reason": [f"source file {rel} not found"], "action": ["file_rejected"],
-                                           "record_json": ["{}"]}, schema_overrides={"value": pl.String}), 0)
+        result = ParseResult(
+            pl.DataFrame(schema={**spec.schema, "_source_row": pl.Int64()}),
+            pl.DataFrame(
+                {
+                    "source_row": [0],
+                    "field": ["*"],
+                    "value": [None],
+                    "reason": [f"source file {rel} not found"],
+                    "action": ["file_rejected"],
+                    "record_json": ["{}"],
+                },
+                schema_overrides={"value": pl.String},
+            ),
+            0,
+        )
     else:
         data = path.read_bytes()
         result = parse_source(data, spec, context if context is not None else parse_context(root))
     sha = hashlib.sha256(data).hexdigest()
     rows = with_lineage(result.rows, rel, sha, loaded_at)
     issues = result.issues.select(
-        pl.lit(table).alias("source_table"), pl.lit(rel).alias("source_file"), pl.lit(sha).alias("source_sha256"),
-        pl.col("source_row").cast(pl.Int32), "field", "value", "reason", "action", "record_json",
+        pl.lit(table).alias("source_table"),
+        pl.lit(rel).alias("source_file"),
+        pl.lit(sha).alias("source_sha256"),
+        pl.col("source_row").cast(pl.Int32),
+        "field",
+        "value",
+        "reason",
+        "action",
+        "record_json",
         pl.lit(loaded_at).cast(pl.Datetime("us")).alias("rejected_at"),
     )
     prov = provenance(root).get(table, {})
-    meta = pl.DataFrame([{
-        "source_table": table, "source_file": rel, "sha256": sha, "bytes": len(data),
-        "rows_in_file": result.rows_in_file, "rows_loaded": rows.height, "rows_rejected": result.rows_rejected,
-        "fields_nulled": result.fields_nulled, "issues": result.issues.height,
-        "file_rejected": result.file_rejected, "publisher": prov.get("publisher"), "licence": prov.get("licence"),
-        "url": prov.get("url"), "retrieved": str(prov.get("retrieved")) if prov.get("retrieved") else None,
-        "loaded_at": loaded_at,
-    }], schema_overrides={"loaded_at": pl.Datetime("us"), "publisher": pl.String, "licence": pl.String,
-                          "url": pl.String, "retrieved": pl.String})
+    meta = pl.DataFrame(
+        [
+            {
+                "source_table": table,
+                "source_file": rel,
+                "sha256": sha,
+                "bytes": len(data),
+                "rows_in_file": result.rows_in_file,
+                "rows_loaded": rows.height,
+                "rows_rejected": result.rows_rejected,
+                "fields_nulled": result.fields_nulled,
+                "issues": result.issues.height,
+                "file_rejected": result.file_rejected,
+                "publisher": prov.get("publisher"),
+                "licence": prov.get("licence"),
+                "url": prov.get("url"),
+                "retrieved": str(prov.get("retrieved")) if prov.get("retrieved") else None,
+                "loaded_at": loaded_at,
+            }
+        ],
+        schema_overrides={
+            "loaded_at": pl.Datetime("us"),
+            "publisher": pl.String,
+            "licence": pl.String,
+            "url": pl.String,
+            "retrieved": pl.String,
+        },
+    )
     ensure_meta_tables(con)
     con.execute("begin transaction")
     try:
@@ -123,5 +170,15 @@ def ingest_table(con: duckdb.DuckDBPyConnection, table: str, root: Path | None =
     except Exception:
         con.execute("rollback")
         raise
-    return LoadSummary(table, rel, sha, result.rows_in_file, rows.height, result.rows_rejected,
-                       result.fields_nulled, result.issues.height, result.file_rejected, _issue_reasons(result))
+    return LoadSummary(
+        table,
+        rel,
+        sha,
+        result.rows_in_file,
+        rows.height,
+        result.rows_rejected,
+        result.fields_nulled,
+        result.issues.height,
+        result.file_rejected,
+        _issue_reasons(result),
+    )

@@ -22,8 +22,10 @@ def load_all() -> list[LoadSummary]:
 def main() -> int:
     summaries = load_all()
     for s in summaries:
-        print(f"{s.table:28s} loaded {s.rows_loaded:5d}  rejected {s.rows_rejected:4d}  issues {s.issues:4d}"
-              + ("  FILE REJECTED" if s.file_rejected else ""))
+        print(
+            f"{s.table:28s} loaded {s.rows_loaded:5d}  rejected {s.rows_rejected:4d}  issues {s.issues:4d}"
+            + ("  FILE REJECTED" if s.file_rejected else "")
+        )
     print(f"build warehouse: {build_path()}")
     return 0
 

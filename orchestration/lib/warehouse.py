@@ -111,8 +111,9 @@ def table_counts(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("ma
     return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in rows}
 
 
-def publish(run_id: str, started_at: datetime | None = None, build: Path | None = None,
-            target: Path | None = None) -> dict[str, object]:
+def publish(
+    run_id: str, started_at: datetime | None = None, build: Path | None = None, target: Path | None = None
+) -> dict[str, object]:
     """Checkpoint the build file and atomically replace the serving file with a copy of it."""
     build = build or build_path()
     target = target or serving_path()
