@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from orchestration.lib.forecast_build import END_YEAR, build_forecast
 from orchestration.lib.warehouse import connect_build
 
 FORECAST = dg.AssetKey(["marts", "fct_demand_forecast"])
