@@ -16,7 +16,13 @@ HOURS_PER_YEAR = 8760
 WORKLOADS = ("training", "inference", "mixed")
 TIER_ORDER = ("tier_1", "tier_2", "tier_3", "unknown")
 STAGES = (
-    "operational", "expanding", "under_construction", "planned", "suspended", "cancelled", "decommissioned",
+    "operational",
+    "expanding",
+    "under_construction",
+    "planned",
+    "suspended",
+    "cancelled",
+    "decommissioned",
 )
 PIPELINE_STAGES = ("expanding", "under_construction", "planned")
 
@@ -95,9 +101,7 @@ def market_prices(markets: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
     keys = [k for k in ("market_id", "state_code", "country_code") if k in markets.columns]
     out = markets.select("market_id")
     for key in keys:
-        matched = markets.select("market_id", pl.col(key).alias("geography")).join(
-            latest, on="geography", how="inner"
-        )
+        matched = markets.select("market_id", pl.col(key).alias("geography")).join(latest, on="geography", how="inner")
         matched = matched.select(
             "market_id",
             pl.col("price_usd_mwh").alias(f"price_{key}"),
@@ -137,7 +141,10 @@ def market_table(
     markets: pl.DataFrame, facilities: pl.DataFrame, deployments: pl.DataFrame, prices: pl.DataFrame
 ) -> pl.DataFrame:
     base = markets.select(
-        "market_id", "market_name", "region", "market_tier",
+        "market_id",
+        "market_name",
+        "region",
+        "market_tier",
         *[c for c in ("is_urban", "country_code", "latitude", "longitude", "tier_basis") if c in markets.columns],
     )
     out = (
@@ -146,8 +153,15 @@ def market_table(
         .join(market_prices(markets, prices), on="market_id", how="left")
     )
     fill = [
-        "operational_mw_low", "operational_mw_high", "pipeline_mw_low", "pipeline_mw_high",
-        "ai_demand_mw", "ai_training_mw", "ai_inference_mw", "gpus", "facilities",
+        "operational_mw_low",
+        "operational_mw_high",
+        "pipeline_mw_low",
+        "pipeline_mw_high",
+        "ai_demand_mw",
+        "ai_training_mw",
+        "ai_inference_mw",
+        "gpus",
+        "facilities",
     ]
     return out.with_columns(pl.col(fill).fill_null(0)).sort("market_tier", "market_name")
 
@@ -172,7 +186,9 @@ class SitingWeights:
 # room to grow; inference sits near users in connected metros (the seed report's thesis).
 DEFAULT_WEIGHTS = {
     "training": SitingWeights(energy_price=0.40, operating_capacity=0.10, pipeline_capacity=0.30, tier=0.20, urban=0.0),
-    "inference": SitingWeights(energy_price=0.20, operating_capacity=0.25, pipeline_capacity=0.10, tier=0.20, urban=0.25),
+    "inference": SitingWeights(
+        energy_price=0.20, operating_capacity=0.25, pipeline_capacity=0.10, tier=0.20, urban=0.25
+    ),
 }
 TIER_FIT = {
     "training": {"tier_3": 1.0, "tier_2": 0.7, "tier_1": 0.4, "unknown": 0.2},
@@ -313,11 +329,18 @@ def reference_energy_costs(gpus: pl.DataFrame, table: pl.DataFrame, pue: float) 
             if ref.rack_kw
             else ""
         )
-        rows.append({
-            "deployment": ref.name, "gpu_model": gpu["gpu_model"], "workload": ref.workload,
-            "it_mw": it_mw, "facility_mw": facility_mw, "load_factor": LOAD_FACTOR[ref.workload],
-            "annual_mwh": facility_mw * HOURS_PER_YEAR * LOAD_FACTOR[ref.workload], "racks": racks,
-        })
+        rows.append(
+            {
+                "deployment": ref.name,
+                "gpu_model": gpu["gpu_model"],
+                "workload": ref.workload,
+                "it_mw": it_mw,
+                "facility_mw": facility_mw,
+                "load_factor": LOAD_FACTOR[ref.workload],
+                "annual_mwh": facility_mw * HOURS_PER_YEAR * LOAD_FACTOR[ref.workload],
+                "racks": racks,
+            }
+        )
     if not rows:
         return pl.DataFrame()
     m = table.filter(pl.col("energy_price_usd_mwh").is_not_null()).select(

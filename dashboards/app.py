@@ -19,16 +19,25 @@ navigation = st.navigation(
     {
         "Demand": [
             st.Page(PAGES / "overview.py", title="Overview", icon=":material/monitoring:", default=True),
-            st.Page(PAGES / "market_tiers.py", title="Market tiers", icon=":material/stacked_bar_chart:",
-                    url_path="market-tiers"),
+            st.Page(
+                PAGES / "market_tiers.py",
+                title="Market tiers",
+                icon=":material/stacked_bar_chart:",
+                url_path="market-tiers",
+            ),
             st.Page(PAGES / "map.py", title="Map", icon=":material/map:", url_path="map"),
         ],
         "Decisions": [
             st.Page(PAGES / "siting.py", title="Siting", icon=":material/location_on:", url_path="siting"),
-            st.Page(PAGES / "economics.py", title="GPU & energy economics", icon=":material/payments:",
-                    url_path="economics"),
-            st.Page(PAGES / "scenario_builder.py", title="Scenario builder", icon=":material/tune:",
-                    url_path="scenario-builder"),
+            st.Page(
+                PAGES / "economics.py", title="GPU & energy economics", icon=":material/payments:", url_path="economics"
+            ),
+            st.Page(
+                PAGES / "scenario_builder.py",
+                title="Scenario builder",
+                icon=":material/tune:",
+                url_path="scenario-builder",
+            ),
         ],
         "Data": [
             st.Page(PAGES / "sql_console.py", title="SQL console", icon=":material/terminal:", url_path="sql"),

@@ -13,10 +13,16 @@ SCENARIO_COLOURS = {"history": "#1f2937", "low": "#60a5fa", "base": "#2563eb", "
 TIER_COLOURS = {"tier_1": "#1d4ed8", "tier_2": "#0d9488", "tier_3": "#f59e0b", "unknown": "#9ca3af"}
 WORKLOAD_RGB = {"training": [220, 38, 38], "inference": [37, 99, 235], "mixed": [147, 51, 234]}
 STAGE_RGB = {
-    "operational": [22, 163, 74], "expanding": [132, 204, 22], "under_construction": [234, 179, 8],
-    "planned": [249, 115, 22], "suspended": [107, 114, 128], "cancelled": [156, 163, 175],
+    "operational": [22, 163, 74],
+    "expanding": [132, 204, 22],
+    "under_construction": [234, 179, 8],
+    "planned": [249, 115, 22],
+    "suspended": [107, 114, 128],
+    "cancelled": [156, 163, 175],
     "decommissioned": [75, 85, 99],
 }
+
+
 def _scenario_order(name: str) -> tuple[int, str]:
     order = ["low", "base", "high"]
     return (order.index(name) if name in order else len(order), name)
@@ -31,19 +37,29 @@ def forecast_chart(totals: pl.DataFrame, projections: pl.DataFrame, unit_label: 
     fig = go.Figure()
     history = totals.filter(pl.col("scenario") == "history").sort("year")
     if not history.is_empty():
-        fig.add_trace(go.Scatter(
-            x=history["year"].to_list(), y=history["value"].to_list(), name="history (reported/modelled)",
-            mode="lines+markers", line={"color": SCENARIO_COLOURS["history"], "width": 3},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=history["year"].to_list(),
+                y=history["value"].to_list(),
+                name="history (reported/modelled)",
+                mode="lines+markers",
+                line={"color": SCENARIO_COLOURS["history"], "width": 3},
+            )
+        )
     last = history.tail(1)
     for scenario in sorted(set(totals["scenario"].to_list()) - {"history"}, key=_scenario_order):
         rows = totals.filter(pl.col("scenario") == scenario).sort("year")
         if not last.is_empty():
             rows = pl.concat([last.with_columns(scenario=pl.lit(scenario)), rows])
-        fig.add_trace(go.Scatter(
-            x=rows["year"].to_list(), y=rows["value"].to_list(), name=f"{scenario} (forecast, modelled)",
-            mode="lines", line={"color": SCENARIO_COLOURS.get(scenario), "dash": "dash"},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["year"].to_list(),
+                y=rows["value"].to_list(),
+                name=f"{scenario} (forecast, modelled)",
+                mode="lines",
+                line={"color": SCENARIO_COLOURS.get(scenario), "dash": "dash"},
+            )
+        )
     if not projections.is_empty():
         labels = [
             f"{p} {s} ({g}, {sc}): {v:,.0f} {u}"
@@ -51,11 +67,17 @@ def forecast_chart(totals: pl.DataFrame, projections: pl.DataFrame, unit_label: 
                 "publisher", "scope", "geography", "scenario", "value", "unit"
             ).iter_rows()
         ]
-        fig.add_trace(go.Scatter(
-            x=projections["year"].to_list(), y=projections["value"].to_list(), mode="markers",
-            name="published projections (other scopes)", marker={"symbol": "diamond", "size": 11, "color": "#f97316"},
-            text=labels, hovertemplate="%{text}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=projections["year"].to_list(),
+                y=projections["value"].to_list(),
+                mode="markers",
+                name="published projections (other scopes)",
+                marker={"symbol": "diamond", "size": 11, "color": "#f97316"},
+                text=labels,
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     if not history.is_empty():
         fig.add_vline(x=float(history["year"].max()) + 0.5, line={"color": "#9ca3af", "dash": "dot"})
     fig.update_layout(yaxis_title=unit_label, xaxis_title="year", **_LAYOUT)
@@ -65,8 +87,13 @@ def forecast_chart(totals: pl.DataFrame, projections: pl.DataFrame, unit_label: 
 def tier_chart(frame: pl.DataFrame, last_history_year: int | None) -> go.Figure:
     """Facility MW by tier over time, one panel per workload; a line marks where forecast starts."""
     fig = px.area(
-        frame.sort("year"), x="year", y="facility_power_mw", color="market_tier", facet_col="workload",
-        color_discrete_map=TIER_COLOURS, category_orders={"market_tier": list(TIER_COLOURS)},
+        frame.sort("year"),
+        x="year",
+        y="facility_power_mw",
+        color="market_tier",
+        facet_col="workload",
+        color_discrete_map=TIER_COLOURS,
+        category_orders={"market_tier": list(TIER_COLOURS)},
         labels={"facility_power_mw": "facility MW", "market_tier": "tier"},
     )
     if last_history_year is not None:
@@ -80,12 +107,15 @@ def siting_chart(scored: pl.DataFrame, top: int = 15) -> go.Figure:
     rows = scored.head(top).reverse()
     fig = go.Figure()
     for part in parts:
-        fig.add_trace(go.Bar(
-            y=rows["market_name"].to_list(), x=rows[part].to_list(), orientation="h",
-            name=part.removeprefix("pts_").replace("_", " "),
-        ))
-    fig.update_layout(barmode="stack", xaxis_title="score (0-100)", height=max(300, 28 * rows.height + 120),
-                      **_LAYOUT)
+        fig.add_trace(
+            go.Bar(
+                y=rows["market_name"].to_list(),
+                x=rows[part].to_list(),
+                orientation="h",
+                name=part.removeprefix("pts_").replace("_", " "),
+            )
+        )
+    fig.update_layout(barmode="stack", xaxis_title="score (0-100)", height=max(300, 28 * rows.height + 120), **_LAYOUT)
     return fig
 
 
@@ -96,10 +126,15 @@ def gpu_cost_chart(costs: pl.DataFrame, cloud: pl.DataFrame) -> go.Figure:
     fig.add_trace(go.Bar(x=label, y=costs["capex_usd_per_gpu_hour"].to_list(), name="capex amortisation"))
     fig.add_trace(go.Bar(x=label, y=costs["energy_usd_per_gpu_hour"].to_list(), name="energy"))
     joined = costs.join(cloud, on="gpu_model", how="left")
-    fig.add_trace(go.Scatter(
-        x=label, y=joined["cloud_median_usd"].to_list(), mode="markers", name="cloud on-demand median",
-        marker={"symbol": "line-ew-open", "size": 18, "color": "#f97316", "line": {"width": 3}},
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=label,
+            y=joined["cloud_median_usd"].to_list(),
+            mode="markers",
+            name="cloud on-demand median",
+            marker={"symbol": "line-ew-open", "size": 18, "color": "#f97316", "line": {"width": 3}},
+        )
+    )
     fig.update_layout(barmode="stack", yaxis_title="USD per GPU-hour", xaxis_tickangle=-40, **_LAYOUT)
     return fig
 
@@ -107,7 +142,10 @@ def gpu_cost_chart(costs: pl.DataFrame, cloud: pl.DataFrame) -> go.Figure:
 def reference_cost_chart(costs: pl.DataFrame) -> go.Figure:
     fig = px.bar(
         costs.with_columns(annual_energy_cost_musd=pl.col("annual_energy_cost_usd") / 1e6),
-        x="market_name", y="annual_energy_cost_musd", color="deployment", barmode="group",
+        x="market_name",
+        y="annual_energy_cost_musd",
+        color="deployment",
+        barmode="group",
         labels={"annual_energy_cost_musd": "USD million per year", "market_name": "market"},
     )
     fig.update_layout(**_LAYOUT)
@@ -119,16 +157,29 @@ def scenario_chart(stored: pl.DataFrame, custom: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
     for scenario in stored["scenario"].unique().sort().to_list():
         rows = stored.filter(pl.col("scenario") == scenario).sort("year")
-        fig.add_trace(go.Scatter(
-            x=rows["year"].to_list(), y=rows["value"].to_list(), name=f"stored: {scenario}",
-            mode="lines", line={"color": SCENARIO_COLOURS.get(scenario, "#9ca3af"), "width": 1.5,
-                                "dash": "solid" if scenario == "history" else "dot"},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["year"].to_list(),
+                y=rows["value"].to_list(),
+                name=f"stored: {scenario}",
+                mode="lines",
+                line={
+                    "color": SCENARIO_COLOURS.get(scenario, "#9ca3af"),
+                    "width": 1.5,
+                    "dash": "solid" if scenario == "history" else "dot",
+                },
+            )
+        )
     rows = custom.sort("year")
-    fig.add_trace(go.Scatter(
-        x=rows["year"].to_list(), y=rows["value"].to_list(), name="your scenario (modelled)",
-        mode="lines+markers", line={"color": "#dc2626", "width": 3},
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=rows["year"].to_list(),
+            y=rows["value"].to_list(),
+            name="your scenario (modelled)",
+            mode="lines+markers",
+            line={"color": "#dc2626", "width": 3},
+        )
+    )
     fig.update_layout(yaxis_title="facility MW", xaxis_title="year", **_LAYOUT)
     return fig
 
@@ -145,13 +196,28 @@ def map_deck(points: pl.DataFrame, labels: pl.DataFrame) -> pdk.Deck:
     data = points.with_columns(_radius(pl.col("mw"))).to_dicts()
     layers = [
         pdk.Layer(
-            "ScatterplotLayer", data=data, get_position=["longitude", "latitude"], get_radius="radius_m",
-            radius_min_pixels=3, radius_max_pixels=60, get_fill_color="rgb", opacity=0.7, pickable=True,
-            stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=1,
+            "ScatterplotLayer",
+            data=data,
+            get_position=["longitude", "latitude"],
+            get_radius="radius_m",
+            radius_min_pixels=3,
+            radius_max_pixels=60,
+            get_fill_color="rgb",
+            opacity=0.7,
+            pickable=True,
+            stroked=True,
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=1,
         ),
         pdk.Layer(
-            "TextLayer", data=labels.to_dicts(), get_position=["longitude", "latitude"], get_text="market_name",
-            get_size=12, get_color=[55, 65, 81], get_alignment_baseline="'top'", get_pixel_offset=[0, 8],
+            "TextLayer",
+            data=labels.to_dicts(),
+            get_position=["longitude", "latitude"],
+            get_text="market_name",
+            get_size=12,
+            get_color=[55, 65, 81],
+            get_alignment_baseline="'top'",
+            get_pixel_offset=[0, 8],
         ),
     ]
     if points.is_empty():
@@ -161,10 +227,14 @@ def map_deck(points: pl.DataFrame, labels: pl.DataFrame) -> pdk.Deck:
         lon = points["longitude"].drop_nulls()
         span = max(float(lat.max() - lat.min()), float(lon.max() - lon.min()) / 2, 1.0)  # type: ignore[operator]
         view = pdk.ViewState(
-            latitude=float(lat.mean()), longitude=float(lon.mean()),  # type: ignore[arg-type]
+            latitude=float(lat.mean()),
+            longitude=float(lon.mean()),  # type: ignore[arg-type]
             zoom=max(0.5, min(8.0, math.log2(180 / span))),
         )
     return pdk.Deck(
-        layers=layers, initial_view_state=view, map_style=None, map_provider=None,
+        layers=layers,
+        initial_view_state=view,
+        map_style=None,
+        map_provider=None,
         tooltip={"html": "{tooltip}", "style": {"fontSize": "12px"}},
     )

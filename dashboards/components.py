@@ -38,7 +38,11 @@ def load(fn: Callable[..., T], *args: Any) -> T:
 
 def csv_download(frame: pl.DataFrame, name: str, label: str = "Download CSV") -> None:
     st.download_button(
-        label, frame.write_csv().encode(), file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}",
+        label,
+        frame.write_csv().encode(),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
         icon=":material/download:",
     )
 

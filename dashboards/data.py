@@ -82,9 +82,7 @@ def warehouse_key() -> FileKey:
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise WarehouseMissing(
-            f"No warehouse at {path}. Run `make run` first to build and publish it."
-        ) from None
+        raise WarehouseMissing(f"No warehouse at {path}. Run `make run` first to build and publish it.") from None
     return (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
@@ -253,8 +251,7 @@ def gpus() -> pl.DataFrame:
 
 def gpu_prices() -> pl.DataFrame:
     return query(
-        "select gpu_model, provider, region, observed_on, price_kind, price_usd, source "
-        "from marts.fct_gpu_prices"
+        "select gpu_model, provider, region, observed_on, price_kind, price_usd, source from marts.fct_gpu_prices"
     )
 
 
@@ -342,7 +339,7 @@ def _check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     if not statements:
         raise SqlConsoleError("Nothing to run: type a SELECT query.")
     if len(statements) > 1:
-        raise SqlConsoleError("Run one statement at a time (found %d)." % len(statements))
+        raise SqlConsoleError(f"Run one statement at a time (found {len(statements)}).")
     kind = statements[0].type.name
     if kind not in _READ_STATEMENTS:
         raise SqlConsoleError(

@@ -48,16 +48,13 @@ for col, scenario in zip(cols, scenarios, strict=False):
     delta = None
     if base_target and scenario != "base":
         delta = f"{(value / base_target - 1) * 100:+.0f}% vs base"
-    col.metric(f"{scenario.capitalize()} scenario", components.fmt_mw(value), delta=delta,
-               delta_color="off")
+    col.metric(f"{scenario.capitalize()} scenario", components.fmt_mw(value), delta=delta, delta_color="off")
 growth = analysis.cagr(total_today, base_target or 0.0, target - (today or target))
 cols[-1].metric(f"Base growth {today}-{target}", f"{growth * 100:.0f}% a year" if growth is not None else "n/a")
 st.caption("Source: marts.fct_demand_forecast (transforms/forecast.py scenarios; modelled).")
 
 st.subheader("Forecast by scenario, with published projections")
-measure = st.radio(
-    "Measure", ["Facility power (MW)", "Annual energy (TWh)"], horizontal=True, key="overview-measure"
-)
+measure = st.radio("Measure", ["Facility power (MW)", "Annual energy (TWh)"], horizontal=True, key="overview-measure")
 column, unit = ("facility_power_mw", "MW") if measure.startswith("Facility") else ("annual_energy_twh", "TWh")
 totals = analysis.forecast_totals(forecast, column)
 shown_projections = projections.filter(pl.col("unit") == unit)
@@ -87,9 +84,7 @@ cols[1].metric("Sources loaded", f"{sources.height}")
 st.caption(components.freshness_line())
 today_date = dt.date.today()
 ages = sources.with_columns(
-    age_days=pl.col("retrieved").map_elements(
-        lambda d: (today_date - d).days if d else None, return_dtype=pl.Int64
-    )
+    age_days=pl.col("retrieved").map_elements(lambda d: (today_date - d).days if d else None, return_dtype=pl.Int64)
 )
 st.dataframe(ages, hide_index=True, column_config={"url": st.column_config.LinkColumn()})
 st.caption("Source: meta.source_files and meta.runs (written by each pipeline run). Age = days since retrieval.")

@@ -18,36 +18,76 @@ import polars as pl
 MARKETS = pl.DataFrame(
     {
         "market_id": [
-            "us-northern-virginia", "us-dallas-fort-worth", "us-columbus", "us-tx-other",
-            "gb-london", "de-frankfurt", "es-madrid", "jp-tokyo", "cn-undisclosed",
+            "us-northern-virginia",
+            "us-dallas-fort-worth",
+            "us-columbus",
+            "us-tx-other",
+            "gb-london",
+            "de-frankfurt",
+            "es-madrid",
+            "jp-tokyo",
+            "cn-undisclosed",
         ],
         "market_name": [
-            "Northern Virginia", "Dallas-Fort Worth", "Columbus", "Texas (other)",
-            "London", "Frankfurt", "Madrid", "Tokyo", "China (undisclosed)",
+            "Northern Virginia",
+            "Dallas-Fort Worth",
+            "Columbus",
+            "Texas (other)",
+            "London",
+            "Frankfurt",
+            "Madrid",
+            "Tokyo",
+            "China (undisclosed)",
         ],
         "country_code": ["US", "US", "US", "US", "GB", "DE", "ES", "JP", "CN"],
         "state_code": ["VA", "TX", "OH", "TX", None, None, None, None, None],
         "region": [
-            "North America", "North America", "North America", "North America",
-            "Europe", "Europe", "Europe", "Asia Pacific", "Asia Pacific",
+            "North America",
+            "North America",
+            "North America",
+            "North America",
+            "Europe",
+            "Europe",
+            "Europe",
+            "Asia Pacific",
+            "Asia Pacific",
         ],
         "latitude": [39.04, 32.78, 39.96, 31.50, 51.51, 50.11, 40.42, 35.68, 35.86],
         "longitude": [-77.49, -96.80, -83.00, -99.00, -0.13, 8.68, -3.70, 139.69, 104.20],
         "market_tier": ["tier_1", "tier_1", "tier_2", "tier_3", "tier_1", "tier_1", "tier_2", "tier_1", "unknown"],
         "is_urban": [True, True, True, False, True, True, True, True, False],
-        "market_kind": ["metro", "metro", "metro", "state_rest", "metro", "metro", "metro", "metro",
-                        "country_undisclosed"],
+        "market_kind": [
+            "metro",
+            "metro",
+            "metro",
+            "state_rest",
+            "metro",
+            "metro",
+            "metro",
+            "metro",
+            "country_undisclosed",
+        ],
         "tier_basis": ["fixture: primary market"] * 9,
     }
 )
 
 GPUS = pl.DataFrame(
     {
-        "gpu_model": ["NVIDIA H100 SXM5 80GB", "NVIDIA A100 SXM4 80 GB", "NVIDIA H800 SXM5",
-                      "NVIDIA L40S", "NVIDIA H200 SXM"],
+        "gpu_model": [
+            "NVIDIA H100 SXM5 80GB",
+            "NVIDIA A100 SXM4 80 GB",
+            "NVIDIA H800 SXM5",
+            "NVIDIA L40S",
+            "NVIDIA H200 SXM",
+        ],
         "manufacturer": ["NVIDIA"] * 5,
-        "release_date": [date(2022, 9, 20), date(2020, 11, 16), date(2023, 3, 21), date(2023, 8, 8),
-                         date(2024, 11, 18)],
+        "release_date": [
+            date(2022, 9, 20),
+            date(2020, 11, 16),
+            date(2023, 3, 21),
+            date(2023, 8, 8),
+            date(2024, 11, 18),
+        ],
         "tdp_w": [700.0, 400.0, 700.0, 350.0, 700.0],
         "memory_gb": [80.0, 80.0, 80.0, 48.0, 141.0],
         "release_price_usd": [30000.0, 15000.0, 30000.0, 8000.0, 35000.0],
@@ -59,35 +99,104 @@ FACILITIES = pl.DataFrame(
     {
         "facility_id": [f"fac-{i:02d}" for i in range(1, 15)],
         "facility_name": [
-            "Ashburn Campus A", "Ashburn Campus B", "Loudoun Hyperscale", "Manassas Edge",
-            "Dallas One", "Fort Worth AI", "Columbus New Albany", "Abilene AI Campus",
-            "Odessa Planned", "Slough Park", "Frankfurt West", "Madrid Norte", "Tokyo Inzai",
+            "Ashburn Campus A",
+            "Ashburn Campus B",
+            "Loudoun Hyperscale",
+            "Manassas Edge",
+            "Dallas One",
+            "Fort Worth AI",
+            "Columbus New Albany",
+            "Abilene AI Campus",
+            "Odessa Planned",
+            "Slough Park",
+            "Frankfurt West",
+            "Madrid Norte",
+            "Tokyo Inzai",
             "Cancelled Site",
         ],
         "operator": [
-            "Equinix", "Digital Realty", "Amazon", "EdgeCo", "CyrusOne", "Meta", "Google",
-            "Crusoe", "Unknown developer", "Equinix", "Digital Realty", "Nabiax", "NTT", "Amazon",
+            "Equinix",
+            "Digital Realty",
+            "Amazon",
+            "EdgeCo",
+            "CyrusOne",
+            "Meta",
+            "Google",
+            "Crusoe",
+            "Unknown developer",
+            "Equinix",
+            "Digital Realty",
+            "Nabiax",
+            "NTT",
+            "Amazon",
         ],
         "market_id": [
-            "us-northern-virginia", "us-northern-virginia", "us-northern-virginia", "us-northern-virginia",
-            "us-dallas-fort-worth", "us-dallas-fort-worth", "us-columbus", "us-tx-other", "us-tx-other",
-            "gb-london", "de-frankfurt", "es-madrid", "jp-tokyo", "us-columbus",
+            "us-northern-virginia",
+            "us-northern-virginia",
+            "us-northern-virginia",
+            "us-northern-virginia",
+            "us-dallas-fort-worth",
+            "us-dallas-fort-worth",
+            "us-columbus",
+            "us-tx-other",
+            "us-tx-other",
+            "gb-london",
+            "de-frankfurt",
+            "es-madrid",
+            "jp-tokyo",
+            "us-columbus",
         ],
-        "latitude": [39.03, 39.01, 38.98, 38.75, 32.80, 32.75, 40.08, 32.45, 31.85, 51.51, 50.10, 40.50,
-                     35.80, 39.90],
-        "longitude": [-77.46, -77.52, -77.55, -77.47, -96.82, -97.33, -82.81, -99.73, -102.37, -0.59, 8.60,
-                      -3.65, 140.14, -83.10],
+        "latitude": [39.03, 39.01, 38.98, 38.75, 32.80, 32.75, 40.08, 32.45, 31.85, 51.51, 50.10, 40.50, 35.80, 39.90],
+        "longitude": [
+            -77.46,
+            -77.52,
+            -77.55,
+            -77.47,
+            -96.82,
+            -97.33,
+            -82.81,
+            -99.73,
+            -102.37,
+            -0.59,
+            8.60,
+            -3.65,
+            140.14,
+            -83.10,
+        ],
         "status": [
-            "operational", "operational", "under_construction", "operational", "operational", "planned",
-            "expanding", "under_construction", "planned", "operational", "operational", "planned",
-            "operational", "cancelled",
+            "operational",
+            "operational",
+            "under_construction",
+            "operational",
+            "operational",
+            "planned",
+            "expanding",
+            "under_construction",
+            "planned",
+            "operational",
+            "operational",
+            "planned",
+            "operational",
+            "cancelled",
         ],
-        "capacity_mw_low": [60.0, 36.0, 300.0, 4.0, 48.0, 200.0, 150.0, 1200.0, 1000.0, 50.0, 70.0, 20.0,
-                            40.0, 100.0],
-        "capacity_mw_high": [60.0, 36.0, 500.0, 4.0, 48.0, 400.0, 150.0, 1200.0, None, 50.0, 70.0, 40.0,
-                             40.0, 100.0],
-        "size_class": ["large", "large", "hyperscale", "edge", "large", "hyperscale", "hyperscale",
-                       "hyperscale", "hyperscale", "large", "large", "medium", "large", "hyperscale"],
+        "capacity_mw_low": [60.0, 36.0, 300.0, 4.0, 48.0, 200.0, 150.0, 1200.0, 1000.0, 50.0, 70.0, 20.0, 40.0, 100.0],
+        "capacity_mw_high": [60.0, 36.0, 500.0, 4.0, 48.0, 400.0, 150.0, 1200.0, None, 50.0, 70.0, 40.0, 40.0, 100.0],
+        "size_class": [
+            "large",
+            "large",
+            "hyperscale",
+            "edge",
+            "large",
+            "hyperscale",
+            "hyperscale",
+            "hyperscale",
+            "hyperscale",
+            "large",
+            "large",
+            "medium",
+            "large",
+            "hyperscale",
+        ],
         "source": ["fixture: FracTracker Alliance US data centers"] * 9
         + ["fixture: Epoch AI frontier data centers"] * 4
         + ["fixture: FracTracker Alliance US data centers"],
@@ -98,35 +207,119 @@ DEPLOYMENTS = pl.DataFrame(
     {
         "deployment_id": [f"dep-{i:02d}" for i in range(1, 13)],
         "cluster_name": [
-            "Colossus-like Memphis", "Ashburn Training Pod", "Ashburn Inference Fleet", "Dallas Inference",
-            "Abilene Stargate Phase 1", "Columbus Mixed", "London Inference", "Frankfurt Training",
-            "Madrid Inference", "Tokyo Mixed", "Anonymized Chinese System", "Old Cluster",
+            "Colossus-like Memphis",
+            "Ashburn Training Pod",
+            "Ashburn Inference Fleet",
+            "Dallas Inference",
+            "Abilene Stargate Phase 1",
+            "Columbus Mixed",
+            "London Inference",
+            "Frankfurt Training",
+            "Madrid Inference",
+            "Tokyo Mixed",
+            "Anonymized Chinese System",
+            "Old Cluster",
         ],
-        "owner": ["xAI", "Anthropic", "Microsoft", "Oracle", "OpenAI", "Google", "Microsoft", "Nebius",
-                  "Telefonica", "SoftBank", "Undisclosed", "Meta"],
+        "owner": [
+            "xAI",
+            "Anthropic",
+            "Microsoft",
+            "Oracle",
+            "OpenAI",
+            "Google",
+            "Microsoft",
+            "Nebius",
+            "Telefonica",
+            "SoftBank",
+            "Undisclosed",
+            "Meta",
+        ],
         "market_id": [
-            "us-tx-other", "us-northern-virginia", "us-northern-virginia", "us-dallas-fort-worth",
-            "us-tx-other", "us-columbus", "gb-london", "de-frankfurt", "es-madrid", "jp-tokyo",
-            "cn-undisclosed", "us-northern-virginia",
+            "us-tx-other",
+            "us-northern-virginia",
+            "us-northern-virginia",
+            "us-dallas-fort-worth",
+            "us-tx-other",
+            "us-columbus",
+            "gb-london",
+            "de-frankfurt",
+            "es-madrid",
+            "jp-tokyo",
+            "cn-undisclosed",
+            "us-northern-virginia",
         ],
         "country_code": ["US", "US", "US", "US", "US", "US", "GB", "DE", "ES", "JP", "CN", "US"],
         "status": ["operational"] * 4 + ["planned"] + ["operational"] * 6 + ["decommissioned"],
         "first_operational_date": [
-            date(2024, 9, 1), date(2023, 6, 1), date(2024, 3, 1), date(2025, 2, 1), date(2026, 6, 1),
-            date(2022, 5, 1), date(2024, 11, 1), date(2025, 4, 1), date(2025, 6, 1), date(2023, 10, 1),
-            date(2024, 1, 1), date(2020, 1, 1),
+            date(2024, 9, 1),
+            date(2023, 6, 1),
+            date(2024, 3, 1),
+            date(2025, 2, 1),
+            date(2026, 6, 1),
+            date(2022, 5, 1),
+            date(2024, 11, 1),
+            date(2025, 4, 1),
+            date(2025, 6, 1),
+            date(2023, 10, 1),
+            date(2024, 1, 1),
+            date(2020, 1, 1),
         ],
         "gpu_model": [
-            "NVIDIA H100 SXM5 80GB", "NVIDIA H100 SXM5 80GB", "NVIDIA L40S", "NVIDIA H200 SXM",
-            "NVIDIA H200 SXM", "NVIDIA A100 SXM4 80 GB", "NVIDIA L40S", "NVIDIA H100 SXM5 80GB",
-            "NVIDIA L40S", "NVIDIA H100 SXM5 80GB", "NVIDIA H800 SXM5", "NVIDIA A100 SXM4 80 GB",
+            "NVIDIA H100 SXM5 80GB",
+            "NVIDIA H100 SXM5 80GB",
+            "NVIDIA L40S",
+            "NVIDIA H200 SXM",
+            "NVIDIA H200 SXM",
+            "NVIDIA A100 SXM4 80 GB",
+            "NVIDIA L40S",
+            "NVIDIA H100 SXM5 80GB",
+            "NVIDIA L40S",
+            "NVIDIA H100 SXM5 80GB",
+            "NVIDIA H800 SXM5",
+            "NVIDIA A100 SXM4 80 GB",
         ],
-        "gpu_count": [100000.0, 20000.0, 8000.0, 12000.0, 64000.0, 25000.0, 4000.0, 10000.0, 2000.0,
-                      6000.0, 2000.0, 5000.0],
-        "workload": ["training", "training", "inference", "inference", "training", "mixed", "inference",
-                     "training", "inference", "mixed", "inference", "training"],
-        "workload_basis": ["reported", "modelled", "modelled", "modelled", "reported", "modelled",
-                           "modelled", "modelled", "modelled", "modelled", "modelled", "modelled"],
+        "gpu_count": [
+            100000.0,
+            20000.0,
+            8000.0,
+            12000.0,
+            64000.0,
+            25000.0,
+            4000.0,
+            10000.0,
+            2000.0,
+            6000.0,
+            2000.0,
+            5000.0,
+        ],
+        "workload": [
+            "training",
+            "training",
+            "inference",
+            "inference",
+            "training",
+            "mixed",
+            "inference",
+            "training",
+            "inference",
+            "mixed",
+            "inference",
+            "training",
+        ],
+        "workload_basis": [
+            "reported",
+            "modelled",
+            "modelled",
+            "modelled",
+            "reported",
+            "modelled",
+            "modelled",
+            "modelled",
+            "modelled",
+            "modelled",
+            "modelled",
+            "modelled",
+        ],
         "power_basis": ["reported"] + ["calculated"] * 11,
         "source": ["fixture: Epoch AI GPU clusters"] * 12,
     }
@@ -135,26 +328,58 @@ DEPLOYMENTS = pl.DataFrame(
 
 def _deployments() -> pl.DataFrame:
     d = DEPLOYMENTS.join(GPUS.select("gpu_model", "it_kw_per_gpu", "release_price_usd"), on="gpu_model")
-    density = pl.when(pl.col("workload") == "training").then(100.0).when(
-        pl.col("workload") == "inference").then(27.5).otherwise(50.0)
-    load = pl.when(pl.col("workload") == "training").then(0.85).when(
-        pl.col("workload") == "inference").then(0.6).otherwise(0.7)
-    d = d.with_columns(
-        h100_equivalents=pl.col("gpu_count") * 0.9,
-        it_power_mw=pl.col("gpu_count") * pl.col("it_kw_per_gpu") / 1000,
-        rack_density_kw=density,
-    ).with_columns(
-        facility_power_mw=pl.when(pl.col("power_basis") == "reported").then(150.0)
-        .otherwise(pl.col("it_power_mw") * 1.2),
-        racks=(pl.col("it_power_mw") * 1000 / pl.col("rack_density_kw")).ceil(),
-        capex_usd=pl.col("gpu_count") * pl.col("release_price_usd") * 1.5,
-    ).with_columns(annual_energy_mwh=pl.col("facility_power_mw") * 8760 * load)
+    density = (
+        pl.when(pl.col("workload") == "training")
+        .then(100.0)
+        .when(pl.col("workload") == "inference")
+        .then(27.5)
+        .otherwise(50.0)
+    )
+    load = (
+        pl.when(pl.col("workload") == "training")
+        .then(0.85)
+        .when(pl.col("workload") == "inference")
+        .then(0.6)
+        .otherwise(0.7)
+    )
+    d = (
+        d.with_columns(
+            h100_equivalents=pl.col("gpu_count") * 0.9,
+            it_power_mw=pl.col("gpu_count") * pl.col("it_kw_per_gpu") / 1000,
+            rack_density_kw=density,
+        )
+        .with_columns(
+            facility_power_mw=pl.when(pl.col("power_basis") == "reported")
+            .then(150.0)
+            .otherwise(pl.col("it_power_mw") * 1.2),
+            racks=(pl.col("it_power_mw") * 1000 / pl.col("rack_density_kw")).ceil(),
+            capex_usd=pl.col("gpu_count") * pl.col("release_price_usd") * 1.5,
+        )
+        .with_columns(annual_energy_mwh=pl.col("facility_power_mw") * 8760 * load)
+    )
     d = d.with_columns(annual_energy_cost_usd=pl.col("annual_energy_mwh") * 70.0)
     return d.select(
-        "deployment_id", "cluster_name", "owner", "market_id", "country_code", "status",
-        "first_operational_date", "gpu_model", "gpu_count", "h100_equivalents", "workload",
-        "workload_basis", "it_power_mw", "facility_power_mw", "power_basis", "rack_density_kw", "racks",
-        "capex_usd", "annual_energy_mwh", "annual_energy_cost_usd", "source",
+        "deployment_id",
+        "cluster_name",
+        "owner",
+        "market_id",
+        "country_code",
+        "status",
+        "first_operational_date",
+        "gpu_model",
+        "gpu_count",
+        "h100_equivalents",
+        "workload",
+        "workload_basis",
+        "it_power_mw",
+        "facility_power_mw",
+        "power_basis",
+        "rack_density_kw",
+        "racks",
+        "capex_usd",
+        "annual_energy_mwh",
+        "annual_energy_cost_usd",
+        "source",
     )
 
 
@@ -170,12 +395,19 @@ def _demand_by_tier() -> pl.DataFrame:
     rows = []
     for year, region, tier, work in itertools.product(range(2019, 2026), REGIONS, TIERS, WORKLOADS):
         mw = 40.0 * _REGION_W[region] * _TIER_W[tier] * _WORK_W[work] * 1.6 ** (year - 2019)
-        rows.append({
-            "year": year, "region": region, "market_tier": tier, "workload": work,
-            "deployments": int(1 + mw // 20), "gpu_count": mw * 1000 / 1.27 / 1.2,
-            "it_power_mw": mw / 1.2, "facility_power_mw": mw,
-            "annual_energy_mwh": mw * 8760 * 0.75,
-        })
+        rows.append(
+            {
+                "year": year,
+                "region": region,
+                "market_tier": tier,
+                "workload": work,
+                "deployments": int(1 + mw // 20),
+                "gpu_count": mw * 1000 / 1.27 / 1.2,
+                "it_power_mw": mw / 1.2,
+                "facility_power_mw": mw,
+                "annual_energy_mwh": mw * 8760 * 0.75,
+            }
+        )
     return pl.DataFrame(rows)
 
 
@@ -186,23 +418,36 @@ def _forecast(history: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for scenario, growth in _GROWTH.items():
         hist = history.select(
-            "year", "region", "market_tier", "workload", "facility_power_mw",
+            "year",
+            "region",
+            "market_tier",
+            "workload",
+            "facility_power_mw",
             annual_energy_twh=pl.col("annual_energy_mwh") / 1e6,
         ).with_columns(scenario=pl.lit(scenario), is_history=pl.lit(True))
         last = hist.filter(pl.col("year") == 2025)
         fut = []
         for year in range(2026, 2031):
             shift = 1.0 + (0.04 * (year - 2025) if scenario != "low" else 0.0)
-            fut.append(last.with_columns(
-                year=pl.lit(year, dtype=pl.Int64),
-                facility_power_mw=pl.col("facility_power_mw") * growth ** (year - 2025)
-                * pl.when(pl.col("workload") == "inference").then(shift).otherwise(1.0),
-                is_history=pl.lit(False),
-            ).with_columns(annual_energy_twh=pl.col("facility_power_mw") * 8760 * 0.75 / 1e6))
+            fut.append(
+                last.with_columns(
+                    year=pl.lit(year, dtype=pl.Int64),
+                    facility_power_mw=pl.col("facility_power_mw")
+                    * growth ** (year - 2025)
+                    * pl.when(pl.col("workload") == "inference").then(shift).otherwise(1.0),
+                    is_history=pl.lit(False),
+                ).with_columns(annual_energy_twh=pl.col("facility_power_mw") * 8760 * 0.75 / 1e6)
+            )
         parts.append(pl.concat([hist, *fut]))
     return pl.concat(parts).select(
-        pl.col("year").cast(pl.Int32), "scenario", "region", "market_tier", "workload",
-        "facility_power_mw", "annual_energy_twh", "is_history",
+        pl.col("year").cast(pl.Int32),
+        "scenario",
+        "region",
+        "market_tier",
+        "workload",
+        "facility_power_mw",
+        "annual_energy_twh",
+        "is_history",
     )
 
 
@@ -213,12 +458,21 @@ def _backtest() -> pl.DataFrame:
     ):
         actual = 100.0 * 1.6 ** (origin + horizon - 2019) * _REGION_W[region]
         forecast = actual * {"low": 0.8, "base": 0.95, "high": 1.15}[scenario] ** horizon
-        rows.append({
-            "origin_year": origin, "target_year": origin + horizon, "horizon_years": horizon,
-            "scenario": scenario, "region": region, "workload": "all", "forecast_mw": forecast,
-            "actual_mw": actual, "error_mw": forecast - actual, "pct_error": (forecast - actual) / actual,
-            "abs_pct_error": abs(forecast - actual) / actual,
-        })
+        rows.append(
+            {
+                "origin_year": origin,
+                "target_year": origin + horizon,
+                "horizon_years": horizon,
+                "scenario": scenario,
+                "region": region,
+                "workload": "all",
+                "forecast_mw": forecast,
+                "actual_mw": actual,
+                "error_mw": forecast - actual,
+                "pct_error": (forecast - actual) / actual,
+                "abs_pct_error": abs(forecast - actual) / actual,
+            }
+        )
     return pl.DataFrame(rows)
 
 
@@ -244,8 +498,16 @@ ENERGY = pl.DataFrame(
     {
         "geography": ["VA", "TX", "OH", "VA", "GB", "DE", "ES", "JP"],
         "period": ["2019", "2019", "2019", "2018", "2024", "2024", "2024", "2024"],
-        "sector": ["industrial", "industrial", "industrial", "industrial", "wholesale", "wholesale",
-                   "wholesale", "wholesale"],
+        "sector": [
+            "industrial",
+            "industrial",
+            "industrial",
+            "industrial",
+            "wholesale",
+            "wholesale",
+            "wholesale",
+            "wholesale",
+        ],
         "price_usd_mwh": [68.0, 55.0, 63.0, 66.0, 85.0, 84.0, 68.0, 120.0],
         "price_original": [6.8, 5.5, 6.3, 6.6, 78.6, 77.7, 62.9, 18000.0],
         "currency_original": ["US cents/kWh"] * 4 + ["EUR/MWh"] * 3 + ["JPY/MWh"],
@@ -255,14 +517,29 @@ ENERGY = pl.DataFrame(
 
 GPU_PRICES = pl.DataFrame(
     {
-        "gpu_model": ["NVIDIA H100 SXM5 80GB", "NVIDIA H100 SXM5 80GB", "NVIDIA H100 SXM5 80GB",
-                      "NVIDIA A100 SXM4 80 GB", "NVIDIA A100 SXM4 80 GB", "NVIDIA L40S", "NVIDIA H200 SXM",
-                      "NVIDIA H100 SXM5 80GB"],
+        "gpu_model": [
+            "NVIDIA H100 SXM5 80GB",
+            "NVIDIA H100 SXM5 80GB",
+            "NVIDIA H100 SXM5 80GB",
+            "NVIDIA A100 SXM4 80 GB",
+            "NVIDIA A100 SXM4 80 GB",
+            "NVIDIA L40S",
+            "NVIDIA H200 SXM",
+            "NVIDIA H100 SXM5 80GB",
+        ],
         "provider": ["aws", "gcp", "lambda", "aws", "lambda", "aws", "lambda", "epoch"],
         "region": ["us-east-1", "us-central1", "us", "us-east-1", "us", "us-east-1", "us", None],
         "observed_on": [date(2025, 11, 1)] * 8,
-        "price_kind": ["on_demand", "on_demand", "on_demand", "on_demand", "on_demand", "on_demand",
-                       "on_demand", "purchase"],
+        "price_kind": [
+            "on_demand",
+            "on_demand",
+            "on_demand",
+            "on_demand",
+            "on_demand",
+            "on_demand",
+            "on_demand",
+            "purchase",
+        ],
         "price_usd": [6.88, 11.06, 2.99, 4.10, 1.79, 1.86, 3.79, 30000.0],
         "source": ["fixture: SkyPilot catalog"] * 7 + ["fixture: Epoch AI ML hardware"],
     }
@@ -270,10 +547,18 @@ GPU_PRICES = pl.DataFrame(
 
 SOURCE_FILES = pl.DataFrame(
     {
-        "source_table": ["raw.epoch_gpu_clusters", "raw.fractracker_facilities", "raw.eia_retail_prices",
-                         "raw.ember_wholesale_prices"],
-        "source_file": ["epoch/gpu_clusters.csv", "fractracker/us_datacenters.csv",
-                        "eia/avgprice_annual_1990_2019.csv", "ember/wholesale_prices_monthly.csv"],
+        "source_table": [
+            "raw.epoch_gpu_clusters",
+            "raw.fractracker_facilities",
+            "raw.eia_retail_prices",
+            "raw.ember_wholesale_prices",
+        ],
+        "source_file": [
+            "epoch/gpu_clusters.csv",
+            "fractracker/us_datacenters.csv",
+            "eia/avgprice_annual_1990_2019.csv",
+            "ember/wholesale_prices_monthly.csv",
+        ],
         "sha256": ["a" * 64, "b" * 64, "c" * 64, "d" * 64],
         "bytes": [1000, 2000, 3000, 4000],
         "rows_in_file": [800, 1473, 2000, 5000],
@@ -282,8 +567,12 @@ SOURCE_FILES = pl.DataFrame(
         "fields_nulled": [4, 0, 12, 0],
         "publisher": ["Epoch AI", "FracTracker Alliance", "US EIA", "Ember"],
         "licence": ["CC BY 4.0", "CC BY-NC-SA 4.0", "Public domain", "CC BY 4.0"],
-        "url": ["https://epoch.ai/data/gpu-clusters", "https://www.fractracker.org/",
-                "https://www.eia.gov/electricity/data/state/", "https://ember-energy.org/"],
+        "url": [
+            "https://epoch.ai/data/gpu-clusters",
+            "https://www.fractracker.org/",
+            "https://www.eia.gov/electricity/data/state/",
+            "https://ember-energy.org/",
+        ],
         "retrieved": [date(2025, 12, 14), date(2025, 11, 20), date(2025, 10, 1), date(2025, 12, 1)],
         "loaded_at": [datetime(2026, 1, 5, 6, 0)] * 4,
     }
@@ -305,8 +594,16 @@ def tables() -> dict[str, pl.DataFrame]:
     history = _demand_by_tier()
     return {
         "marts.dim_markets": MARKETS,
-        "marts.dim_gpus": GPUS.select("gpu_model", "manufacturer", "release_date", "tdp_w", "memory_gb",
-                                      "release_price_usd", "it_kw_per_gpu", "source"),
+        "marts.dim_gpus": GPUS.select(
+            "gpu_model",
+            "manufacturer",
+            "release_date",
+            "tdp_w",
+            "memory_gb",
+            "release_price_usd",
+            "it_kw_per_gpu",
+            "source",
+        ),
         "marts.fct_facilities": FACILITIES,
         "marts.fct_ai_deployments": _deployments(),
         "marts.fct_ai_demand_by_tier": history,

@@ -1,0 +1,78 @@
+"""Siting: markets ranked separately for training and for inference, with adjustable weights."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboards import analysis, charts, components, data
+
+components.header(
+    "Siting",
+    "Which markets suit a training cluster and which an inference deployment. Each market gets 0-1 "
+    "on five criteria, weighted and summed to a 0-100 score; the weights are yours to change.",
+)
+
+markets = components.load(data.markets)
+facilities = components.load(data.facilities)
+deployments = components.load(data.deployments)
+prices = components.load(data.energy_prices)
+table = analysis.market_table(markets, facilities, deployments, prices)
+
+regions = sorted(table["region"].drop_nulls().unique().to_list())
+chosen_regions = st.multiselect("Regions", regions, default=regions, key="siting-regions")
+table = table.filter(pl.col("region").is_in(chosen_regions))
+
+CRITERIA = {
+    "energy_price": "Energy price (cheaper is better)",
+    "operating_capacity": "Capacity in operation",
+    "pipeline_capacity": "Capacity in the pipeline",
+    "tier": "Tier fit",
+    "urban": "Urban proximity to demand",
+}
+
+for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "inference"], strict=True):
+    with tab:
+        defaults = analysis.DEFAULT_WEIGHTS[workload].as_dict()
+        st.markdown(
+            "**Weights** (relative; rescaled to sum to 100 points). Tier fit for "
+            f"{workload}: " + ", ".join(f"{k} {v:g}" for k, v in analysis.TIER_FIT[workload].items())
+        )
+        cols = st.columns(len(CRITERIA))
+        weights = {
+            key: cols[i].slider(label, 0.0, 1.0, float(defaults[key]), 0.05, key=f"siting-{workload}-{key}")
+            for i, (key, label) in enumerate(CRITERIA.items())
+        }
+        if sum(weights.values()) == 0:
+            st.warning("All weights are zero: every market scores 0.")
+        scored = analysis.siting_scores(table, workload, analysis.SitingWeights(**weights))
+        if scored.is_empty():
+            st.info("No markets in the chosen regions.")
+            continue
+        top = scored.row(0, named=True)
+        st.metric(f"Best market for {workload}", top["market_name"], f"{top['score']:.0f}/100", delta_color="off")
+        export = scored.select(
+            "rank",
+            "market_name",
+            "region",
+            "market_tier",
+            "is_urban",
+            "score",
+            *[c for c in scored.columns if c.startswith("pts_")],
+            "energy_price_usd_mwh",
+            "energy_price_basis",
+            "operational_mw_high",
+            "pipeline_mw_high",
+        )
+        components.chart(
+            charts.siting_chart(scored),
+            export,
+            f"siting_{workload}",
+            "Modelled: a ranking from our weights (assumptions), not a forecast. Inputs: energy price "
+            "(marts.fct_energy_prices, reported, latest for market/state/country; no price scores 0), "
+            "capacity in operation and in the pipeline (marts.fct_facilities, reported ranges, high end, "
+            "log-scaled), tier and urban flag (marts.dim_markets, curated with a cited basis).",
+        )
+        with st.expander("Why each market scores what it does"):
+            for row in scored.head(20).iter_rows(named=True):
+                st.markdown("- " + analysis.explain_score(row, analysis.SitingWeights(**weights)))
