@@ -317,9 +317,7 @@ def _match_by_coordinates(points: pl.DataFrame, index: _MarketIndex) -> dict[str
     }
 
 
-def _best_alias(
-    folded: str, country: str | None, state: str | None, index: _MarketIndex
-) -> tuple[str, str] | None:
+def _best_alias(folded: str, country: str | None, state: str | None, index: _MarketIndex) -> tuple[str, str] | None:
     if index.alias_re is None:
         return None
     best: tuple[int, int, str, str] | None = None  # (-len, tier_rank, market_id, alias)
