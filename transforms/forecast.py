@@ -774,6 +774,22 @@ def forecast_scenario(
     return pl.concat([hist_out.select(out_columns), projected]).sort("year", "region", "market_tier", "workload")
 
 
+def fit_history_cagr(history: pl.DataFrame, years: int = 3, column: str = "it_power_mw") -> float | None:
+    """Compound annual growth of the tracked total over the last ``years`` years of history.
+
+    A diagnostic (and a slider override) beside the published anchors: tracked AI power has grown
+    faster than the installed base because the tracker's coverage grows too. None when undefined.
+    """
+    totals = _prepare_history(history).group_by("year").agg(pl.col(column).sum()).sort("year")
+    if totals.height < 2:
+        return None
+    last_year = int(totals["year"][-1])
+    start = totals.filter(pl.col("year") == last_year - years)
+    if start.height == 0 or not start[column][0] or start[column][0] <= 0:
+        return None
+    return float((totals[column][-1] / start[column][0]) ** (1.0 / years) - 1.0)
+
+
 def run_all_scenarios(
     history: pl.DataFrame,
     pipeline: pl.DataFrame,
