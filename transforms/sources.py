@@ -44,10 +44,19 @@ def _d(name: str, *source: str, **kw: object) -> Column:
     return Column(name, source or (name,), "date", **kw)  # type: ignore[arg-type]
 
 
+def _derive_source_urls(df: pl.DataFrame) -> pl.DataFrame:
+    """All of a cluster's source links in one column, ' | '-separated (Source 1..5 stay as loaded)."""
+    urls = [f"source_{i}" for i in range(1, 6)]
+    return df.with_columns(
+        pl.concat_list([pl.col(c) for c in urls]).list.drop_nulls().list.join(" | ").alias("source_urls")
+    )
+
+
 EPOCH_GPU_CLUSTERS = SourceSpec(
     table="epoch_gpu_clusters",
     description="Epoch AI GPU clusters: one row per cluster or cluster phase",
     exact_duplicates="flag",
+    derive=_derive_source_urls,
     columns=(
         _s("name", "Name", required=True),
         _s("status", "Status", required=True, allowed=("Existing", "Planned", "Decommissioned")),
