@@ -1,0 +1,79 @@
+-- One row per AI deployment record in Epoch AI's GPU clusters table (every source row, every
+-- status), with market, workload, power, racks, capex and energy. counts_in_demand says whether
+-- the row is in fct_ai_demand_by_tier for var demand_latest_year, demand_reason why (not).
+with modelled as (
+    select * from {{ ref('int_ai_deployments__power_modelled') }}
+),
+
+demand as (
+    select * from {{ ref('int_ai_deployments__demand_years') }}
+),
+
+final as (
+    select
+        modelled.deployment_id,
+        modelled.cluster_name,
+        modelled.owner,
+        modelled.market_id,
+        modelled.country_code,
+        modelled.status,
+        modelled.first_operational_date,
+        modelled.gpu_model,
+        modelled.gpu_count,
+        modelled.h100_equivalents,
+        modelled.workload,
+        modelled.workload_basis,
+        modelled.it_power_mw,
+        modelled.facility_power_mw,
+        modelled.power_basis,
+        modelled.rack_density_kw,
+        modelled.racks,
+        modelled.capex_usd,
+        modelled.annual_energy_mwh,
+        modelled.annual_energy_cost_usd,
+        'Epoch AI GPU clusters (' || modelled.source_ref || ')' as source,
+        modelled.country_name,
+        modelled.region,
+        modelled.market_tier,
+        modelled.is_urban,
+        modelled.market_match_method,
+        modelled.market_match_detail,
+        modelled.location_text,
+        modelled.certainty,
+        modelled.sector,
+        modelled.single_cluster,
+        modelled.users,
+        modelled.decommissioned_date,
+        modelled.chip_type_primary,
+        modelled.chip_quantity_primary,
+        modelled.chip_type_secondary,
+        modelled.chip_quantity_secondary,
+        modelled.gpu_model_secondary,
+        modelled.it_kw_per_gpu,
+        modelled.workload_rule_id,
+        modelled.power_method,
+        modelled.reported_power_mw,
+        modelled.calculated_power_mw as epoch_calculated_power_mw,
+        modelled.load_factor,
+        modelled.energy_price_usd_mwh,
+        modelled.energy_price_basis,
+        modelled.capex_basis,
+        modelled.hardware_cost_usd as epoch_hardware_cost_usd,
+        modelled.reported_cost_usd,
+        modelled.builds_upon,
+        modelled.superseded_by,
+        modelled.possible_duplicate,
+        modelled.possible_duplicate_of,
+        modelled.include_in_standard_analysis,
+        demand.demand_reason = 'counted' as counts_in_demand,
+        demand.demand_reason,
+        demand.demand_start_year::integer as demand_start_year,
+        demand.demand_end_year::integer as demand_end_year,
+        modelled.source_urls,
+        modelled._source_row::integer as source_row
+    from modelled
+    inner join demand
+        on modelled.deployment_id = demand.deployment_id
+)
+
+select * from final
