@@ -12,6 +12,10 @@ from typing import Any
 
 import pandas as pd
 
+# A deployment row can be a company's whole multi-site plan (Epoch lists "xAI 5 year plan", 50M H100e,
+# not a single cluster), so the marts bound is 100 GW where a single site's (raw) bound is 20 GW.
+MAX_DEPLOYMENT_MW = 100_000
+
 # Suites: table -> list of (expectation class name, kwargs). Bounds are the same plausibility limits
 # the parsers use (transforms/sources.py) or the contract's enums (DESIGN.md).
 SUITES: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -32,8 +36,9 @@ SUITES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("ExpectColumnValuesToBeUnique", {"column": "deployment_id"}),
         ("ExpectColumnValuesToBeInSet", {"column": "workload", "value_set": ["training", "inference", "mixed"]}),
         ("ExpectColumnValuesToBeInSet", {"column": "power_basis", "value_set": ["reported", "calculated"]}),
-        ("ExpectColumnValuesToBeBetween", {"column": "facility_power_mw", "min_value": 0, "max_value": 20000}),
-        ("ExpectColumnValuesToBeBetween", {"column": "it_power_mw", "min_value": 0, "max_value": 20000}),
+        ("ExpectColumnValuesToBeBetween", {"column": "facility_power_mw", "min_value": 0,
+                                           "max_value": MAX_DEPLOYMENT_MW}),
+        ("ExpectColumnValuesToBeBetween", {"column": "it_power_mw", "min_value": 0, "max_value": MAX_DEPLOYMENT_MW}),
         ("ExpectColumnValuesToNotBeNull", {"column": "market_id"}),
     ],
     "marts.fct_ai_demand_by_tier": [
