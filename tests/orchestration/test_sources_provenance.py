@@ -1,0 +1,32 @@
+"""Every shipped source file has provenance, and SOURCES.yml's sha256 and row count match the file."""
+
+import csv
+import hashlib
+import io
+
+import pytest
+import yaml
+
+from tests.conftest import SOURCES
+from transforms.sources import SOURCE_FILES
+
+PROVENANCE = yaml.safe_load((SOURCES / "SOURCES.yml").read_text())["sources"]
+
+
+@pytest.mark.parametrize("table", sorted(SOURCE_FILES))
+def test_source_file_has_provenance_matching_the_file(table):
+    spec, rel = SOURCE_FILES[table]
+    entry = PROVENANCE[table]
+    for key in ("publisher", "url", "licence", "retrieved", "sha256", "rows", "feeds"):
+        assert entry.get(key), f"{table}: SOURCES.yml lacks {key}"
+    assert entry["file"] == rel
+    data = (SOURCES / rel).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == entry["sha256"], f"{rel} changed: update SOURCES.yml"
+    records = list(csv.reader(io.StringIO(data.decode("utf-8"))))[spec.skip_lines + 1:]
+    assert len(records) == entry["rows"]
+
+
+def test_every_shipped_csv_is_declared():
+    declared = {entry["file"] for entry in PROVENANCE.values()}
+    shipped = {p.relative_to(SOURCES).as_posix() for p in SOURCES.rglob("*.csv")}
+    assert shipped == declared
