@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
+import urllib.parse
 
+# Import pandas completely before plotly needs it: plotly (through narwhals) looks pandas up in
+# sys.modules without the import lock, so a page rendering while another session's thread is still
+# importing pandas failed in the browser with "partially initialized module 'pandas' has no
+# attribute 'Series'".
+import pandas  # noqa: F401
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
@@ -185,13 +192,28 @@ def scenario_chart(stored: pl.DataFrame, custom: pl.DataFrame) -> go.Figure:
 
 
 def _radius(mw: pl.Expr) -> pl.Expr:
-    return (mw.fill_null(1.0).clip(lower_bound=1.0).sqrt() * 2500).alias("radius_m")
+    """Pixels: 3 px plus the square root of MW (100 MW -> 8 px, 1,000 MW -> 19 px)."""
+    return (3 + mw.fill_null(0.0).clip(lower_bound=0.0).sqrt() * 0.5).alias("radius_px")
+
+
+# A blank MapLibre style as a data: URL. With no style Streamlit's frontend falls back to Carto's
+# tile server (unreachable offline); a style given as a dict breaks its frontend (it expects a
+# string). This one draws a plain background and fetches nothing.
+BLANK_MAP_STYLE = "data:application/json;charset=utf-8," + urllib.parse.quote(
+    json.dumps(
+        {
+            "version": 8,
+            "sources": {},
+            "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#f1f5f9"}}],
+        }
+    )
+)
 
 
 def map_deck(points: pl.DataFrame, labels: pl.DataFrame) -> pdk.Deck:
     """Points sized by MW and coloured as given (``rgb`` column), market names as text.
 
-    No base map: the dashboard runs offline, so the map carries no tiles (``map_style=None``).
+    No base map: the dashboard runs offline, so the map carries no tiles (``BLANK_MAP_STYLE``).
     """
     data = points.with_columns(_radius(pl.col("mw"))).to_dicts()
     layers = [
@@ -199,9 +221,8 @@ def map_deck(points: pl.DataFrame, labels: pl.DataFrame) -> pdk.Deck:
             "ScatterplotLayer",
             data=data,
             get_position=["longitude", "latitude"],
-            get_radius="radius_m",
-            radius_min_pixels=3,
-            radius_max_pixels=60,
+            get_radius="radius_px",
+            radius_units="pixels",
             get_fill_color="rgb",
             opacity=0.7,
             pickable=True,
@@ -234,7 +255,7 @@ def map_deck(points: pl.DataFrame, labels: pl.DataFrame) -> pdk.Deck:
     return pdk.Deck(
         layers=layers,
         initial_view_state=view,
-        map_style=None,
+        map_style=BLANK_MAP_STYLE,
         map_provider=None,
         tooltip={"html": "{tooltip}", "style": {"fontSize": "12px"}},
     )

@@ -631,7 +631,15 @@ def build_fixture_warehouse(directory: Path | str, *, variant: int = 0) -> Path:
         con.execute("CREATE SCHEMA marts; CREATE SCHEMA meta;")
         for name, frame in tables().items():
             if name == "meta.runs" and variant:
-                frame = pl.concat([frame, frame.tail(1).with_columns(run_id=pl.lit(f"variant-{variant}"))])
+                frame = pl.concat(
+                    [
+                        frame,
+                        frame.tail(1).with_columns(
+                            run_id=pl.lit(f"variant-{variant}"),
+                            finished_at=pl.lit(datetime(2026, 2, variant, 6, 0)),
+                        ),
+                    ]
+                )
             con.register("_frame", frame.to_arrow())
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")
             con.unregister("_frame")
