@@ -8,7 +8,7 @@
 --   it_power_mw = reported / PUE, power_basis 'reported'.
 -- Racks = ceil(IT kW / rack density of the workload); annual energy = facility MW x 8760 x load
 -- factor of the workload; energy cost at the market's price (US: state, else national EIA
--- industrial; Europe: country Ember wholesale; elsewhere var default_energy_price_usd_mwh, null
+-- industrial; the location's own state first, then the market's first state; Europe: country Ember wholesale; elsewhere var default_energy_price_usd_mwh, null
 -- by default). Capex = chips x Epoch release price where the price is known.
 with deployments as (
     select * from {{ ref('stg_epoch__gpu_clusters') }}
@@ -150,7 +150,7 @@ located as (
         coalesce(matches.match_method, 'unassigned') as market_match_method,
         matches.match_detail as market_match_detail,
         coalesce(markets.country_code, country_lookup.country_code) as country_code,
-        markets.state_code as market_state_code,
+        coalesce(matches.state_code, split_part(markets.state_code, '|', 1)) as state_code,
         coalesce(markets.region, 'Unknown') as region,
         coalesce(markets.market_tier_final, 'unknown') as market_tier,
         coalesce(markets.is_urban, false) as is_urban
@@ -182,7 +182,7 @@ priced as (
     from located
     left join prices as state_price
         on located.country_code = 'US'
-        and state_price.geography = 'US-' || located.market_state_code
+        and state_price.geography = 'US-' || located.state_code
     left join prices as country_price
         on located.country_code <> 'US'
         and country_price.geography = located.country_code

@@ -14,7 +14,7 @@ import re
 
 import polars as pl
 
-from transforms.markets import match_locations
+from transforms.markets import match_locations, parse_us_state
 
 LOCATION_SCHEMA = {
     "location_id": pl.String,
@@ -60,9 +60,7 @@ def model(dbt, session):
     data_centers = dbt.ref("stg_epoch__data_centers").pl()
     facilities = dbt.ref("stg_fractracker__facilities").pl()
 
-    countries = sorted(
-        {c for c in markets.get_column("country_name").to_list() if c}, key=len, reverse=True
-    )
+    countries = sorted({c for c in markets.get_column("country_name").to_list() if c}, key=len, reverse=True)
 
     dep = deployments.select(
         ("dep:" + pl.col("deployment_id")).alias("location_id"),
@@ -78,8 +76,9 @@ def model(dbt, session):
         ("edc:" + pl.col("data_center_id")).alias("location_id"),
         pl.lit("epoch_data_center").alias("entity_type"),
         pl.col("data_center_id").alias("entity_id"),
-        pl.concat_str([pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True)
-        .alias("location_text"),
+        pl.concat_str([pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True).alias(
+            "location_text"
+        ),
         pl.concat_str([pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True)
         .map_elements(lambda t: _epoch_dc_country(t, countries), return_dtype=pl.String)
         .alias("country_name"),
@@ -91,24 +90,32 @@ def model(dbt, session):
         ("fac:" + pl.col("facility_id")).alias("location_id"),
         pl.lit("fractracker_facility").alias("entity_type"),
         pl.col("facility_id").alias("entity_id"),
-        pl.concat_str([pl.col("address"), pl.col("city"), pl.col("state_code")], separator=", ",
-                      ignore_nulls=True).alias("location_text"),
+        pl.concat_str(
+            [pl.col("address"), pl.col("city"), pl.col("state_code")], separator=", ", ignore_nulls=True
+        ).alias("location_text"),
         pl.lit(USA).alias("country_name"),
         pl.col("latitude").cast(pl.Float64),
         pl.col("longitude").cast(pl.Float64),
         pl.col("state_code"),
     )
     locations = pl.concat([dep, edc, fac], how="vertical").cast(LOCATION_SCHEMA)
+    # The location's own US state (FracTracker gives it; else read from the text), used for the
+    # state energy price where the market spans several states (e.g. Memphis: TN|MS|AR).
+    locations = locations.with_columns(
+        pl.when(pl.col("state_code").is_not_null())
+        .then(pl.col("state_code"))
+        .when(pl.col("country_name").is_null() | (pl.col("country_name") == USA))
+        .then(pl.col("location_text").map_elements(parse_us_state, return_dtype=pl.String))
+        .alias("state_code")
+    )
 
     matched = match_locations(
-        locations.select(
-            "location_id", "location_text", "country_name", "latitude", "longitude", "state_code"
-        ),
+        locations.select("location_id", "location_text", "country_name", "latitude", "longitude", "state_code"),
         markets,
     ).select("location_id", "market_id", "match_method", "match_detail")
 
     return (
-        locations.select("location_id", "entity_type", "entity_id", "country_name")
+        locations.select("location_id", "entity_type", "entity_id", "country_name", "state_code")
         .join(matched, on="location_id", how="left")
         .with_columns(
             pl.col("market_id").fill_null("unassigned"),

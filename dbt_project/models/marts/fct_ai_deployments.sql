@@ -33,6 +33,7 @@ final as (
         modelled.annual_energy_cost_usd,
         'Epoch AI GPU clusters (' || modelled.source_ref || ')' as source,
         modelled.country_name,
+        modelled.state_code,
         modelled.region,
         modelled.market_tier,
         modelled.is_urban,

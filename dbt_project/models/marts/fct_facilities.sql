@@ -60,7 +60,7 @@ epoch_rows as (
         epoch_data_centers.owner as operator,
         epoch_data_centers.users as tenant,
         coalesce(matches.market_id, 'unassigned') as market_id,
-        cast(null as varchar) as state_code,
+        matches.state_code,
         epoch_data_centers.latitude,
         epoch_data_centers.longitude,
         case

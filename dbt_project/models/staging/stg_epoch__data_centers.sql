@@ -1,4 +1,5 @@
--- One row per Epoch AI frontier data center (handle). Capital cost converted from USD bn to USD.
+-- One row per Epoch AI frontier data center (handle). Capital cost converted from USD bn to USD;
+-- Epoch's confidence tags ('Amazon #confident') stripped from the name lists.
 with source as (
     select * from {{ source('raw', 'epoch_data_centers') }}
 ),
@@ -7,13 +8,13 @@ final as (
     select
         handle as data_center_id,
         title as data_center_name,
-        project,
+        {{ strip_epoch_tags('project') }} as project,
         address,
         latitude,
         longitude,
-        owner,
-        users,
-        investors,
+        {{ strip_epoch_tags('owner') }} as owner,
+        {{ strip_epoch_tags('users') }} as users,
+        {{ strip_epoch_tags('investors') }} as investors,
         construction_companies,
         energy_companies,
         current_h100_equivalents,

@@ -1,0 +1,184 @@
+"""`dbt build` on a temporary warehouse loaded from the shipped sources: models, data tests,
+unit tests and contracts all pass, and the marts hold the facts the contract promises."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT = ROOT / "dbt_project"
+DBT = Path(sys.executable).with_name("dbt")
+MARTS = (
+    "dim_markets",
+    "dim_gpus",
+    "fct_facilities",
+    "fct_ai_deployments",
+    "fct_ai_demand_by_tier",
+    "fct_energy_prices",
+    "fct_gpu_prices",
+)
+LATEST_YEAR = 2025
+
+
+def run_dbt(args: list[str], warehouse_file: Path, work: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DCPULSE_DUCKDB_PATH": str(warehouse_file),
+        # Keep artefacts out of the repo's target/ and logs/ (a developer's dbt may be running).
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    return subprocess.run(
+        [str(DBT), *args, "--profiles-dir", "."],
+        cwd=DBT_PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """Load raw with the lead's loader into a temp warehouse, then `dbt build` once for the module."""
+    from orchestration.lib.load_raw import load_all
+    from orchestration.lib.warehouse import build_path
+
+    work = tmp_path_factory.mktemp("dbt_build")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DCPULSE_SOURCES_DIR", str(ROOT / "data" / "sources"))
+        mp.setenv("DCPULSE_WAREHOUSE_DIR", str(work / "warehouse"))
+        load_all()
+        warehouse_file = build_path()
+    result = run_dbt(["build"], warehouse_file, work)
+    run_results = json.loads((work / "target" / "run_results.json").read_text())
+    yield {"result": result, "run_results": run_results, "warehouse": warehouse_file}
+
+
+@pytest.fixture
+def con(built: dict[str, object]) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(built["warehouse"]), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_dbt_build_succeeds_with_every_node_passing(built: dict[str, object]) -> None:
+    result = built["result"]
+    assert isinstance(result, subprocess.CompletedProcess)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    statuses = {r["unique_id"]: r["status"] for r in built["run_results"]["results"]}  # type: ignore[index]
+    failed = {uid: s for uid, s in statuses.items() if s not in ("success", "pass")}
+    assert not failed
+    assert any(uid.startswith("unit_test.") for uid in statuses), "unit tests did not run"
+
+
+def test_every_mart_exists_and_is_not_empty(con: duckdb.DuckDBPyConnection) -> None:
+    for table in MARTS:
+        (rows,) = con.execute(f"select count(*) from marts.{table}").fetchone()
+        assert rows > 0, table
+
+
+def test_colossus_phase_1_carries_its_reported_power(con: duckdb.DuckDBPyConnection) -> None:
+    row = con.execute(
+        "select power_basis, facility_power_mw, it_power_mw, gpu_model, workload "
+        "from marts.fct_ai_deployments where cluster_name = 'xAI Colossus Memphis Phase 1'"
+    ).fetchall()
+    assert len(row) == 1
+    power_basis, facility_mw, it_mw, gpu_model, workload = row[0]
+    assert power_basis == "reported"
+    assert facility_mw == pytest.approx(150.0)
+    assert it_mw == pytest.approx(150.0 / 1.2)
+    assert gpu_model == "NVIDIA H100 SXM5 80GB"
+    assert workload == "training"
+
+
+def test_calculated_power_traces_to_parameters(con: duckdb.DuckDBPyConnection) -> None:
+    """A chip_tdp row: IT MW = chips x TDP x 1.82 / 1e6 (+ secondary), facility = IT x 1.2."""
+    rows = con.execute(
+        "select d.chip_quantity_primary, g.tdp_w, d.it_power_mw, d.facility_power_mw "
+        "from marts.fct_ai_deployments d join marts.dim_gpus g on d.gpu_model = g.gpu_model "
+        "where d.power_method = 'chip_tdp' and d.chip_quantity_secondary is null limit 20"
+    ).fetchall()
+    assert rows
+    for chips, tdp_w, it_mw, facility_mw in rows:
+        assert it_mw == pytest.approx(chips * tdp_w * 1.82 / 1e6)
+        assert facility_mw == pytest.approx(it_mw * 1.2)
+
+
+def test_one_deployment_row_per_raw_row(con: duckdb.DuckDBPyConnection) -> None:
+    (raw_rows,) = con.execute("select count(*) from raw.epoch_gpu_clusters").fetchone()
+    (rows, ids, statuses) = con.execute(
+        "select count(*), count(distinct deployment_id), count(distinct status) from marts.fct_ai_deployments"
+    ).fetchone()
+    assert rows == raw_rows == ids
+    assert statuses == 3
+
+
+def test_unplaceable_rows_are_kept_in_the_unassigned_market(con: duckdb.DuckDBPyConnection) -> None:
+    (unassigned,) = con.execute(
+        "select count(*) from marts.fct_ai_deployments where market_id = 'unassigned'"
+    ).fetchone()
+    assert unassigned > 0
+    (orphans,) = con.execute(
+        "select count(*) from marts.fct_ai_deployments d "
+        "left join marts.dim_markets m using (market_id) where m.market_id is null"
+    ).fetchone()
+    assert orphans == 0
+
+
+def test_demand_by_tier_equals_the_counted_deployments(con: duckdb.DuckDBPyConnection) -> None:
+    demand = con.execute(
+        "select sum(deployments), sum(facility_power_mw), sum(gpu_count) "
+        "from marts.fct_ai_demand_by_tier where year = ?",
+        [LATEST_YEAR],
+    ).fetchone()
+    counted = con.execute(
+        "select count(*), sum(facility_power_mw), sum(gpu_count) from marts.fct_ai_deployments where counts_in_demand"
+    ).fetchone()
+    assert demand[0] == counted[0]
+    assert demand[1] == pytest.approx(counted[1])
+    assert demand[2] == pytest.approx(counted[2])
+    by_group = con.execute(
+        "select d.market_tier, d.workload, count(*), sum(d.facility_power_mw) "
+        "from marts.fct_ai_deployments d where counts_in_demand group by all "
+        "except select market_tier, workload, sum(deployments), sum(facility_power_mw) "
+        "from marts.fct_ai_demand_by_tier where year = ? group by all",
+        [LATEST_YEAR],
+    ).fetchall()
+    # Float sums may differ in the last bits; compare on rounded values when EXCEPT leaves rows.
+    for tier, workload, n, mw in by_group:
+        other = con.execute(
+            "select sum(deployments), sum(facility_power_mw) from marts.fct_ai_demand_by_tier "
+            "where year = ? and market_tier = ? and workload = ?",
+            [LATEST_YEAR, tier, workload],
+        ).fetchone()
+        assert other[0] == n
+        assert other[1] == pytest.approx(mw or 0.0)
+
+
+def test_superseded_phase_leaves_demand_when_its_successor_is_installed(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    rows = dict(
+        con.execute(
+            "select cluster_name, demand_reason from marts.fct_ai_deployments "
+            "where cluster_name like 'xAI Colossus Memphis Phase %'"
+        ).fetchall()
+    )
+    assert rows["xAI Colossus Memphis Phase 1"] == "superseded"
+    assert rows["xAI Colossus Memphis Phase 3"] == "counted"
+
+
+def test_facility_lifecycle_stages_are_kept_apart(con: duckdb.DuckDBPyConnection) -> None:
+    statuses = {s for (s,) in con.execute("select distinct status from marts.fct_facilities").fetchall()}
+    assert {"operational", "planned", "under_construction", "cancelled"} <= statuses
