@@ -325,6 +325,8 @@ def _console_message(error: Exception, limits: ConsoleLimits) -> str:
         return "Refused: the console cannot change settings. (DuckDB: " + text.splitlines()[0] + ")"
     if "read-only mode" in low:
         return "Refused: the warehouse is read-only here. (DuckDB: " + text.splitlines()[0] + ")"
+    if "expected a single select statement" in low:
+        return "Refused: only SELECT statements can run, also inside query(). (DuckDB: " + text.splitlines()[0] + ")"
     if isinstance(error, duckdb.ParserException):
         return "SQL syntax error: " + text
     if isinstance(error, (duckdb.CatalogException, duckdb.BinderException)):

@@ -1,0 +1,97 @@
+"""The read path: warehouse location, read-only queries, republish pick-up, lock tolerance."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboards import data
+from tests.dashboards.conftest import sha256
+from tests.dashboards.fixture_warehouse import build_fixture_warehouse
+
+
+def test_warehouse_path_comes_from_env_and_defaults_to_repo_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DCPULSE_WAREHOUSE_DIR", raising=False)
+    assert data.warehouse_path() == data.REPO_ROOT / "data" / "warehouse" / "dcpulse.duckdb"
+    monkeypatch.setenv("DCPULSE_WAREHOUSE_DIR", "/srv/wh")
+    assert data.warehouse_path() == Path("/srv/wh/dcpulse.duckdb")
+
+
+def test_missing_warehouse_says_to_run_make_run(no_warehouse: Path) -> None:
+    with pytest.raises(data.WarehouseMissing, match="make run"):
+        data.demand_forecast()
+
+
+def test_every_contract_table_is_queryable(warehouse: Path) -> None:
+    for fn in (
+        data.demand_forecast, data.published_projections, data.demand_by_tier, data.markets, data.facilities,
+        data.deployments, data.energy_prices, data.gpus, data.gpu_prices, data.backtest, data.runs,
+        data.source_files, data.schema_catalog,
+    ):  # fmt: skip
+        assert fn().height > 0, fn.__name__
+
+
+def test_reads_leave_the_file_byte_identical_and_leave_no_wal(own_warehouse: Path) -> None:
+    before = sha256(own_warehouse)
+    data.demand_forecast()
+    data.facilities()
+    data._connection_for.clear()
+    assert sha256(own_warehouse) == before
+    assert sorted(p.name for p in own_warehouse.parent.iterdir()) == ["dcpulse.duckdb"]
+
+
+def test_republished_file_is_picked_up_without_restart(own_warehouse: Path, tmp_path: Path) -> None:
+    assert "variant-1" not in data.runs()["run_id"].to_list()
+    old_connection = data._connection_for(data.warehouse_key())
+    staging = build_fixture_warehouse(tmp_path / "staging", variant=1)
+    os.replace(staging, own_warehouse)  # the publish step: atomic replace of the serving file
+    assert "variant-1" in data.runs()["run_id"].to_list()
+    with pytest.raises(duckdb.ConnectionException):  # the old file's connection was released
+        old_connection.execute("select 1")
+
+
+def _hold_write_lock(path: Path, seconds: float) -> subprocess.Popen[bytes]:
+    code = textwrap.dedent(
+        f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(path)!r})
+        print("locked", flush=True)
+        time.sleep({seconds})
+        con.close()
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == b"locked"
+    return proc
+
+
+def test_a_writer_holding_the_file_gives_a_busy_notice_not_a_crash(
+    own_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "LOCK_RETRY_SECONDS", 0.5)
+    writer = _hold_write_lock(own_warehouse, 30)
+    try:
+        with pytest.raises(data.WarehouseBusy, match="locked by a writer"):
+            data.markets()
+        with pytest.raises(data.SqlConsoleError, match="locked by a writer"):
+            data.run_readonly_sql("select 1")
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+def test_reads_ride_out_a_short_write_lock(own_warehouse: Path) -> None:
+    writer = _hold_write_lock(own_warehouse, 1.0)
+    try:
+        started = time.monotonic()
+        assert data.markets().height > 0
+        assert time.monotonic() - started < data.LOCK_RETRY_SECONDS + 1
+    finally:
+        writer.wait()
