@@ -15,7 +15,7 @@ fields as (
         deployment_id,
         lower(cluster_name) as cluster_name,
         lower(concat_ws(' ', note, quote, hardware_note)) as source_text,
-        lower(concat_ws(' ', chip_type_primary, chip_type_secondary)) as chip_types,
+        lower(chip_type_primary) as chip_type_primary,
         case
             when sector = 'Public' then 'public_sector'
             when single_cluster = 'Yes'
@@ -29,7 +29,7 @@ fields as (
 
 field_values as (
     unpivot fields
-    on cluster_name, source_text, chip_types, cluster_profile
+    on cluster_name, source_text, chip_type_primary, cluster_profile
     into name match_field value field_value
 ),
 
