@@ -1,5 +1,6 @@
 -- One row per GPU price observation: purchase (Epoch AI release price, observed on the release
--- date) and cloud on-demand / spot list prices per GPU-hour (SkyPilot catalog, Lambda).
+-- date) and cloud on-demand / spot list prices per GPU-hour (SkyPilot catalog, Lambda), observed
+-- on the catalog snapshot's retrieved date (meta.source_files).
 -- gpu_model is canonical (dim_gpus) via the gpu_models reference; null where the accelerator
 -- name is not mapped (accelerator_name keeps the original).
 with hardware as (
@@ -16,6 +17,10 @@ lambda_cloud as (
 
 gpu_map as (
     select * from {{ ref('stg_reference__gpu_models') }}
+),
+
+source_files as (
+    select * from {{ ref('stg_meta__source_files') }}
 ),
 
 purchase as (
@@ -47,7 +52,8 @@ cloud_offers as (
         spot_usd_per_gpu_hour,
         source_ref,
         source_path,
-        source_commit
+        source_commit,
+        'skypilot_gpu_prices' as source_table
     from skypilot
 
     union all by name
@@ -62,7 +68,8 @@ cloud_offers as (
         cast(null as double) as spot_usd_per_gpu_hour,
         source_ref,
         source_path,
-        source_commit
+        source_commit,
+        'lambda_gpu_prices' as source_table
     from lambda_cloud
 ),
 
@@ -83,7 +90,7 @@ cloud as (
         gpu_map.gpu_model,
         cloud_unpivoted.provider,
         cloud_unpivoted.region,
-        cast(null as date) as observed_on,
+        source_files.retrieved_on as observed_on,
         cloud_unpivoted.price_kind,
         cloud_unpivoted.price_usd,
         'SkyPilot catalog ' || cloud_unpivoted.source_path || '@' || left(cloud_unpivoted.source_commit, 12)
@@ -95,6 +102,8 @@ cloud as (
     from cloud_unpivoted
     left join gpu_map
         on cloud_unpivoted.accelerator_name = gpu_map.chip_name
+    left join source_files
+        on cloud_unpivoted.source_table = source_files.source_table
 ),
 
 unioned as (
