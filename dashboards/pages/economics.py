@@ -56,7 +56,7 @@ else:
         charts.gpu_cost_chart(costs, cloud),
         costs.join(cloud, on="gpu_model", how="left"),
         "gpu_hour_costs",
-        "Modelled from reported inputs: GPU release price and TDP (marts.dim_gpus, Epoch AI ML hardware), "
+        "Modelled from reported inputs. Sources: GPU release price and TDP (marts.dim_gpus, Epoch AI ML hardware), "
         "IT kW per GPU = TDP x server overhead 1.82 (Epoch AI method), energy price (marts.fct_energy_prices: "
         "EIA retail, Ember wholesale; reported). Amortisation, utilisation, capex multiplier and PUE are the "
         "assumptions in the sidebar. Orange ticks: cloud on-demand list price per GPU-hour, median across "
@@ -93,7 +93,7 @@ else:
         charts.reference_cost_chart(ref),
         ref,
         "reference_deployment_energy",
-        "Modelled: GPUs x IT kW per GPU (marts.dim_gpus) x PUE (sidebar) x 8760 h x load factor (training "
+        "Modelled. Sources: GPUs x IT kW per GPU (marts.dim_gpus) x PUE (sidebar) x 8760 h x load factor (training "
         "0.85, inference 0.6: assumptions, as the dbt vars) x the market's energy price (reported). The "
         "deployments are the industry report's examples: 25,000 A100 training, 2,000 H800 inference in "
         "15-40 kW racks, 100,000 H100.",

@@ -41,13 +41,13 @@ else:
 
 cols = st.columns(4)
 stages = [s for s in analysis.STAGES if s in frame["stage"].unique().to_list()]
-chosen_stages = cols[0].multiselect("Stage", stages, default=stages, key="map-stage")
+chosen_stages = cols[0].multiselect("Stage", stages, default=stages, key=f"map-stage-{layer}")
 tiers = [t for t in analysis.TIER_ORDER if t in frame["market_tier"].drop_nulls().unique().to_list()]
-chosen_tiers = cols[1].multiselect("Tier", tiers, default=tiers, key="map-tier")
+chosen_tiers = cols[1].multiselect("Tier", tiers, default=tiers, key=f"map-tier-{layer}")
 regions = sorted(frame["region"].drop_nulls().unique().to_list())
-chosen_regions = cols[2].multiselect("Region", regions, default=regions, key="map-region")
+chosen_regions = cols[2].multiselect("Region", regions, default=regions, key=f"map-region-{layer}")
 operators = sorted(frame["operator"].drop_nulls().unique().to_list())
-chosen_operators = cols[3].multiselect("Operator (all if empty)", operators, key="map-operator")
+chosen_operators = cols[3].multiselect("Operator (all if empty)", operators, key=f"map-operator-{layer}")
 colour_by = st.radio("Colour by", colour_options, horizontal=True, key="map-colour")
 
 shown = frame.filter(

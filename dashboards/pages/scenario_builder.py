@@ -133,7 +133,7 @@ components.chart(
     charts.scenario_chart(stored_totals, custom_totals),
     custom_totals,
     "custom_scenario_totals",
-    "Modelled. History: marts.fct_ai_demand_by_tier (Epoch AI GPU clusters; power reported or calculated, "
+    "Modelled. Sources: history from marts.fct_ai_demand_by_tier (Epoch AI GPU clusters; power reported or calculated, "
     "workload modelled). Red: forecast_scenario() with your drivers; thin lines: the stored scenarios in "
     "marts.fct_demand_forecast. Announced pipeline: planned deployments (pipeline_from_deployments).",
 )

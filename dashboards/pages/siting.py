@@ -68,7 +68,7 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             charts.siting_chart(scored),
             export,
             f"siting_{workload}",
-            "Modelled: a ranking from our weights (assumptions), not a forecast. Inputs: energy price "
+            "Modelled: a ranking from our weights (assumptions), not a forecast. Sources: energy price "
             "(marts.fct_energy_prices, reported, latest for market/state/country; no price scores 0), "
             "capacity in operation and in the pipeline (marts.fct_facilities, reported ranges, high end, "
             "log-scaled), tier and urban flag (marts.dim_markets, curated with a cited basis).",
