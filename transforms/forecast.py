@@ -366,6 +366,11 @@ def scenario_parameter_table(scenarios: Mapping[str, ScenarioParams]) -> pl.Data
 # --------------------------------------------------------------------------------------------
 # Pipeline
 # --------------------------------------------------------------------------------------------
+# Planned deployments left out of the pipeline: Epoch's certainty 'Unlikely' (rumours and company-wide
+# ambitions such as "xAI 5 year plan", 50M H100e by 2030). Assumption: only Confirmed and Likely plans count.
+PIPELINE_EXCLUDED_CERTAINTY = ("unlikely",)
+
+
 def empty_pipeline() -> pl.DataFrame:
     """A pipeline frame with no rows (the forecast is then trend-only)."""
     return pl.DataFrame(schema=PIPELINE_SCHEMA)
@@ -383,8 +388,18 @@ def pipeline_from_deployments(deployments: pl.DataFrame, markets: pl.DataFrame) 
         pl.col("region").cast(pl.String),
         pl.col("market_tier").cast(pl.String),
     ).unique("market_id", keep="first")
+    planned = deployments.filter(pl.col("status") == "planned")
+    # Epoch rates some plans 'Unlikely' (e.g. a company's whole five-year ambition, not a project);
+    # a phase superseded by a later phase, and a possible duplicate, would count the same MW twice.
+    if "certainty" in planned.columns:
+        planned = planned.filter(~pl.col("certainty").str.to_lowercase().is_in(PIPELINE_EXCLUDED_CERTAINTY)
+                                 .fill_null(False))
+    if "possible_duplicate" in planned.columns:
+        planned = planned.filter(~pl.col("possible_duplicate").fill_null(False))
+    if "superseded_by" in planned.columns:
+        planned = planned.filter(pl.col("superseded_by").is_null())
     return (
-        deployments.filter(pl.col("status") == "planned")
+        planned
         .select(
             pl.col("market_id").cast(pl.String),
             pl.col("workload").cast(pl.String),
