@@ -76,7 +76,8 @@ final as (
             when status = 'decommissioned' and decommissioned_date is null
                 then 'decommissioned_date_unknown'
             when start_year > {{ var('demand_latest_year') }} then 'starts_after_latest_year'
-            when status = 'decommissioned'
+            when
+                status = 'decommissioned'
                 and decommissioned_year <= {{ var('demand_latest_year') }} then 'decommissioned'
             when superseding_start_year <= {{ var('demand_latest_year') }} then 'superseded'
             else 'counted'

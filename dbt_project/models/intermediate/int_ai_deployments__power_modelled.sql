@@ -7,9 +7,10 @@
 -- Facility MW = IT MW x var pue_ai_cluster. Reported power wins: facility_power_mw = reported,
 --   it_power_mw = reported / PUE, power_basis 'reported'.
 -- Racks = ceil(IT kW / rack density of the workload); annual energy = facility MW x 8760 x load
--- factor of the workload; energy cost at the market's price (US: state, else national EIA
--- industrial; the location's own state first, then the market's first state; Europe: country Ember wholesale; elsewhere var default_energy_price_usd_mwh, null
--- by default). Capex = chips x Epoch release price where the price is known.
+-- factor of the workload; energy cost at the market's price (US: EIA industrial of the
+-- location's own state, else the market's first state, else the US average; Europe: country
+-- Ember wholesale; elsewhere var default_energy_price_usd_mwh, null by default).
+-- Capex = chips x Epoch release price where the price is known.
 with deployments as (
     select * from {{ ref('stg_epoch__gpu_clusters') }}
 ),
@@ -86,7 +87,7 @@ with_specs as (
             with_chips.total_ai_chips,
             with_chips.chip_quantity_primary + coalesce(with_chips.chip_quantity_secondary, 0)
         ) as gpu_count,
-        (select it_kw_per_gpu from reference_gpu) as reference_it_kw_per_gpu
+        (select reference_gpu.it_kw_per_gpu from reference_gpu) as reference_it_kw_per_gpu
     from with_chips
     left join hardware as hw_primary
         on with_chips.gpu_model = hw_primary.gpu_model
@@ -134,10 +135,7 @@ powered as (
             when reported_power_mw is not null then reported_power_mw / {{ var('pue_ai_cluster') }}
             else calculated_it_power_mw
         end as it_power_mw,
-        case
-            when reported_power_mw is not null then reported_power_mw
-            else calculated_it_power_mw * {{ var('pue_ai_cluster') }}
-        end as facility_power_mw,
+        coalesce(reported_power_mw, calculated_it_power_mw * {{ var('pue_ai_cluster') }}) as facility_power_mw,
         {{ workload_param('workload', 'rack_density_kw') }} as rack_density_kw,
         {{ workload_param('workload', 'load_factor') }} as load_factor
     from calculated
@@ -181,14 +179,17 @@ priced as (
         end as energy_price_basis
     from located
     left join prices as state_price
-        on located.country_code = 'US'
-        and state_price.geography = 'US-' || located.state_code
+        on
+            located.country_code = 'US'
+            and state_price.geography = 'US-' || located.state_code
     left join prices as country_price
-        on located.country_code <> 'US'
-        and country_price.geography = located.country_code
+        on
+            located.country_code <> 'US'
+            and country_price.geography = located.country_code
     left join prices as us_price
-        on located.country_code = 'US'
-        and us_price.geography = 'US'
+        on
+            located.country_code = 'US'
+            and us_price.geography = 'US'
 ),
 
 final as (
@@ -196,13 +197,16 @@ final as (
         *,
         ceil(it_power_mw * 1000.0 / rack_density_kw) as racks,
         case
-            when release_price_usd is not null and chip_quantity_primary is not null
+            when
+                release_price_usd is not null and chip_quantity_primary is not null
                 and (chip_quantity_secondary is null or release_price_usd_secondary is not null)
-                then chip_quantity_primary * release_price_usd
+                then
+                    chip_quantity_primary * release_price_usd
                     + coalesce(chip_quantity_secondary * release_price_usd_secondary, 0)
         end as capex_usd,
         case
-            when release_price_usd is not null and chip_quantity_primary is not null
+            when
+                release_price_usd is not null and chip_quantity_primary is not null
                 and (chip_quantity_secondary is null or release_price_usd_secondary is not null)
                 then 'gpu_count_x_release_price'
             else 'unknown_price'

@@ -18,7 +18,8 @@ fields as (
         lower(chip_type_primary) as chip_type_primary,
         case
             when sector = 'Public' then 'public_sector'
-            when single_cluster = 'Yes'
+            when
+                single_cluster = 'Yes'
                 and sector = 'Private'
                 and h100_equivalents >= {{ var('large_cluster_h100e') }}
                 then 'large_single_private'
@@ -44,8 +45,9 @@ matches as (
         ) as match_rank
     from field_values
     inner join rules
-        on field_values.match_field = rules.match_field
-        and regexp_matches(field_values.field_value, rules.pattern, 'i')
+        on
+            field_values.match_field = rules.match_field
+            and regexp_matches(field_values.field_value, rules.pattern, 'i')
 ),
 
 final as (
@@ -56,8 +58,9 @@ final as (
         coalesce(matches.rule_id, 'default_mixed') as workload_rule_id
     from deployments
     left join matches
-        on deployments.deployment_id = matches.deployment_id
-        and matches.match_rank = 1
+        on
+            deployments.deployment_id = matches.deployment_id
+            and matches.match_rank = 1
 )
 
 select * from final

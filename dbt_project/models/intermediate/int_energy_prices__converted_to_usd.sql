@@ -27,7 +27,7 @@ eia_prices as (
         case when state_code = 'US' then 'us_national' else 'us_state' end as geography_type,
         'US' as country_code,
         nullif(state_code, 'US') as state_code,
-        year::varchar as period,
+        cast(year as varchar) as period,
         'year' as period_grain,
         make_date(year, 1, 1) as period_start,
         year,
@@ -39,7 +39,8 @@ eia_prices as (
         cast(null as integer) as fx_year,
         'EIA-861 average retail price, Total Electric Industry (' || source_ref || ')' as source
     from eia
-    where provider_category = 'Total Electric Industry'
+    where
+        provider_category = 'Total Electric Industry'
         and sector in ('industrial', 'commercial')
         and price_usd_mwh > 0
 ),
@@ -77,7 +78,7 @@ ember_prices as (
         fx.rate as fx_rate_usd_per_eur,
         ember_with_fx_year.fx_year,
         'Ember European wholesale electricity prices (' || ember_with_fx_year.source_ref
-            || '); FX ' || fx.rate_source as source
+        || '); FX ' || fx.rate_source as source
     from ember_with_fx_year
     left join fx
         on ember_with_fx_year.fx_year = fx.year

@@ -36,7 +36,7 @@ ember_latest as (
         country_code,
         cast(null as varchar) as state_code,
         price_usd_mwh,
-        'Ember wholesale ' || year::varchar || ' mean ' || geography as price_basis
+        'Ember wholesale ' || cast(year as varchar) || ' mean ' || geography as price_basis
     from ember_full_years
     qualify row_number() over (partition by geography order by year desc) = 1
 ),

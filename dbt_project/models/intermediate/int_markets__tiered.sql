@@ -26,8 +26,9 @@ facility_capacity as (
         fractracker.mw_low as operational_mw
     from fractracker
     inner join matches
-        on matches.entity_type = 'fractracker_facility'
-        and matches.entity_id = fractracker.facility_id
+        on
+            matches.entity_type = 'fractracker_facility'
+            and matches.entity_id = fractracker.facility_id
     where fractracker.status in ('operational', 'expanding')
 
     union all
@@ -37,8 +38,9 @@ facility_capacity as (
         epoch_data_centers.current_power_mw as operational_mw
     from epoch_data_centers
     inner join matches
-        on matches.entity_type = 'epoch_data_center'
-        and matches.entity_id = epoch_data_centers.data_center_id
+        on
+            matches.entity_type = 'epoch_data_center'
+            and matches.entity_id = epoch_data_centers.data_center_id
 ),
 
 capacity_by_market as (
@@ -56,9 +58,11 @@ final as (
         case
             when markets.market_kind in ('country_undisclosed', 'unassigned') then 'unknown'
             when nullif(trim(markets.market_tier), '') is not null then markets.market_tier
-            when coalesce(capacity_by_market.known_operational_mw, 0)
+            when
+                coalesce(capacity_by_market.known_operational_mw, 0)
                 >= {{ var('tier_fallback_tier_1_min_mw') }} then 'tier_1'
-            when coalesce(capacity_by_market.known_operational_mw, 0)
+            when
+                coalesce(capacity_by_market.known_operational_mw, 0)
                 >= {{ var('tier_fallback_tier_2_min_mw') }} then 'tier_2'
             else 'tier_3'
         end as market_tier_final,
@@ -66,13 +70,14 @@ final as (
             when markets.market_kind in ('country_undisclosed', 'unassigned')
                 then coalesce(markets.tier_basis, 'location not disclosed: tier unknown')
             when nullif(trim(markets.market_tier), '') is not null then markets.tier_basis
-            else 'capacity fallback: ' || round(coalesce(capacity_by_market.known_operational_mw, 0), 1)::varchar
+            else
+                'capacity fallback: ' || cast(round(coalesce(capacity_by_market.known_operational_mw, 0), 1) as varchar)
                 || ' MW operational facility capacity matched (thresholds tier_1 >= '
                 || {{ var('tier_fallback_tier_1_min_mw') }}::varchar || ' MW, tier_2 >= '
                 || {{ var('tier_fallback_tier_2_min_mw') }}::varchar || ' MW; assumption)'
         end as tier_basis_final,
         nullif(trim(markets.market_tier), '') is null
-            and markets.market_kind not in ('country_undisclosed', 'unassigned') as is_tier_fallback
+        and markets.market_kind not in ('country_undisclosed', 'unassigned') as is_tier_fallback
     from markets
     left join capacity_by_market
         on markets.market_id = capacity_by_market.market_id

@@ -25,19 +25,19 @@ installed as (
 
 final as (
     select
-        year::integer as year,
+        cast(year as integer) as year,
         region,
         market_tier,
         workload,
-        count(*)::integer as deployments,
+        cast(count(*) as integer) as deployments,
         coalesce(sum(gpu_count), 0) as gpu_count,
         coalesce(sum(it_power_mw), 0) as it_power_mw,
         coalesce(sum(facility_power_mw), 0) as facility_power_mw,
         coalesce(sum(annual_energy_mwh), 0) as annual_energy_mwh,
         coalesce(sum(h100_equivalents), 0) as h100_equivalents,
-        count(*) filter (where power_basis = 'reported')::integer as deployments_power_reported,
-        count(*) filter (where facility_power_mw is null)::integer as deployments_without_power,
-        count(*) filter (where workload_basis = 'modelled')::integer as deployments_workload_modelled
+        cast(count(*) filter (where power_basis = 'reported') as integer) as deployments_power_reported,
+        cast(count(*) filter (where facility_power_mw is null) as integer) as deployments_without_power,
+        cast(count(*) filter (where workload_basis = 'modelled') as integer) as deployments_workload_modelled
     from installed
     group by year, region, market_tier, workload
 )

@@ -68,10 +68,10 @@ final as (
         modelled.include_in_standard_analysis,
         demand.demand_reason = 'counted' as counts_in_demand,
         demand.demand_reason,
-        demand.demand_start_year::integer as demand_start_year,
-        demand.demand_end_year::integer as demand_end_year,
+        cast(demand.demand_start_year as integer) as demand_start_year,
+        cast(demand.demand_end_year as integer) as demand_end_year,
         modelled.source_urls,
-        modelled._source_row::integer as source_row
+        cast(modelled._source_row as integer) as source_row
     from modelled
     inner join demand
         on modelled.deployment_id = demand.deployment_id

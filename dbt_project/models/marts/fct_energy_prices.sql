@@ -19,9 +19,9 @@ final as (
         state_code,
         period_grain,
         period_start,
-        year::integer as year,
+        cast(year as integer) as year,
         fx_rate_usd_per_eur,
-        fx_year::integer as fx_year
+        cast(fx_year as integer) as fx_year
     from prices
 )
 

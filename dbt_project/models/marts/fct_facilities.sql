@@ -41,8 +41,9 @@ fractracker_rows as (
         fractracker.source_url
     from fractracker
     left join matches
-        on matches.entity_type = 'fractracker_facility'
-        and matches.entity_id = fractracker.facility_id
+        on
+            matches.entity_type = 'fractracker_facility'
+            and matches.entity_id = fractracker.facility_id
 ),
 
 build_out as (
@@ -71,8 +72,8 @@ epoch_rows as (
         cast(null as varchar) as status_raw,
         epoch_data_centers.current_power_mw as capacity_mw_low,
         greatest(build_out.planned_power_mw, epoch_data_centers.current_power_mw) as capacity_mw_high,
-        'current ' || coalesce(epoch_data_centers.current_power_mw, 0)::varchar
-            || ' MW; planned ' || coalesce(build_out.planned_power_mw, 0)::varchar || ' MW' as capacity_text,
+        'current ' || cast(coalesce(epoch_data_centers.current_power_mw, 0) as varchar)
+        || ' MW; planned ' || cast(coalesce(build_out.planned_power_mw, 0) as varchar) || ' MW' as capacity_text,
         cast(null as varchar) as sizerank,
         cast(null as varchar) as expected_date_online,
         'epoch_frontier_data_centers' as source_dataset,
@@ -82,8 +83,9 @@ epoch_rows as (
     left join build_out
         on epoch_data_centers.data_center_id = build_out.data_center_id
     left join matches
-        on matches.entity_type = 'epoch_data_center'
-        and matches.entity_id = epoch_data_centers.data_center_id
+        on
+            matches.entity_type = 'epoch_data_center'
+            and matches.entity_id = epoch_data_centers.data_center_id
 ),
 
 unioned as (
@@ -104,16 +106,17 @@ final as (
         capacity_mw_low,
         capacity_mw_high,
         case
-            when coalesce(capacity_mw_high, capacity_mw_low) is not null then
-                case
-                    when coalesce(capacity_mw_high, capacity_mw_low) >= {{ var('size_hyperscale_min_mw') }}
-                        then 'hyperscale'
-                    when coalesce(capacity_mw_high, capacity_mw_low) > {{ var('size_medium_max_mw') }}
-                        then 'large'
-                    when coalesce(capacity_mw_high, capacity_mw_low) > {{ var('size_edge_max_mw') }}
-                        then 'medium'
-                    else 'edge'
-                end
+            when coalesce(capacity_mw_high, capacity_mw_low) is not null
+                then
+                    case
+                        when coalesce(capacity_mw_high, capacity_mw_low) >= {{ var('size_hyperscale_min_mw') }}
+                            then 'hyperscale'
+                        when coalesce(capacity_mw_high, capacity_mw_low) > {{ var('size_medium_max_mw') }}
+                            then 'large'
+                        when coalesce(capacity_mw_high, capacity_mw_low) > {{ var('size_edge_max_mw') }}
+                            then 'medium'
+                        else 'edge'
+                    end
             when sizerank like 'Small%' then 'edge'
             when sizerank like 'Medium%' then 'medium'
             when sizerank like 'Large%' then 'large'

@@ -32,7 +32,7 @@ purchase as (
         'purchase' as price_kind,
         release_price_usd as price_usd,
         'Epoch AI ML hardware (' || source_ref || ')'
-            || coalesce('; price source: ' || price_source, '') as source,
+        || coalesce('; price source: ' || price_source, '') as source,
         gpu_model as accelerator_name,
         'per_unit' as price_unit,
         cast(null as varchar) as instance_type,
@@ -74,13 +74,19 @@ cloud_offers as (
 ),
 
 cloud_unpivoted as (
-    select *, 'on_demand' as price_kind, on_demand_usd_per_gpu_hour as price_usd
+    select
+        *,
+        'on_demand' as price_kind,
+        on_demand_usd_per_gpu_hour as price_usd
     from cloud_offers
     where on_demand_usd_per_gpu_hour is not null and accelerator_name is not null
 
     union all
 
-    select *, 'spot' as price_kind, spot_usd_per_gpu_hour as price_usd
+    select
+        *,
+        'spot' as price_kind,
+        spot_usd_per_gpu_hour as price_usd
     from cloud_offers
     where spot_usd_per_gpu_hour is not null and accelerator_name is not null
 ),
@@ -94,7 +100,7 @@ cloud as (
         cloud_unpivoted.price_kind,
         cloud_unpivoted.price_usd,
         'SkyPilot catalog ' || cloud_unpivoted.source_path || '@' || left(cloud_unpivoted.source_commit, 12)
-            || ' (' || cloud_unpivoted.source_ref || ')' as source,
+        || ' (' || cloud_unpivoted.source_ref || ')' as source,
         cloud_unpivoted.accelerator_name,
         'per_gpu_hour' as price_unit,
         cloud_unpivoted.instance_type,
@@ -114,7 +120,7 @@ unioned as (
 
 final as (
     select
-        {{ slugify("price_kind || ' ' || coalesce(provider, '') || ' ' || coalesce(region, '') || ' ' || coalesce(instance_type, accelerator_name, '')") }}
+        {{ slugify("concat_ws(' ', price_kind, provider, region, coalesce(instance_type, accelerator_name))") }}
             as gpu_price_id,
         gpu_model,
         provider,

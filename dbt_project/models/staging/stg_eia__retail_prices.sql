@@ -7,7 +7,7 @@ with source as (
 unpivoted as (
     unpivot source
     on residential_cents_kwh, commercial_cents_kwh, industrial_cents_kwh,
-        transportation_cents_kwh, other_cents_kwh, total_cents_kwh
+    transportation_cents_kwh, other_cents_kwh, total_cents_kwh
     into name sector_column value price_cents_kwh
 ),
 
@@ -19,7 +19,7 @@ final as (
         replace(sector_column, '_cents_kwh', '') as sector,
         price_cents_kwh,
         {{ cents_kwh_to_usd_mwh('price_cents_kwh') }} as price_usd_mwh,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from unpivoted
 )
 

@@ -9,7 +9,7 @@ final as (
         upper(iso3) as country_iso3,
         month,
         price_eur_mwh,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )
 

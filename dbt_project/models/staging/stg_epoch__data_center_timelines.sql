@@ -12,7 +12,7 @@ final as (
         h100_equivalents,
         buildings_operational,
         total_capital_cost_usd_bn * 1e9 as total_capital_cost_usd,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )
 

@@ -20,7 +20,7 @@ final as (
         current_h100_equivalents,
         current_power_mw,
         current_capital_cost_usd_bn * 1e9 as current_capital_cost_usd,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )
 

@@ -17,7 +17,7 @@ final as (
         int8_ops,
         price_source,
         datasheet_url,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )
 

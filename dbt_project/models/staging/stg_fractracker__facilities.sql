@@ -48,11 +48,11 @@ final as (
     select
         'ft-' || case
             when count(*) over (partition by name_slug) > 1
-                then name_slug || '-l' || _source_row::varchar
+                then name_slug || '-l' || cast(_source_row as varchar)
             else name_slug
         end as facility_id,
         * exclude (name_slug, _source_file, _source_row),
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from renamed
 )
 

@@ -17,7 +17,7 @@ final as (
         n_regions_listed,
         source_path,
         source_commit,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )
 

@@ -5,10 +5,10 @@ with source as (
 
 final as (
     select
-        year::integer as year,
+        cast(year as integer) as year,
         upper(base_currency) as base_currency,
         upper(quote_currency) as quote_currency,
-        rate::double as rate,
+        cast(rate as double) as rate,
         source as rate_source
     from source
 )

@@ -15,7 +15,7 @@ final as (
         source_url,
         source_date,
         notes,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )
 

@@ -11,16 +11,16 @@ final as (
         nullif(trim(country_name), '') as country_name,
         nullif(upper(trim(state_code)), '') as state_code,
         region,
-        latitude::double as latitude,
-        longitude::double as longitude,
+        cast(latitude as double) as latitude,
+        cast(longitude as double) as longitude,
         market_tier,
-        is_urban::boolean as is_urban,
+        cast(is_urban as boolean) as is_urban,
         market_kind,
-        match_radius_km::double as match_radius_km,
+        cast(match_radius_km as double) as match_radius_km,
         nullif(lower(trim(aliases)), '') as aliases,
         tier_basis,
         source_url,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )
 

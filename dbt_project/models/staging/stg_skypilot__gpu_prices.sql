@@ -19,7 +19,7 @@ final as (
         source_path,
         source_commit,
         notes,
-        _source_file || ':' || _source_row::varchar as source_ref
+        _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )
 
