@@ -15,6 +15,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
+from plotly.subplots import make_subplots
 
 SCENARIO_COLOURS = {"history": "#1f2937", "low": "#60a5fa", "base": "#2563eb", "high": "#1e3a8a"}
 TIER_COLOURS = {"tier_1": "#1d4ed8", "tier_2": "#0d9488", "tier_3": "#f59e0b", "unknown": "#9ca3af"}
@@ -35,7 +36,10 @@ def _scenario_order(name: str) -> tuple[int, str]:
     return (order.index(name) if name in order else len(order), name)
 
 
-_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.15}}
+_LAYOUT = {
+    "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
+    "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+}
 
 
 def forecast_chart(totals: pl.DataFrame, projections: pl.DataFrame, unit_label: str) -> go.Figure:
@@ -127,22 +131,38 @@ def siting_chart(scored: pl.DataFrame, top: int = 15) -> go.Figure:
 
 
 def gpu_cost_chart(costs: pl.DataFrame, cloud: pl.DataFrame) -> go.Figure:
-    """Owned cost per GPU-hour (capex + energy) in each market, with the cloud median as a marker."""
-    fig = go.Figure()
-    label = (costs["gpu_model"] + " | " + costs["market_name"]).to_list()
-    fig.add_trace(go.Bar(x=label, y=costs["capex_usd_per_gpu_hour"].to_list(), name="capex amortisation"))
-    fig.add_trace(go.Bar(x=label, y=costs["energy_usd_per_gpu_hour"].to_list(), name="energy"))
-    joined = costs.join(cloud, on="gpu_model", how="left")
-    fig.add_trace(
-        go.Scatter(
-            x=label,
-            y=joined["cloud_median_usd"].to_list(),
-            mode="markers",
-            name="cloud on-demand median",
-            marker={"symbol": "line-ew-open", "size": 18, "color": "#f97316", "line": {"width": 3}},
-        )
-    )
-    fig.update_layout(barmode="stack", yaxis_title="USD per GPU-hour", xaxis_tickangle=-40, **_LAYOUT)
+    """Owned cost per GPU-hour (capex + energy) by market, one panel per GPU model, with the cloud
+    on-demand median as a dashed line in each panel."""
+    models = costs["gpu_model"].unique(maintain_order=True).to_list()
+    fig = make_subplots(
+        rows=1, cols=max(len(models), 1), shared_yaxes=True, horizontal_spacing=0.03,
+        subplot_titles=[m.removeprefix("NVIDIA ") for m in models],
+    )  # fmt: skip
+    medians = dict(cloud.select("gpu_model", "cloud_median_usd").iter_rows())
+    for i, model in enumerate(models, start=1):
+        rows = costs.filter(pl.col("gpu_model") == model)
+        x = rows["market_name"].to_list()
+        for column, name, colour in (
+            ("capex_usd_per_gpu_hour", "capex amortisation", "#1d4ed8"),
+            ("energy_usd_per_gpu_hour", "energy", "#60a5fa"),
+        ):
+            fig.add_trace(
+                go.Bar(x=x, y=rows[column].to_list(), name=name, marker_color=colour, showlegend=i == 1,
+                       legendgroup=name),
+                row=1, col=i,
+            )  # fmt: skip
+        median = medians.get(model)
+        if median is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=[median] * len(x), mode="lines", name="cloud on-demand median",
+                    line={"color": "#f97316", "dash": "dash", "width": 3}, showlegend=i == 1,
+                    legendgroup="cloud",
+                ),
+                row=1, col=i,
+            )  # fmt: skip
+    fig.update_layout(barmode="stack", yaxis_title="USD per GPU-hour", height=460, **_LAYOUT)
+    fig.update_xaxes(tickangle=-45)
     return fig
 
 

@@ -51,6 +51,7 @@ else:
         f"${cheapest['total_usd_per_gpu_hour']:.2f}",
         f"{cheapest['gpu_model']} in {cheapest['market_name']}",
         delta_color="off",
+        delta_arrow="off",
     )
     components.chart(
         charts.gpu_cost_chart(costs, cloud),

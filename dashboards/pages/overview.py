@@ -48,7 +48,9 @@ for col, scenario in zip(cols, scenarios, strict=False):
     delta = None
     if base_target and scenario != "base":
         delta = f"{(value / base_target - 1) * 100:+.0f}% vs base"
-    col.metric(f"{scenario.capitalize()} scenario", components.fmt_mw(value), delta=delta, delta_color="off")
+    col.metric(
+        f"{scenario.capitalize()} scenario", components.fmt_mw(value), delta=delta, delta_color="off", delta_arrow="off"
+    )
 growth = analysis.cagr(total_today, base_target or 0.0, target - (today or target))
 cols[-1].metric(f"Base growth {today}-{target}", f"{growth * 100:.0f}% a year" if growth is not None else "n/a")
 st.caption("Source: marts.fct_demand_forecast (transforms/forecast.py scenarios; modelled).")

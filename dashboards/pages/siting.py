@@ -50,7 +50,13 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             st.info("No markets in the chosen regions.")
             continue
         top = scored.row(0, named=True)
-        st.metric(f"Best market for {workload}", top["market_name"], f"{top['score']:.0f}/100", delta_color="off")
+        st.metric(
+            f"Best market for {workload}",
+            top["market_name"],
+            f"{top['score']:.0f}/100",
+            delta_color="off",
+            delta_arrow="off",
+        )
         export = scored.select(
             "rank",
             "market_name",

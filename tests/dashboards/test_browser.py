@@ -1,0 +1,171 @@
+"""Real browser: `streamlit run` on 127.0.0.1, Debian's headless Chromium loads every page.
+
+Chromium comes from the OS (`apt-get install chromium`; never downloaded by a tool). Playwright (a
+dev dependency) drives that binary through ``executable_path``; the bare ``chromium --dump-dom``
+CLI returns the page shell before Streamlit's websocket has rendered anything. Screenshots and
+timings go to ``artifacts/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.dashboards.conftest import REPO
+from tests.dashboards.fixture_warehouse import build_fixture_warehouse
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+PLOT = '[data-testid="stPlotlyChart"] .main-svg'
+# url path -> (title, selectors that exist only once the page has finished drawing)
+PAGES = {
+    "": ("Overview", [PLOT, '[data-testid="stDataFrame"]']),
+    "market-tiers": ("Market tiers", [PLOT, '[data-testid="stDataFrame"]']),
+    "map": ("Map", ['[data-testid="stDeckGlJsonChart"] canvas']),
+    "siting": ("Siting", [PLOT]),
+    "economics": ("GPU & energy economics", [PLOT, '[data-testid="stDataFrame"]']),
+    "scenario-builder": ("Scenario builder", [PLOT, '[data-testid="stCode"]']),
+    "sql": ("SQL console", ["textarea", '[data-testid="stExpander"]']),
+}
+RENDERED = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;      // script still running
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  const plots = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+  const drawn = document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg');
+  if (drawn.length < plots.length) return false;
+  const decks = document.querySelectorAll('[data-testid="stDeckGlJsonChart"]');
+  const canvases = document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas');
+  return canvases.length >= decks.length;
+}"""
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="BROWSER TEST SKIPPED: /usr/bin/chromium is missing. Install Debian's package with "
+        "`apt-get update && apt-get install -y chromium` (.ci/run does) to run the real-browser test.",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"streamlit not healthy after {timeout}s:\n{log.read_text()}")
+
+
+def test_every_page_renders_in_a_real_browser(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    warehouse_dir = tmp_path / "warehouse"
+    build_fixture_warehouse(warehouse_dir)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "streamlit.log"
+    env = {**os.environ, "DCPULSE_WAREHOUSE_DIR": str(warehouse_dir)}
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "dashboards" / "app.py"),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],  # fmt: skip
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, killed by id below
+        )
+    timings: dict[str, dict[str, float]] = {}
+    outside: list[str] = []
+    try:
+        _wait_healthy(url, server, log)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--use-angle=swiftshader",
+                    "--enable-unsafe-swiftshader",
+                ],  # fmt: skip
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on(
+                "request",
+                lambda r: (
+                    outside.append(r.url) if not r.url.startswith((url, "data:", "blob:", "ws://127.0.0.1")) else None
+                ),
+            )
+            for path, (title, ready) in PAGES.items():
+                name = path or "overview"
+                timings[name] = {}
+                for attempt in ("first_load", "second_load"):
+                    started = time.monotonic()
+                    page.goto(f"{url}/{path}")
+                    page.get_by_role("heading", name=title, level=1).wait_for(timeout=90_000)
+                    for selector in ready:
+                        page.locator(selector).first.wait_for(state="attached", timeout=90_000)
+                    page.wait_for_function(RENDERED, timeout=90_000, polling=200)
+                    timings[name][attempt] = round(time.monotonic() - started, 2)
+                page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+                if name == "overview":  # the README's picture: the forecast chart on its own
+                    page.locator('[data-testid="stPlotlyChart"]').first.screenshot(
+                        path=str(SCREENSHOTS / "overview_forecast.png")
+                    )
+                html = page.content()
+                assert 'data-testid="stException"' not in html, f"{name}: Streamlit exception on the page"
+                assert "stAlertContentError" not in html, f"{name}: st.error on the page"
+                assert page.locator("h1", has_text=title).count() == 1
+
+            # A republish while the dashboard is open shows up on the next load, no restart.
+            os.replace(build_fixture_warehouse(tmp_path / "next", variant=7), warehouse_dir / "dcpulse.duckdb")
+            page.goto(url)
+            page.get_by_text("2026-02-07 06:00").wait_for(timeout=90_000)
+            browser.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    (SCREENSHOTS / "timings.json").write_text(json.dumps(timings, indent=2))
+    print("page load seconds:", json.dumps(timings))
+    assert not outside, f"the dashboard reached outside 127.0.0.1: {sorted(set(outside))}"
+    assert "Traceback" not in log.read_text(), log.read_text()
