@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -25,6 +26,12 @@ STAGES = (
     "decommissioned",
 )
 PIPELINE_STAGES = ("expanding", "under_construction", "planned")
+
+
+def ordered(values: list[str], order: tuple[str, ...]) -> list[str]:
+    """``values`` in the canonical ``order``, then any value the order does not know (e.g. 'unknown')."""
+    present = set(values)
+    return [v for v in order if v in present] + sorted(present - set(order))
 
 # Load factors per workload: the dbt vars' assumptions (SPEC.md), repeated here for the what-ifs.
 LOAD_FACTOR = {"training": 0.85, "inference": 0.6, "mixed": 0.7}
@@ -72,6 +79,26 @@ def cagr(start: float, end: float, years: int) -> float | None:
     if start <= 0 or end <= 0 or years <= 0:
         return None
     return (end / start) ** (1 / years) - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Freshness
+
+GOOD_RUN_STATUSES = ("published", "success", "succeeded")
+
+
+def last_good_run(runs: pl.DataFrame) -> dict[str, object] | None:
+    """The latest run that published the warehouse (meta.runs, any of GOOD_RUN_STATUSES)."""
+    good = runs.filter(pl.col("status").str.to_lowercase().is_in(GOOD_RUN_STATUSES)).sort(
+        "finished_at", descending=True, nulls_last=True
+    )
+    return None if good.is_empty() else good.row(0, named=True)
+
+
+def source_ages(sources: pl.DataFrame, today: date) -> pl.DataFrame:
+    """meta.source_files with ``age_days`` since retrieval (``retrieved`` as DATE or ISO text)."""
+    retrieved = pl.col("retrieved").cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    return sources.with_columns(age_days=(pl.lit(today) - retrieved).dt.total_days())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,6 +314,17 @@ def cloud_prices(prices: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("gpu_model")
     )
+
+
+PREFERRED_GPU_MODELS = ("NVIDIA H100 SXM5 80GB", "NVIDIA A100 SXM4 80 GB", "NVIDIA H200 SXM")
+
+
+def default_gpu_models(priced: list[str], cloud: pl.DataFrame, n: int = 3) -> list[str]:
+    """The data-center parts analysts ask about first, else the models most clouds list."""
+    chosen = [m for m in PREFERRED_GPU_MODELS if m in priced]
+    ranked = cloud.filter(pl.col("gpu_model").is_in(priced)).sort("providers", descending=True)["gpu_model"]
+    chosen += [m for m in ranked.to_list() if m not in chosen]
+    return (chosen or priced)[:n]
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ assumptions = analysis.GpuCostAssumptions(years, utilisation, multiplier, pue)
 
 cloud = analysis.cloud_prices(gpu_prices)
 priced_models = gpus.filter(pl.col("release_price_usd").is_not_null())["gpu_model"].to_list()
-default_models = [m for m in priced_models if m in cloud["gpu_model"].to_list()][:3] or priced_models[:3]
+default_models = analysis.default_gpu_models(priced_models, cloud)
 models = st.multiselect("GPU models", priced_models, default=default_models, key="econ-models")
 regions = sorted(table["region"].drop_nulls().unique().to_list())
 chosen_regions = st.multiselect("Regions", regions, default=regions, key="econ-regions")

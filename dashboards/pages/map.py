@@ -39,10 +39,13 @@ else:
     )
     colour_options = ["Workload", "Lifecycle stage"]
 
+frame = frame.with_columns(  # points outside any reference market stay visible under 'unknown'
+    pl.col("market_tier").fill_null("unknown"), pl.col("region").fill_null("Unknown")
+)
 cols = st.columns(4)
-stages = [s for s in analysis.STAGES if s in frame["stage"].unique().to_list()]
+stages = analysis.ordered(frame["stage"].drop_nulls().unique().to_list(), analysis.STAGES)
 chosen_stages = cols[0].multiselect("Stage", stages, default=stages, key=f"map-stage-{layer}")
-tiers = [t for t in analysis.TIER_ORDER if t in frame["market_tier"].drop_nulls().unique().to_list()]
+tiers = analysis.ordered(frame["market_tier"].drop_nulls().unique().to_list(), analysis.TIER_ORDER)
 chosen_tiers = cols[1].multiselect("Tier", tiers, default=tiers, key=f"map-tier-{layer}")
 regions = sorted(frame["region"].drop_nulls().unique().to_list())
 chosen_regions = cols[2].multiselect("Region", regions, default=regions, key=f"map-region-{layer}")

@@ -49,7 +49,7 @@ facilities = components.load(data.facilities)
 deployments = components.load(data.deployments)
 prices = components.load(data.energy_prices)
 table = analysis.market_table(markets, facilities, deployments, prices).filter(pl.col("region").is_in(chosen_regions))
-tiers = [t for t in analysis.TIER_ORDER if t in table["market_tier"].unique().to_list()]
+tiers = analysis.ordered(table["market_tier"].drop_nulls().unique().to_list(), analysis.TIER_ORDER)
 chosen_tiers = st.pills("Tiers", tiers, selection_mode="multi", default=tiers, key="tiers-tiers")
 table = table.filter(pl.col("market_tier").is_in(chosen_tiers or tiers))
 shown = table.select(

@@ -58,7 +58,9 @@ st.caption("Source: marts.fct_demand_forecast (transforms/forecast.py scenarios;
 st.subheader("Forecast by scenario, with published projections")
 measure = st.radio("Measure", ["Facility power (MW)", "Annual energy (TWh)"], horizontal=True, key="overview-measure")
 column, unit = ("facility_power_mw", "MW") if measure.startswith("Facility") else ("annual_energy_twh", "TWh")
-totals = analysis.forecast_totals(forecast, column)
+others = sorted(set(forecast["scenario"].unique().to_list()) - {"low", "base", "high"})
+extra = st.multiselect("Also show scenarios", others, key="overview-extra") if others else []
+totals = analysis.forecast_totals(forecast.filter(pl.col("scenario").is_in([*scenarios, *extra])), column)
 shown_projections = projections.filter(pl.col("unit") == unit)
 components.chart(
     charts.forecast_chart(totals, shown_projections, unit),
@@ -76,18 +78,16 @@ with st.expander("Published projections (reported, with sources)"):
 st.subheader("Freshness")
 runs = components.load(data.runs)
 sources = components.load(data.source_files)
-last = runs.filter(pl.col("status") == "success").head(1)
+last = analysis.last_good_run(runs)
 cols = st.columns(2)
 cols[0].metric(
     "Last successful run",
-    f"{last['finished_at'][0]:%Y-%m-%d %H:%M}" if not last.is_empty() and last["finished_at"][0] else "none",
+    f"{last['finished_at']:%Y-%m-%d %H:%M}" if last and last["finished_at"] else "none",
+    help=f"run {last['run_id']}, status {last['status']}" if last else None,
 )
 cols[1].metric("Sources loaded", f"{sources.height}")
 st.caption(components.freshness_line())
-today_date = dt.date.today()
-ages = sources.with_columns(
-    age_days=pl.col("retrieved").map_elements(lambda d: (today_date - d).days if d else None, return_dtype=pl.Int64)
-)
+ages = analysis.source_ages(sources, dt.date.today())
 st.dataframe(ages, hide_index=True, column_config={"url": st.column_config.LinkColumn()})
 st.caption("Source: meta.source_files and meta.runs (written by each pipeline run). Age = days since retrieval.")
 components.csv_download(ages, "source_freshness")

@@ -203,6 +203,29 @@ FACILITIES = pl.DataFrame(
     }
 )
 
+# Two rows the real data has and the contract does not promise: a status 'unknown' and a site
+# matched to no market.
+FACILITIES = pl.concat(
+    [
+        FACILITIES,
+        pl.DataFrame(
+            {
+                "facility_id": ["fac-15", "fac-16"],
+                "facility_name": ["Status Unknown Site", "Unmatched Rural Site"],
+                "operator": ["Unknown developer", None],
+                "market_id": ["us-columbus", None],
+                "latitude": [40.0, 44.0],
+                "longitude": [-83.0, -100.0],
+                "status": ["unknown", "operational"],
+                "capacity_mw_low": [10.0, 5.0],
+                "capacity_mw_high": [10.0, 5.0],
+                "size_class": ["medium", "edge"],
+                "source": ["fixture: FracTracker Alliance US data centers"] * 2,
+            }
+        ),
+    ]
+)
+
 DEPLOYMENTS = pl.DataFrame(
     {
         "deployment_id": [f"dep-{i:02d}" for i in range(1, 13)],
@@ -411,7 +434,7 @@ def _demand_by_tier() -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-_GROWTH = {"low": 1.18, "base": 1.32, "high": 1.48}
+_GROWTH = {"low": 1.18, "base": 1.32, "high": 1.48, "edge_inference": 1.32}
 
 
 def _forecast(history: pl.DataFrame) -> pl.DataFrame:
@@ -573,7 +596,7 @@ SOURCE_FILES = pl.DataFrame(
             "https://www.eia.gov/electricity/data/state/",
             "https://ember-energy.org/",
         ],
-        "retrieved": [date(2025, 12, 14), date(2025, 11, 20), date(2025, 10, 1), date(2025, 12, 1)],
+        "retrieved": ["2025-12-14", "2025-11-20", "2025-10-01", "2025-12-01"],  # VARCHAR, as the pipeline writes
         "loaded_at": [datetime(2026, 1, 5, 6, 0)] * 4,
     }
 )
@@ -583,7 +606,7 @@ RUNS = pl.DataFrame(
         "run_id": ["run-0001", "run-0002"],
         "started_at": [datetime(2026, 1, 4, 6, 0), datetime(2026, 1, 5, 6, 0)],
         "finished_at": [datetime(2026, 1, 4, 6, 9), datetime(2026, 1, 5, 6, 8)],
-        "status": ["success", "success"],
+        "status": ["published", "published"],
         "published_path": ["data/warehouse/dcpulse.duckdb"] * 2,
         "table_counts_json": ['{"marts.fct_ai_deployments": 12}'] * 2,
     }

@@ -3,13 +3,15 @@
 Chromium comes from the OS (`apt-get install chromium`; never downloaded by a tool). Playwright (a
 dev dependency) drives that binary through ``executable_path``; the bare ``chromium --dump-dom``
 CLI returns the page shell before Streamlit's websocket has rendered anything. Screenshots and
-timings go to ``artifacts/screenshots/`` (git-ignored).
+timings go to ``artifacts/screenshots/`` (git-ignored). Set ``DCPULSE_BROWSER_TEST_WAREHOUSE`` to a
+published warehouse file to run the same checks on real data instead of the fixture.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -81,7 +83,12 @@ def test_every_page_renders_in_a_real_browser(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     warehouse_dir = tmp_path / "warehouse"
-    build_fixture_warehouse(warehouse_dir)
+    real = os.environ.get("DCPULSE_BROWSER_TEST_WAREHOUSE")  # e.g. data/warehouse/dcpulse.duckdb after make run
+    if real:
+        warehouse_dir.mkdir()
+        shutil.copyfile(real, warehouse_dir / "dcpulse.duckdb")  # a copy: the test republishes over it
+    else:
+        build_fixture_warehouse(warehouse_dir)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

@@ -88,6 +88,11 @@ def test_overview_headlines_chart_and_measure_switch(warehouse: Path) -> None:
     spec = plotly_specs(at)[0]
     assert spec["layout"]["yaxis"]["title"]["text"] == "TWh"
     assert any(t["name"].startswith("published projections") for t in spec["data"])  # TWh projections shown
+    assert not any(t["name"].startswith("edge_inference") for t in spec["data"])
+    at.multiselect(key="overview-extra").set_value(["edge_inference"]).run()
+    assert any(t["name"].startswith("edge_inference") for t in plotly_specs(at)[0]["data"])
+    ages = at.dataframe[-1].value
+    assert ages["age_days"].notna().all()  # retrieved is ISO text in meta.source_files
 
 
 def test_overview_shows_a_republished_warehouse_without_restart(own_warehouse: Path, tmp_path: Path) -> None:
@@ -116,9 +121,11 @@ def test_map_filters_change_the_points(warehouse: Path) -> None:
     assert len(at.get("deck_gl_json_chart")) == 1
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert spec["mapStyle"].startswith("data:application/json")  # no tile server
-    assert metrics(at)["Facilities shown"] == "14"
+    assert metrics(at)["Facilities shown"] == "16"  # incl. status 'unknown' and a site in no market
     at.multiselect(key="map-stage-Facilities").set_value(["operational"]).run()
-    assert metrics(at)["Facilities shown"] == "7"
+    assert metrics(at)["Facilities shown"] == "8"
+    at.multiselect(key="map-tier-Facilities").set_value(["unknown"]).run()
+    assert metrics(at)["Facilities shown"] == "1"
     at.segmented_control(key="map-layer").set_value("AI deployments").run()
     assert not at.exception
     assert metrics(at)["AI deployments shown"] == "12"
@@ -189,7 +196,7 @@ def test_sql_console_runs_examples_and_shows_refusals(warehouse: Path) -> None:
     at.button(key="sql-run").click().run()
     assert not at.exception and not at.error
     result = at.dataframe[0].value
-    assert list(result["scenario"]) == ["low", "base", "high"]
+    assert {"low", "base", "high"} <= set(result["scenario"])
     labels = [d.proto.label for d in at.get("download_button")]
     assert labels == ["Download CSV", "Download Parquet"]
     at.text_area(key="sql-text").set_value("drop table marts.dim_markets").run()
