@@ -33,6 +33,7 @@ def ordered(values: list[str], order: tuple[str, ...]) -> list[str]:
     present = set(values)
     return [v for v in order if v in present] + sorted(present - set(order))
 
+
 # Load factors per workload: the dbt vars' assumptions (SPEC.md), repeated here for the what-ifs.
 LOAD_FACTOR = {"training": 0.85, "inference": 0.6, "mixed": 0.7}
 
@@ -123,9 +124,12 @@ def latest_prices(prices: pl.DataFrame) -> pl.DataFrame:
 
 
 def market_prices(markets: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
-    """Each market's energy price: matched on market_id, else state_code (if any), else country."""
+    """Each market's energy price: matched on market_id, else its state as ISO 3166-2 ('US-TX', how
+    fct_energy_prices writes states) or bare ('TX'), else its country."""
     latest = latest_prices(prices)
-    keys = [k for k in ("market_id", "state_code", "country_code") if k in markets.columns]
+    if {"state_code", "country_code"} <= set(markets.columns):
+        markets = markets.with_columns(subdivision=pl.concat_str("country_code", pl.lit("-"), "state_code"))
+    keys = [k for k in ("market_id", "subdivision", "state_code", "country_code") if k in markets.columns]
     out = markets.select("market_id")
     for key in keys:
         matched = markets.select("market_id", pl.col(key).alias("geography")).join(latest, on="geography", how="inner")
@@ -223,6 +227,13 @@ TIER_FIT = {
 }
 
 
+def _percentile(expr: pl.Expr) -> pl.Expr:
+    """0 for the lowest value, 1 for the highest, by rank (an outlier such as Hawaii's power price
+    does not squash every other market together, as a min-max scale would)."""
+    n = expr.count()
+    return pl.when(n > 1).then((expr.rank("average") - 1) / (n - 1)).otherwise(0.5)
+
+
 def _minmax(expr: pl.Expr) -> pl.Expr:
     span = expr.max() - expr.min()
     return pl.when(span > 0).then((expr - expr.min()) / span).otherwise(0.5)
@@ -231,14 +242,14 @@ def _minmax(expr: pl.Expr) -> pl.Expr:
 def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) -> pl.DataFrame:
     """Rank markets for ``workload``: each component scaled 0-1, weighted, summed to 0-100.
 
-    Components: energy price (cheaper scores higher; a market with no price scores 0 on it),
+    Components: energy price (percentile rank, cheaper scores higher; no price scores 0),
     capacity in operation and in the pipeline (log-scaled MW, high estimate), tier fit for the
     workload, and urban proximity to demand.
     """
     w = weights.as_dict()
     total_w = sum(w.values()) or 1.0
     scored = table.with_columns(
-        s_energy_price=(1 - _minmax(pl.col("energy_price_usd_mwh"))).fill_null(0.0),
+        s_energy_price=(1 - _percentile(pl.col("energy_price_usd_mwh"))).fill_null(0.0),
         s_operating_capacity=_minmax(pl.col("operational_mw_high").log1p()),
         s_pipeline_capacity=_minmax(pl.col("pipeline_mw_high").log1p()),
         s_tier=pl.col("market_tier").replace_strict(TIER_FIT[workload], default=0.2, return_dtype=pl.Float64),

@@ -519,7 +519,7 @@ PROJECTIONS = pl.DataFrame(
 
 ENERGY = pl.DataFrame(
     {
-        "geography": ["VA", "TX", "OH", "VA", "GB", "DE", "ES", "JP"],
+        "geography": ["US-VA", "US-TX", "US-OH", "US-VA", "GB", "DE", "ES", "JP"],  # states as ISO 3166-2
         "period": ["2019", "2019", "2019", "2018", "2024", "2024", "2024", "2024"],
         "sector": [
             "industrial",

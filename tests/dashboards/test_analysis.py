@@ -58,7 +58,7 @@ def test_market_price_matches_market_then_state_then_country() -> None:
     )
     prices = pl.DataFrame(
         {
-            "geography": ["us-a", "VA", "TX", "DE"],
+            "geography": ["us-a", "US-VA", "TX", "DE"],  # ISO 3166-2 and bare state codes both match
             "period": ["2024", "2019", "2019", "2024"],
             "sector": ["industrial"] * 4,
             "price_usd_mwh": [50.0, 60.0, 55.0, 80.0],
