@@ -327,6 +327,27 @@ def cloud_prices(prices: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def with_purchase_prices(gpus: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
+    """dim_gpus with ``release_price_usd`` filled, where missing, by the median reported purchase price
+    in fct_gpu_prices; ``price_basis`` says which."""
+    purchase = (
+        prices.filter((pl.col("price_kind") == "purchase") & pl.col("gpu_model").is_not_null())
+        .group_by("gpu_model")
+        .agg(pl.col("price_usd").median().alias("_purchase"))
+    )
+    return (
+        gpus.join(purchase, on="gpu_model", how="left")
+        .with_columns(
+            price_basis=pl.when(pl.col("release_price_usd").is_not_null())
+            .then(pl.lit("release price"))
+            .when(pl.col("_purchase").is_not_null())
+            .then(pl.lit("purchase price (fct_gpu_prices)")),
+            release_price_usd=pl.coalesce("release_price_usd", "_purchase"),
+        )
+        .drop("_purchase")
+    )
+
+
 PREFERRED_GPU_MODELS = ("NVIDIA H100 SXM5 80GB", "NVIDIA A100 SXM4 80 GB", "NVIDIA H200 SXM")
 
 

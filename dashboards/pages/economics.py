@@ -14,8 +14,8 @@ components.header(
     "the industry report's reference deployments.",
 )
 
-gpus = components.load(data.gpus)
 gpu_prices = components.load(data.gpu_prices)
+gpus = analysis.with_purchase_prices(components.load(data.gpus), gpu_prices)
 table = analysis.market_table(
     components.load(data.markets),
     components.load(data.facilities),
@@ -57,10 +57,11 @@ else:
         charts.gpu_cost_chart(costs, cloud),
         costs.join(cloud, on="gpu_model", how="left"),
         "gpu_hour_costs",
-        "Modelled from reported inputs. Sources: GPU release price and TDP (marts.dim_gpus, Epoch AI ML hardware), "
+        "Modelled from reported inputs. Sources: GPU release price and TDP (marts.dim_gpus, Epoch AI ML "
+        "hardware; purchase price from marts.fct_gpu_prices where no release price), "
         "IT kW per GPU = TDP x server overhead 1.82 (Epoch AI method), energy price (marts.fct_energy_prices: "
         "EIA retail, Ember wholesale; reported). Amortisation, utilisation, capex multiplier and PUE are the "
-        "assumptions in the sidebar. Orange ticks: cloud on-demand list price per GPU-hour, median across "
+        "assumptions in the sidebar. Orange dashes: cloud on-demand list price per GPU-hour, median across "
         "providers (marts.fct_gpu_prices, reported).",
     )
     with st.expander("Cloud list prices per GPU-hour (reported)"):

@@ -159,3 +159,17 @@ def test_cloud_prices_summarise_on_demand_only() -> None:
     )
     got = analysis.cloud_prices(prices).drop("providers")
     assert_frame_equal(got, expected)
+
+
+def test_missing_release_price_is_filled_from_purchase_prices() -> None:
+    gpus = pl.DataFrame({"gpu_model": ["A", "B", "C"], "release_price_usd": [10.0, None, None]})
+    prices = pl.DataFrame(
+        {
+            "gpu_model": ["A", "B", "B", "C"],
+            "price_kind": ["purchase", "purchase", "purchase", "on_demand"],
+            "price_usd": [99.0, 20.0, 40.0, 2.0],
+        }
+    )
+    got = analysis.with_purchase_prices(gpus, prices).sort("gpu_model")
+    assert got["release_price_usd"].to_list() == [10.0, 30.0, None]
+    assert got["price_basis"].to_list() == ["release price", "purchase price (fct_gpu_prices)", None]
