@@ -11,7 +11,9 @@ How a forecast is built (origin = the last history year; every driver a named pa
    ``region_growth_multiplier``. The announced pipeline (``pipeline_realisation_rate`` by status,
    ``pipeline_delay_years``; undated projects spread over ``pipeline_undated_spread_years``) sets
    a floor: installed IT is never below the origin base plus the realised pipeline due by that
-   year. ``total_basis`` says which of the two binds ('trend' or 'pipeline_floor').
+   year; after the last year the pipeline adds capacity (its visible horizon) the floor grows at
+   the trend rate, since projects not yet announced will come too. ``total_basis`` says which of
+   the two binds ('trend' or 'pipeline_floor').
 2. **Facility power** = IT x PUE. The origin PUE is implied per region by history (facility/IT),
    then follows LBNL's trajectory *relative* to its 2023 value (average 1.4 in 2023 to
    1.15-1.35 in 2028: ``pue_ratio_target`` = 2028/2023 ratio), never below ``pue_floor``.
@@ -563,7 +565,22 @@ def _region_totals(
         )
         .with_columns(
             (pl.col("it0") * pl.col("trend_index")).alias("trend_it"),
-            (pl.col("it0") + pl.col("pipe_it")).alias("committed_it"),
+            (pl.col("it0") + pl.col("pipe_it")).alias("committed_raw"),
+            # The last year the announced pipeline adds capacity in the region: its visible horizon.
+            pl.when(pl.col("pipeline_mw").fill_null(0.0) > 0).then(pl.col("year")).max().over("region")
+            .alias("horizon"),
+        )
+        .with_columns(
+            # Beyond the pipeline's horizon nothing is announced yet, not nothing will be built: the
+            # committed path then grows at the trend rate from where the pipeline left it.
+            pl.when(pl.col("horizon").is_not_null() & (pl.col("year") > pl.col("horizon")))
+            .then(
+                pl.col("committed_raw").filter(pl.col("year") == pl.col("horizon")).first().over("region")
+                * pl.col("trend_index")
+                / pl.col("trend_index").filter(pl.col("year") == pl.col("horizon")).first().over("region")
+            )
+            .otherwise(pl.col("committed_raw"))
+            .alias("committed_it"),
             pl.max_horizontal(
                 pl.col("pue0") * pl.col("pue_factor"),
                 pl.min_horizontal(pl.col("pue0"), pl.lit(params.pue_floor)),

@@ -483,3 +483,11 @@ def test_pipeline_leaves_out_unlikely_plans_superseded_phases_and_possible_dupli
     markets = pl.DataFrame({"market_id": ["m"], "region": ["Europe"], "market_tier": ["tier_1"]})
     pipeline = pipeline_from_deployments(deployments, markets)
     assert pipeline["facility_power_mw"].to_list() == [100.0]
+
+
+def test_beyond_the_pipelines_last_year_the_floor_grows_at_the_trend_rate() -> None:
+    pipeline = make_pipeline([("Europe", 2026, 600.0, "under_construction")])
+    totals = region_totals(forecast_scenario(ONE_REGION, pipeline, make_params(), end_year=2028))
+    assert totals[(2026, "Europe")] == pytest.approx(720.0)  # 100 IT x 1.2 + 600 MW, above the trend
+    assert totals[(2027, "Europe")] == pytest.approx(720.0 * 1.1)  # nothing announced after 2026: trend growth
+    assert totals[(2028, "Europe")] == pytest.approx(720.0 * 1.1**2)
