@@ -394,15 +394,15 @@ def pipeline_from_deployments(deployments: pl.DataFrame, markets: pl.DataFrame) 
     # Epoch rates some plans 'Unlikely' (e.g. a company's whole five-year ambition, not a project);
     # a phase superseded by a later phase, and a possible duplicate, would count the same MW twice.
     if "certainty" in planned.columns:
-        planned = planned.filter(~pl.col("certainty").str.to_lowercase().is_in(PIPELINE_EXCLUDED_CERTAINTY)
-                                 .fill_null(False))
+        planned = planned.filter(
+            ~pl.col("certainty").str.to_lowercase().is_in(PIPELINE_EXCLUDED_CERTAINTY).fill_null(False)
+        )
     if "possible_duplicate" in planned.columns:
         planned = planned.filter(~pl.col("possible_duplicate").fill_null(False))
     if "superseded_by" in planned.columns:
         planned = planned.filter(pl.col("superseded_by").is_null())
     return (
-        planned
-        .select(
+        planned.select(
             pl.col("market_id").cast(pl.String),
             pl.col("workload").cast(pl.String),
             pl.col("first_operational_date").cast(pl.Date).dt.year().cast(pl.Int32).alias("expected_year"),
@@ -567,7 +567,10 @@ def _region_totals(
             (pl.col("it0") * pl.col("trend_index")).alias("trend_it"),
             (pl.col("it0") + pl.col("pipe_it")).alias("committed_raw"),
             # The last year the announced pipeline adds capacity in the region: its visible horizon.
-            pl.when(pl.col("pipeline_mw").fill_null(0.0) > 0).then(pl.col("year")).max().over("region")
+            pl.when(pl.col("pipeline_mw").fill_null(0.0) > 0)
+            .then(pl.col("year"))
+            .max()
+            .over("region")
             .alias("horizon"),
         )
         .with_columns(

@@ -474,12 +474,19 @@ def test_fit_history_cagr_over_the_last_years() -> None:
 
 
 def test_pipeline_leaves_out_unlikely_plans_superseded_phases_and_possible_duplicates():
-    deployments = pl.DataFrame({
-        "market_id": ["m"] * 4, "workload": ["training"] * 4, "status": ["planned"] * 4,
-        "first_operational_date": [None] * 4, "facility_power_mw": [100.0, 50_000.0, 80.0, 70.0],
-        "certainty": ["Likely", "Unlikely", "Confirmed", "Likely"],
-        "superseded_by": [None, None, "Phase 2", None], "possible_duplicate": [False, False, False, True],
-    }, schema_overrides={"first_operational_date": pl.Date})
+    deployments = pl.DataFrame(
+        {
+            "market_id": ["m"] * 4,
+            "workload": ["training"] * 4,
+            "status": ["planned"] * 4,
+            "first_operational_date": [None] * 4,
+            "facility_power_mw": [100.0, 50_000.0, 80.0, 70.0],
+            "certainty": ["Likely", "Unlikely", "Confirmed", "Likely"],
+            "superseded_by": [None, None, "Phase 2", None],
+            "possible_duplicate": [False, False, False, True],
+        },
+        schema_overrides={"first_operational_date": pl.Date},
+    )
     markets = pl.DataFrame({"market_id": ["m"], "region": ["Europe"], "market_tier": ["tier_1"]})
     pipeline = pipeline_from_deployments(deployments, markets)
     assert pipeline["facility_power_mw"].to_list() == [100.0]
