@@ -23,10 +23,13 @@ BIN = Path(sys.executable).parent
 STAGES = {
     "ingest": [sys.executable, "-m", "orchestration.lib.load_raw"],
     "dbt": [str(BIN / "dbt"), "build", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
-    "forecast": [sys.executable, "-c",
-                 "from orchestration.lib.forecast_build import build_forecast\n"
-                 "from orchestration.lib.warehouse import connect_build\n"
-                 "with connect_build() as con: build_forecast(con)"],
+    "forecast": [
+        sys.executable,
+        "-c",
+        "from orchestration.lib.forecast_build import build_forecast\n"
+        "from orchestration.lib.warehouse import connect_build\n"
+        "with connect_build() as con: build_forecast(con)",
+    ],
     "publish": [sys.executable, "-c", "from orchestration.lib.warehouse import publish; publish('bench')"],
 }
 
@@ -51,16 +54,18 @@ def scenario_timing(warehouse: Path, calls: int = 50) -> tuple[float, float, int
 
     con = duckdb.connect(str(warehouse / "dcpulse.duckdb"), read_only=True)
     history = con.execute("select * from marts.fct_ai_demand_by_tier").pl()
-    pipeline = pipeline_from_deployments(con.execute("select * from marts.fct_ai_deployments").pl(),
-                                         con.execute("select * from marts.dim_markets").pl())
+    pipeline = pipeline_from_deployments(
+        con.execute("select * from marts.fct_ai_deployments").pl(), con.execute("select * from marts.dim_markets").pl()
+    )
     con.close()
     scenarios = load_scenarios()
     forecast_scenario(history, pipeline, "base", scenarios=scenarios)  # warm-up
     times = []
     for i in range(calls):
         start = time.perf_counter()
-        forecast_scenario(history, pipeline, "base", overrides={"inference_share_target": 0.4 + i / 500},
-                          scenarios=scenarios)
+        forecast_scenario(
+            history, pipeline, "base", overrides={"inference_share_target": 0.4 + i / 500}, scenarios=scenarios
+        )
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times), max(times), history.height
 
@@ -78,8 +83,10 @@ def main() -> int:
                 print(f"{label:6s} {stage:9s} {wall:8.2f} {rss:9.0f}")
             print(f"{label:6s} {'total':9s} {total:8.2f}")
         median, worst, rows = scenario_timing(Path(tmp))
-        print(f"\nscenario function (forecast_scenario, base + one override, {rows} history rows): "
-              f"median {median:.1f} ms, max {worst:.1f} ms over 50 calls")
+        print(
+            f"\nscenario function (forecast_scenario, base + one override, {rows} history rows): "
+            f"median {median:.1f} ms, max {worst:.1f} ms over 50 calls"
+        )
         size = (Path(tmp) / "dcpulse.duckdb").stat().st_size
         print(f"serving warehouse: {size / 2**20:.1f} MiB")
     return 0

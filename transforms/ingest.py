@@ -137,8 +137,7 @@ class _Issues:
 
     def add(self, row: int, fld: str, value: str | None, reason: str, action: Action, record: str) -> None:
         self.items.append(
-            {"source_row": row, "field": fld, "value": value, "reason": reason, "action": action,
-             "record_json": record}
+            {"source_row": row, "field": fld, "value": value, "reason": reason, "action": action, "record_json": record}
         )
 
     def frame(self) -> pl.DataFrame:
@@ -146,8 +145,14 @@ class _Issues:
 
 
 def _polars_type(kind: Kind) -> pl.DataType:
-    return {"str": pl.String(), "float": pl.Float64(), "int": pl.Int64(), "date": pl.Date(),
-            "bool": pl.Boolean(), "coord": pl.Float64()}[kind]
+    return {
+        "str": pl.String(),
+        "float": pl.Float64(),
+        "int": pl.Int64(),
+        "date": pl.Date(),
+        "bool": pl.Boolean(),
+        "coord": pl.Float64(),
+    }[kind]
 
 
 _DMS = re.compile(
@@ -223,8 +228,12 @@ def _cast_expr(col: Column) -> pl.Expr:
     if col.kind == "bool":
         low = s.str.to_lowercase()
         return (
-            pl.when(low.is_in(TRUE_TOKENS)).then(True).when(low.is_in(FALSE_TOKENS)).then(False)
-            .otherwise(None).cast(pl.Boolean)
+            pl.when(low.is_in(TRUE_TOKENS))
+            .then(True)
+            .when(low.is_in(FALSE_TOKENS))
+            .then(False)
+            .otherwise(None)
+            .cast(pl.Boolean)
         )
     parsed = pl.coalesce([s.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS])
     return pl.when(parsed.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(parsed).otherwise(None)
@@ -240,8 +249,9 @@ def _bound_reason(col: Column) -> pl.Expr | None:
         parts.append(pl.when(value > col.max).then(pl.lit(f"above maximum {col.max:g}")))
     if col.allowed is not None:
         parts.append(
-            pl.when(value.is_not_null() & ~value.is_in(list(col.allowed)))
-            .then(pl.lit(f"not one of {', '.join(col.allowed)}"))
+            pl.when(value.is_not_null() & ~value.is_in(list(col.allowed))).then(
+                pl.lit(f"not one of {', '.join(col.allowed)}")
+            )
         )
     if not parts:
         return None
@@ -272,22 +282,33 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
         position[col.name] = idx
     missing_required = [c for c in spec.columns if position[c.name] is None and not c.optional]
     for col in missing_required:
-        issues.add(header_line, col.name, None,
-                   f"column {col.source[0]!r} missing from header (schema drift); file not loaded",
-                   "file_rejected", header_json)
+        issues.add(
+            header_line,
+            col.name,
+            None,
+            f"column {col.source[0]!r} missing from header (schema drift); file not loaded",
+            "file_rejected",
+            header_json,
+        )
     if missing_required:
         return ParseResult(empty, issues.frame(), len(records), header)
     for col in spec.columns:
         if position[col.name] is None:
-            issues.add(header_line, col.name, None,
-                       f"optional column {col.source[0]!r} missing from header; loaded as null",
-                       "flagged", header_json)
+            issues.add(
+                header_line,
+                col.name,
+                None,
+                f"optional column {col.source[0]!r} missing from header; loaded as null",
+                "flagged",
+                header_json,
+            )
     known = {n for c in spec.columns for n in c.source} | set(spec.ignored)
     known_lower = {n.lower() for n in known}
     for h in header:
         if h and h not in known and h.lower() not in known_lower:
-            issues.add(header_line, h, None, f"unexpected column {h!r} (schema drift); not loaded",
-                       "flagged", header_json)
+            issues.add(
+                header_line, h, None, f"unexpected column {h!r} (schema drift); not loaded", "flagged", header_json
+            )
 
     # Records -> string frame; reject malformed records and bytes that were not UTF-8.
     by_index = {idx: name for name, idx in position.items() if idx is not None}
@@ -297,9 +318,14 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
     for line, fields in records:
         record = _record_json(header, fields)
         if len(fields) != len(header):
-            issues.add(line, "*", None,
-                       f"malformed CSV record: expected {len(header)} fields, found {len(fields)}",
-                       "row_rejected", record)
+            issues.add(
+                line,
+                "*",
+                None,
+                f"malformed CSV record: expected {len(header)} fields, found {len(fields)}",
+                "row_rejected",
+                record,
+            )
             continue
         bad = [by_index.get(i, header[i]) for i, f in enumerate(fields) if "\ufffd" in f]
         if bad:
@@ -316,8 +342,13 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
         pl.Series("_record_json", raw_json, dtype=pl.String),
     )
     raw = raw.with_columns(
-        [pl.when(pl.col(c.name).str.strip_chars().is_in(NULL_TOKENS)).then(None)
-         .otherwise(pl.col(c.name)).alias(c.name) for c in spec.columns]
+        [
+            pl.when(pl.col(c.name).str.strip_chars().is_in(NULL_TOKENS))
+            .then(None)
+            .otherwise(pl.col(c.name))
+            .alias(c.name)
+            for c in spec.columns
+        ]
     )
     typed = raw.with_columns([_cast_expr(c).alias(c.name) for c in spec.columns])
 
@@ -326,8 +357,9 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
     nulls: dict[str, pl.Series] = {}
     for col in spec.columns:
         frame = typed.select(
-            pl.col(col.name), pl.Series("_raw", raw[col.name]), pl.Series("_unparsed",
-            raw[col.name].is_not_null() & typed[col.name].is_null()),
+            pl.col(col.name),
+            pl.Series("_raw", raw[col.name]),
+            pl.Series("_unparsed", raw[col.name].is_not_null() & typed[col.name].is_null()),
         )
         candidates = [pl.when(pl.col("_unparsed")).then(pl.lit(f"not a valid {col.kind}"))]
         bound = _bound_reason(col)
@@ -341,8 +373,11 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
             continue
         action: Action = "field_nulled" if col.on_invalid == "null" and not col.required else "row_rejected"
         for line, value, why, rec in zip(
-            raw["_source_row"].filter(hit), raw[col.name].filter(hit), reasons.filter(hit),
-            raw["_record_json"].filter(hit), strict=True,
+            raw["_source_row"].filter(hit),
+            raw[col.name].filter(hit),
+            reasons.filter(hit),
+            raw["_record_json"].filter(hit),
+            strict=True,
         ):
             issues.add(int(line), col.name, value, str(why), action, rec)
             if action == "row_rejected":
@@ -362,8 +397,10 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
     for check in spec.row_checks:
         ok = typed.select(check.valid().fill_null(True)).to_series()
         for line, rec, value in zip(
-            typed["_source_row"].filter(~ok), typed["_record_json"].filter(~ok),
-            typed[check.field].cast(pl.String).filter(~ok) if check.field in typed.columns
+            typed["_source_row"].filter(~ok),
+            typed["_record_json"].filter(~ok),
+            typed[check.field].cast(pl.String).filter(~ok)
+            if check.field in typed.columns
             else pl.Series([None] * int((~ok).sum()), dtype=pl.String),
             strict=True,
         ):
@@ -388,8 +425,10 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
 
     # Duplicates: whole record, then the unique key.
     data_cols = [c.name for c in spec.columns]
-    for cols, label in ((["_record_json"], "exact duplicate of the record at line"),
-                        (list(spec.unique_key or ()), "duplicate key {key} first seen at line")):
+    for cols, label in (
+        (["_record_json"], "exact duplicate of the record at line"),
+        (list(spec.unique_key or ()), "duplicate key {key} first seen at line"),
+    ):
         if not cols:
             continue
         first = typed.group_by(cols, maintain_order=True).agg(pl.col("_source_row").min().alias("_first"))
@@ -402,8 +441,9 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
             why = label.format(key=f"({key})") + f" {row['_first']}"
             if action == "flagged":
                 why += " (kept: the publisher lists identical rows as separate entries)"
-            issues.add(int(row["_source_row"]), "*" if whole else ",".join(cols), None, why, action,
-                       row["_record_json"])
+            issues.add(
+                int(row["_source_row"]), "*" if whole else ",".join(cols), None, why, action, row["_record_json"]
+            )
         if action == "row_rejected":
             typed = typed.filter(~pl.col("_source_row").is_in(dup["_source_row"].to_list()))
 

@@ -27,8 +27,10 @@ GPU_HOUR_USD = (0.01, 200.0)  # per GPU-hour list price; a GB200/B300 is < $20; 
 PRICE_OUTLIER_FACTOR = 5.0
 
 
-_UNKNOWN_CHIP_FLAG = ("unknown GPU model {value!r}: not in reference/gpu_models.csv; the row loads and its "
-                      "power falls back to the reported MW or H100-equivalents")
+_UNKNOWN_CHIP_FLAG = (
+    "unknown GPU model {value!r}: not in reference/gpu_models.csv; the row loads and its "
+    "power falls back to the reported MW or H100-equivalents"
+)
 _UNKNOWN_CHIP_REJECT = "unknown GPU model {value!r}: not in reference/gpu_models.csv"
 
 
@@ -66,25 +68,40 @@ EPOCH_GPU_CLUSTERS = SourceSpec(
         _s("chip_type_primary", "Chip type (primary)"),
         _f("chip_quantity_primary", "Chip quantity (primary)", min=0, max=MAX_ACCELERATORS, thousands=True),
         _s("chip_type_secondary", "Chip type (secondary)", optional=True),
-        _f("chip_quantity_secondary", "Chip quantity (secondary)", min=0, max=MAX_ACCELERATORS,
-           thousands=True, optional=True),
-        _f("total_ai_chips", "Total number of AI chips", min=0, max=MAX_ACCELERATORS, thousands=True,
-           optional=True),
+        _f(
+            "chip_quantity_secondary",
+            "Chip quantity (secondary)",
+            min=0,
+            max=MAX_ACCELERATORS,
+            thousands=True,
+            optional=True,
+        ),
+        _f("total_ai_chips", "Total number of AI chips", min=0, max=MAX_ACCELERATORS, thousands=True, optional=True),
         _s("country", "Country"),
         _s("owner", "Owner"),
         _s("users", "Users", optional=True),
         _d("first_operational_date", "First Operational Date", on_invalid="null"),
-        _d("decommissioned_date", "Decommissioned Date (if applicable)", "Decommissioned Date",
-           on_invalid="null", optional=True),
+        _d(
+            "decommissioned_date",
+            "Decommissioned Date (if applicable)",
+            "Decommissioned Date",
+            on_invalid="null",
+            optional=True,
+        ),
         _s("note", "Note", optional=True),
         _s("quote", "Quote", optional=True),
         _s("hardware_note", "Hardware note", optional=True),
         _s("sector", "Sector"),
         _f("power_capacity_mw", "Power Capacity (MW)", min=0, max=MAX_SITE_MW, thousands=True),
-        _f("calculated_power_mw", "Calculated Power Capacity (MW)", min=0, max=MAX_SITE_MW, thousands=True,
-           optional=True),
-        _f("reported_power_mw", "Reported Power Capacity (MW)", min=0, max=MAX_SITE_MW, thousands=True,
-           optional=True),
+        _f(
+            "calculated_power_mw",
+            "Calculated Power Capacity (MW)",
+            min=0,
+            max=MAX_SITE_MW,
+            thousands=True,
+            optional=True,
+        ),
+        _f("reported_power_mw", "Reported Power Capacity (MW)", min=0, max=MAX_SITE_MW, thousands=True, optional=True),
         _f("hardware_cost_usd", "Hardware Cost", min=0, on_invalid="null", optional=True),
         _f("reported_cost_usd", "Reported Cost", min=0, on_invalid="null", optional=True),
         _s("location", "Location"),
@@ -92,8 +109,9 @@ EPOCH_GPU_CLUSTERS = SourceSpec(
         _s("superseded_by", "Superseded by", optional=True),
         Column("possible_duplicate", ("Possible Duplicate",), "bool", on_invalid="null", optional=True),
         _s("possible_duplicate_of", "Possible Duplicate Of", optional=True),
-        Column("include_in_standard_analysis", ("Include in Standard Analysis",), "bool",
-               on_invalid="null", optional=True),
+        Column(
+            "include_in_standard_analysis", ("Include in Standard Analysis",), "bool", on_invalid="null", optional=True
+        ),
         _s("source_1", "Source 1", optional=True),
         _s("source_2", "Source 2", optional=True),
         _s("source_3", "Source 3", optional=True),
@@ -101,18 +119,38 @@ EPOCH_GPU_CLUSTERS = SourceSpec(
         _s("source_5", "Source 5", optional=True),
     ),
     ignored=(
-        "Max OP/s (log)", "First Operational Date Note", "Certainty Note", "Energy Efficiency (log)",
-        "GPU Supplier (primary)", "GPU supplier (secondary)", "Exclude", "Rank when first operational",
-        "16-bit OP/s (log)", "Max OP/s", "8-bit OP/s", "16-bit OP/s", "32-bit OP/s", "Energy Efficiency",
-        "Calculated Cost", "Reported Cost (Inflation adjusted)", "Cost Quote", "Noteworthy",
-        "Largest existing cluster when first operational", "% of largest cluster when first operational",
+        "Max OP/s (log)",
+        "First Operational Date Note",
+        "Certainty Note",
+        "Energy Efficiency (log)",
+        "GPU Supplier (primary)",
+        "GPU supplier (secondary)",
+        "Exclude",
+        "Rank when first operational",
+        "16-bit OP/s (log)",
+        "Max OP/s",
+        "8-bit OP/s",
+        "16-bit OP/s",
+        "32-bit OP/s",
+        "Energy Efficiency",
+        "Calculated Cost",
+        "Reported Cost (Inflation adjusted)",
+        "Cost Quote",
+        "Noteworthy",
+        "Largest existing cluster when first operational",
+        "% of largest cluster when first operational",
     ),
     row_checks=(
-        RowCheck("h100_equivalents", "a cluster needs chips or power: no chip count, H100e or MW",
-                 lambda: pl.any_horizontal(
-                     pl.col("h100_equivalents").is_not_null(), pl.col("chip_quantity_primary").is_not_null(),
-                     pl.col("power_capacity_mw").is_not_null()),
-                 action="flag"),
+        RowCheck(
+            "h100_equivalents",
+            "a cluster needs chips or power: no chip count, H100e or MW",
+            lambda: pl.any_horizontal(
+                pl.col("h100_equivalents").is_not_null(),
+                pl.col("chip_quantity_primary").is_not_null(),
+                pl.col("power_capacity_mw").is_not_null(),
+            ),
+            action="flag",
+        ),
     ),
     lookup_checks=(
         LookupCheck("chip_type_primary", "known_chips", _UNKNOWN_CHIP_FLAG, action="flag"),
@@ -141,13 +179,32 @@ EPOCH_ML_HARDWARE = SourceSpec(
         _s("last_modified", "Last modified", optional=True),
     ),
     ignored=(
-        "Notes", "FP64 (double precision) performance (FLOP/s)", "FP32 (single precision) performance (FLOP/s)",
-        "FP16 (half precision) performance (FLOP/s)", "TF32 (TensorFloat-32) performance (FLOP/s)",
-        "INT16 performance (OP/s)", "INT4 performance (OP/s)", "Memory bandwidth (byte/s)",
-        "Intranode bandwidth (byte/s)", "Internode bandwidth (bit/s)", "Die Size (mm^2)", "Base clock (MHz)",
-        "Boost clock (MHz)", "Memory clock (MHz)", "Memory bus (bit)", "Tensor cores", "Process size (nm)",
-        "Foundry", "Transistors (millions)", "ML models", "Max performance", "Energy efficiency",
-        "FP4 performance (FLOP/s)", "Total processing performance (bit-OP/s)", "Price-performance", "ML OP/s",
+        "Notes",
+        "FP64 (double precision) performance (FLOP/s)",
+        "FP32 (single precision) performance (FLOP/s)",
+        "FP16 (half precision) performance (FLOP/s)",
+        "TF32 (TensorFloat-32) performance (FLOP/s)",
+        "INT16 performance (OP/s)",
+        "INT4 performance (OP/s)",
+        "Memory bandwidth (byte/s)",
+        "Intranode bandwidth (byte/s)",
+        "Internode bandwidth (bit/s)",
+        "Die Size (mm^2)",
+        "Base clock (MHz)",
+        "Boost clock (MHz)",
+        "Memory clock (MHz)",
+        "Memory bus (bit)",
+        "Tensor cores",
+        "Process size (nm)",
+        "Foundry",
+        "Transistors (millions)",
+        "ML models",
+        "Max performance",
+        "Energy efficiency",
+        "FP4 performance (FLOP/s)",
+        "Total processing performance (bit-OP/s)",
+        "Price-performance",
+        "ML OP/s",
     ),
 )
 
@@ -190,8 +247,12 @@ EPOCH_DATA_CENTER_TIMELINES = SourceSpec(
         _f("total_capital_cost_usd_bn", "Total capital cost (2025 USD billions)", min=0),
     ),
     ignored=(
-        "Compute cost (2025 USD billions)", "Construction cost (2025 USD billions)", "Building area (square feet)",
-        "Site area (square feet)", "Water use (MGD)", "Performance (8-bit OP/s)",
+        "Compute cost (2025 USD billions)",
+        "Construction cost (2025 USD billions)",
+        "Building area (square feet)",
+        "Site area (square feet)",
+        "Water use (MGD)",
+        "Performance (8-bit OP/s)",
     ),
 )
 
@@ -241,9 +302,21 @@ FRACTRACKER_FACILITIES = SourceSpec(
         _s("county", "county"),
         _f("latitude", "lat", "latitude", min=18, max=72),  # US incl. Alaska, Hawaii, Puerto Rico
         _f("longitude", "long", "longitude", min=-180, max=-64),
-        _s("status", "status", required=True, allowed=(
-            "Operating", "Proposed", "Approved/Permitted/Under construction", "Expanding", "Cancelled",
-            "Suspended", "Unknown", "Decommissioned")),
+        _s(
+            "status",
+            "status",
+            required=True,
+            allowed=(
+                "Operating",
+                "Proposed",
+                "Approved/Permitted/Under construction",
+                "Expanding",
+                "Cancelled",
+                "Suspended",
+                "Unknown",
+                "Decommissioned",
+            ),
+        ),
         _s("location_confidence", "location_confidence"),
         _s("purpose", "purpose", optional=True),
         _s("operator_name", "operator_name"),
@@ -257,22 +330,52 @@ FRACTRACKER_FACILITIES = SourceSpec(
         _s("source_url", "info_source_1", optional=True),
     ),
     ignored=(
-        "power_source", "dedicated_power_plant", "number_of_generators", "number_of_buildings", "cooling_source",
-        "cooling_type", "facility_size_sqft", "property_size_acres", "community_pushback", "advocacy_information",
-        "resistance_status", "nda", "community_group_website_1", "community_group_website_2", "petition_url",
-        "other_info", "information_source", "info_source_2", "info_source_3", "info_source_4", "info_source_5",
-        "info_source_6", "info_source_7", "info_source_8",
+        "power_source",
+        "dedicated_power_plant",
+        "number_of_generators",
+        "number_of_buildings",
+        "cooling_source",
+        "cooling_type",
+        "facility_size_sqft",
+        "property_size_acres",
+        "community_pushback",
+        "advocacy_information",
+        "resistance_status",
+        "nda",
+        "community_group_website_1",
+        "community_group_website_2",
+        "petition_url",
+        "other_info",
+        "information_source",
+        "info_source_2",
+        "info_source_3",
+        "info_source_4",
+        "info_source_5",
+        "info_source_6",
+        "info_source_7",
+        "info_source_8",
     ),
     derive=_derive_mw,
     row_checks=(
-        RowCheck("mw_text", "MW text is not a capacity ('100', '100-200', '>3,000', '50+')",
-                 lambda: pl.col("_mw_parsed")),
-        RowCheck("mw_text", "MW range is inverted (low above high)",
-                 lambda: pl.col("mw_high").is_null() | (pl.col("mw_low") <= pl.col("mw_high"))),
-        RowCheck("mw_text", f"MW above the plausible maximum of {MAX_SITE_MW:,.0f}",
-                 lambda: pl.max_horizontal("mw_low", "mw_high") <= MAX_SITE_MW),
-        RowCheck("latitude", "coordinates missing", lambda: pl.col("latitude").is_not_null()
-                 & pl.col("longitude").is_not_null(), action="flag"),
+        RowCheck(
+            "mw_text", "MW text is not a capacity ('100', '100-200', '>3,000', '50+')", lambda: pl.col("_mw_parsed")
+        ),
+        RowCheck(
+            "mw_text",
+            "MW range is inverted (low above high)",
+            lambda: pl.col("mw_high").is_null() | (pl.col("mw_low") <= pl.col("mw_high")),
+        ),
+        RowCheck(
+            "mw_text",
+            f"MW above the plausible maximum of {MAX_SITE_MW:,.0f}",
+            lambda: pl.max_horizontal("mw_low", "mw_high") <= MAX_SITE_MW,
+        ),
+        RowCheck(
+            "latitude",
+            "coordinates missing",
+            lambda: pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null(),
+            action="flag",
+        ),
     ),
 )
 
@@ -311,8 +414,14 @@ EMBER_WHOLESALE_PRICES = SourceSpec(
         _s("country", "Country", required=True),
         _s("iso3", "ISO3 Code", required=True),
         _d("month", "Date", required=True),
-        _f("price_eur_mwh", "Price (EUR/MWhe)", "Price (EUR/MWh)", required=True,
-           min=WHOLESALE_EUR_MWH[0], max=WHOLESALE_EUR_MWH[1]),
+        _f(
+            "price_eur_mwh",
+            "Price (EUR/MWhe)",
+            "Price (EUR/MWh)",
+            required=True,
+            min=WHOLESALE_EUR_MWH[0],
+            max=WHOLESALE_EUR_MWH[1],
+        ),
     ),
     row_checks=(
         RowCheck("iso3", "ISO3 code is not three capital letters", lambda: pl.col("iso3").str.contains(r"^[A-Z]{3}$")),
@@ -325,8 +434,10 @@ def _price_outlier_check(price: str) -> RowCheck:
     return RowCheck(
         price,
         f"price per GPU-hour more than {PRICE_OUTLIER_FACTOR:g}x away from the median of the same accelerator",
-        lambda: pl.col(price).is_null()
-        | ((pl.col(price) <= median * PRICE_OUTLIER_FACTOR) & (pl.col(price) >= median / PRICE_OUTLIER_FACTOR)),
+        lambda: (
+            pl.col(price).is_null()
+            | ((pl.col(price) <= median * PRICE_OUTLIER_FACTOR) & (pl.col(price) >= median / PRICE_OUTLIER_FACTOR))
+        ),
     )
 
 
@@ -342,8 +453,7 @@ SKYPILOT_GPU_PRICES = SourceSpec(
         _s("region", "region"),
         _f("price_usd_per_hour", "price_usd_per_hour", min=0),
         _f("spot_price_usd_per_hour", "spot_price_usd_per_hour", min=0),
-        _f("price_usd_per_gpu_hour", "price_usd_per_gpu_hour", required=True,
-           min=GPU_HOUR_USD[0], max=GPU_HOUR_USD[1]),
+        _f("price_usd_per_gpu_hour", "price_usd_per_gpu_hour", required=True, min=GPU_HOUR_USD[0], max=GPU_HOUR_USD[1]),
         _s("source_repo", "source_repo", optional=True),
         _s("source_path", "source_path"),
         _s("source_commit", "source_commit"),
@@ -351,10 +461,19 @@ SKYPILOT_GPU_PRICES = SourceSpec(
     ),
     unique_key=("provider", "underlying_provider", "instance_type", "region"),
     row_checks=(
-        RowCheck("price_usd_per_gpu_hour", "per-GPU price disagrees with instance price / GPU count (>2%)",
-                 lambda: pl.col("price_usd_per_hour").is_null()
-                 | ((pl.col("price_usd_per_hour") / pl.col("accelerator_count") - pl.col("price_usd_per_gpu_hour"))
-                    .abs() <= 0.02 * pl.col("price_usd_per_gpu_hour") + 0.001)),
+        RowCheck(
+            "price_usd_per_gpu_hour",
+            "per-GPU price disagrees with instance price / GPU count (>2%)",
+            lambda: (
+                pl.col("price_usd_per_hour").is_null()
+                | (
+                    (
+                        pl.col("price_usd_per_hour") / pl.col("accelerator_count") - pl.col("price_usd_per_gpu_hour")
+                    ).abs()
+                    <= 0.02 * pl.col("price_usd_per_gpu_hour") + 0.001
+                )
+            ),
+        ),
         _price_outlier_check("price_usd_per_gpu_hour"),
     ),
     lookup_checks=(LookupCheck("accelerator_name", "known_chips", _UNKNOWN_CHIP_REJECT),),
@@ -394,14 +513,18 @@ REF_MARKETS = SourceSpec(
         _s("country_code"),
         _s("country_name"),
         _s("state_code"),
-        _s("region", required=True, allowed=(
-            "North America", "Latin America", "Europe", "Middle East & Africa", "Asia Pacific", "Unknown")),
+        _s(
+            "region",
+            required=True,
+            allowed=("North America", "Latin America", "Europe", "Middle East & Africa", "Asia Pacific", "Unknown"),
+        ),
         _f("latitude", min=-90, max=90),
         _f("longitude", min=-180, max=180),
         _s("market_tier", required=True, allowed=("tier_1", "tier_2", "tier_3", "unknown")),
         Column("is_urban", ("is_urban",), "bool", required=True),
-        _s("market_kind", required=True, allowed=("metro", "campus", "state_rest", "country_undisclosed",
-                                                  "unassigned")),
+        _s(
+            "market_kind", required=True, allowed=("metro", "campus", "state_rest", "country_undisclosed", "unassigned")
+        ),
         _f("match_radius_km", min=0, max=500),
         _s("aliases"),
         _s("tier_basis", required=True),

@@ -36,8 +36,10 @@ SUITES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("ExpectColumnValuesToBeUnique", {"column": "deployment_id"}),
         ("ExpectColumnValuesToBeInSet", {"column": "workload", "value_set": ["training", "inference", "mixed"]}),
         ("ExpectColumnValuesToBeInSet", {"column": "power_basis", "value_set": ["reported", "calculated"]}),
-        ("ExpectColumnValuesToBeBetween", {"column": "facility_power_mw", "min_value": 0,
-                                           "max_value": MAX_DEPLOYMENT_MW}),
+        (
+            "ExpectColumnValuesToBeBetween",
+            {"column": "facility_power_mw", "min_value": 0, "max_value": MAX_DEPLOYMENT_MW},
+        ),
         ("ExpectColumnValuesToBeBetween", {"column": "it_power_mw", "min_value": 0, "max_value": MAX_DEPLOYMENT_MW}),
         ("ExpectColumnValuesToNotBeNull", {"column": "market_id"}),
     ],

@@ -27,9 +27,13 @@ def test_every_raw_row_carries_lineage_and_reingesting_adds_no_rows(temp_env):
     assert _count("select count(*) from raw.epoch_gpu_clusters") == first == 786
     assert _count("select count(*) from quarantine.rejected_rows") == quarantined
     assert _count("select count(*) from meta.source_files") == _count(
-        "select count(distinct source_table) from meta.source_files")
-    assert _count("""select count(*) from raw.epoch_gpu_clusters where _source_file is null
-                     or _source_sha256 is null or _source_row is null or _loaded_at is null""") == 0
+        "select count(distinct source_table) from meta.source_files"
+    )
+    assert (
+        _count("""select count(*) from raw.epoch_gpu_clusters where _source_file is null
+                     or _source_sha256 is null or _source_row is null or _loaded_at is null""")
+        == 0
+    )
     sha = hashlib.sha256((temp_env["sources"] / "epoch/gpu_clusters.csv").read_bytes()).hexdigest()
     assert _count(f"select count(*) from raw.epoch_gpu_clusters where _source_sha256 = '{sha}'") == 786
 
@@ -70,8 +74,9 @@ def test_empty_source_file_keeps_the_previous_load_and_is_reported(temp_env):
         summary = ingest_table(con, "epoch_ml_hardware", temp_env["sources"])
     assert summary.file_rejected
     assert _count("select count(*) from raw.epoch_ml_hardware") == 170
-    assert _count("select count(*) from meta.source_files where source_table='epoch_ml_hardware' "
-                  "and file_rejected") == 1
+    assert (
+        _count("select count(*) from meta.source_files where source_table='epoch_ml_hardware' and file_rejected") == 1
+    )
 
 
 def test_publish_swaps_atomically_while_a_reader_holds_the_old_file(temp_env):

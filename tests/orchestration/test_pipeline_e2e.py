@@ -5,9 +5,18 @@ import pytest
 
 from orchestration.lib.warehouse import serving_path
 
-MARTS = ["dim_markets", "dim_gpus", "fct_facilities", "fct_ai_deployments", "fct_ai_demand_by_tier",
-         "fct_energy_prices", "fct_gpu_prices", "fct_demand_forecast", "fct_forecast_backtest",
-         "ref_published_projections"]
+MARTS = [
+    "dim_markets",
+    "dim_gpus",
+    "fct_facilities",
+    "fct_ai_deployments",
+    "fct_ai_demand_by_tier",
+    "fct_energy_prices",
+    "fct_gpu_prices",
+    "fct_demand_forecast",
+    "fct_forecast_backtest",
+    "ref_published_projections",
+]
 
 
 def test_definitions_load_with_raw_dbt_forecast_and_publish_assets():
@@ -15,8 +24,12 @@ def test_definitions_load_with_raw_dbt_forecast_and_publish_assets():
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"raw/epoch_gpu_clusters", "marts/fct_ai_deployments", "marts/fct_demand_forecast",
-            "serving/dcpulse_warehouse"} <= keys
+    assert {
+        "raw/epoch_gpu_clusters",
+        "marts/fct_ai_deployments",
+        "marts/fct_demand_forecast",
+        "serving/dcpulse_warehouse",
+    } <= keys
     # raw assets and dbt models form one graph: the staging model depends on the raw asset
     stg = next(k for k in graph.get_all_asset_keys() if k.to_user_string() == "staging/stg_epoch__gpu_clusters")
     assert "raw/epoch_gpu_clusters" in {p.to_user_string() for p in graph.get(stg).parent_keys}
@@ -34,8 +47,9 @@ def published(tmp_path_factory):
 
     from orchestration.definitions import defs
 
-    result = defs.get_job_def("refresh_all_job").execute_in_process(instance=dg.DagsterInstance.ephemeral(),
-                                                                    raise_on_error=False)
+    result = defs.get_job_def("refresh_all_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
     path = serving_path()
     mp.undo()
     assert result.success, [e.message for e in result.all_events if e.is_step_failure]
@@ -62,7 +76,8 @@ def test_one_deployment_row_per_source_row_with_every_status(published):
 def test_colossus_phase_1_carries_its_reported_power(published):
     row = published.execute(
         "select facility_power_mw, power_basis from marts.fct_ai_deployments "
-        "where cluster_name = 'xAI Colossus Memphis Phase 1'").fetchone()
+        "where cluster_name = 'xAI Colossus Memphis Phase 1'"
+    ).fetchone()
     assert row == (150.0, "reported")
 
 

@@ -22,7 +22,7 @@ def test_source_file_has_provenance_matching_the_file(table):
     assert entry["file"] == rel
     data = (SOURCES / rel).read_bytes()
     assert hashlib.sha256(data).hexdigest() == entry["sha256"], f"{rel} changed: update SOURCES.yml"
-    records = list(csv.reader(io.StringIO(data.decode("utf-8"))))[spec.skip_lines + 1:]
+    records = list(csv.reader(io.StringIO(data.decode("utf-8"))))[spec.skip_lines + 1 :]
     assert len(records) == entry["rows"]
 
 

@@ -57,7 +57,7 @@ def test_clean_file_loads_typed_rows_with_line_numbers():
 def test_wrong_field_count_rejects_that_record_only():
     r = parse("Name,MW,Racks,Opened,Note\na,1,1,2024,\nb,2,2\nc,3,3,2024,\n")
     assert r.rows["name"].to_list() == ["a", "c"]
-    (row, field, action, reason), = reasons(r)
+    ((row, field, action, reason),) = reasons(r)
     assert (row, field, action) == (3, "*", "row_rejected")
     assert "expected 5 fields, found 3" in reason
 
@@ -79,8 +79,10 @@ def test_wrong_type_is_rejected_not_coerced():
     # DuckDB's sniffer would read 12.75 as 13 in an integer column past its sample; we reject it.
     r = parse("Name,MW,Racks,Opened,Note\na,1,12.75,2024,\nb,abc,1,2024,\n")
     assert r.rows.height == 0
-    assert reasons(r) == [(2, "racks", "row_rejected", "not a valid int"),
-                          (3, "mw", "row_rejected", "not a valid float")]
+    assert reasons(r) == [
+        (2, "racks", "row_rejected", "not a valid int"),
+        (3, "mw", "row_rejected", "not a valid float"),
+    ]
 
 
 @pytest.mark.parametrize(("value", "why"), [("-5", "below minimum 0"), ("250000", "above maximum 20000")])
@@ -150,18 +152,36 @@ def test_header_only_file_loads_nothing_and_reports_nothing():
 
 
 def test_unknown_gpu_model_is_rejected_from_prices_and_flagged_in_clusters():
-    price = {"provider": "p", "underlying_provider": "p", "accelerator_count": "1", "region": "r",
-             "source_path": "x", "source_commit": "y"}
-    prices = csv_for(SKYPILOT_GPU_PRICES, [
-        {**price, "instance_type": "i1", "accelerator_name": "H100", "price_usd_per_hour": "2.5",
-         "price_usd_per_gpu_hour": "2.5"},
-        {**price, "instance_type": "i2", "accelerator_name": "WarpDrive9000", "price_usd_per_hour": "2.0",
-         "price_usd_per_gpu_hour": "2.0"},
-    ])
+    price = {
+        "provider": "p",
+        "underlying_provider": "p",
+        "accelerator_count": "1",
+        "region": "r",
+        "source_path": "x",
+        "source_commit": "y",
+    }
+    prices = csv_for(
+        SKYPILOT_GPU_PRICES,
+        [
+            {
+                **price,
+                "instance_type": "i1",
+                "accelerator_name": "H100",
+                "price_usd_per_hour": "2.5",
+                "price_usd_per_gpu_hour": "2.5",
+            },
+            {
+                **price,
+                "instance_type": "i2",
+                "accelerator_name": "WarpDrive9000",
+                "price_usd_per_hour": "2.0",
+                "price_usd_per_gpu_hour": "2.0",
+            },
+        ],
+    )
     r = parse(prices, SKYPILOT_GPU_PRICES, {"known_chips": {"H100"}})
     assert r.rows["accelerator_name"].to_list() == ["H100"]
-    assert issue_reasons(r, "row_rejected") == [
-        "unknown GPU model 'WarpDrive9000': not in reference/gpu_models.csv"]
+    assert issue_reasons(r, "row_rejected") == ["unknown GPU model 'WarpDrive9000': not in reference/gpu_models.csv"]
 
     clusters = csv_for(EPOCH_GPU_CLUSTERS, [CLUSTER | {"chip_type_primary": "WarpDrive9000"}])
     r = parse(clusters, EPOCH_GPU_CLUSTERS, {"known_chips": {"NVIDIA H100 SXM5 80GB"}})
@@ -169,13 +189,22 @@ def test_unknown_gpu_model_is_rejected_from_prices_and_flagged_in_clusters():
     assert any(why.startswith("unknown GPU model 'WarpDrive9000'") for why in issue_reasons(r, "flagged"))
 
 
-CLUSTER = {"name": "c1", "status": "Existing", "chip_quantity_primary": "100", "country": "France",
-           "owner": "o", "sector": "Private", "power_capacity_mw": "1", "location": "Paris"}
+CLUSTER = {
+    "name": "c1",
+    "status": "Existing",
+    "chip_quantity_primary": "100",
+    "country": "France",
+    "owner": "o",
+    "sector": "Private",
+    "power_capacity_mw": "1",
+    "location": "Paris",
+}
 
 
 def test_negative_cluster_power_is_quarantined():
-    clusters = csv_for(EPOCH_GPU_CLUSTERS, [CLUSTER | {"name": "good"},
-                                            CLUSTER | {"name": "bad", "power_capacity_mw": "-3"}])
+    clusters = csv_for(
+        EPOCH_GPU_CLUSTERS, [CLUSTER | {"name": "good"}, CLUSTER | {"name": "bad", "power_capacity_mw": "-3"}]
+    )
     r = parse(clusters, EPOCH_GPU_CLUSTERS)
     assert r.rows["name"].to_list() == ["good"]
     assert ("power_capacity_mw", "row_rejected", "below minimum 0") in {(f, a, w) for _, f, a, w in reasons(r)}
@@ -196,10 +225,18 @@ def test_identical_epoch_rows_are_kept_and_flagged():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("100", (100.0, 100.0, True)), ("100-200", (100.0, 200.0, True)), ("12–20", (12.0, 20.0, True)),
-     ("1,000", (1000.0, 1000.0, True)), (">3,000", (3000.0, None, True)), ("50+", (50.0, None, True)),
-     ("176?", (176.0, 176.0, True)), ("168-240+", (168.0, 240.0, True)), (None, (None, None, True)),
-     ("lots", (None, None, False))],
+    [
+        ("100", (100.0, 100.0, True)),
+        ("100-200", (100.0, 200.0, True)),
+        ("12–20", (12.0, 20.0, True)),
+        ("1,000", (1000.0, 1000.0, True)),
+        (">3,000", (3000.0, None, True)),
+        ("50+", (50.0, None, True)),
+        ("176?", (176.0, 176.0, True)),
+        ("168-240+", (168.0, 240.0, True)),
+        (None, (None, None, True)),
+        ("lots", (None, None, False)),
+    ],
 )
 def test_fractracker_mw_text(text, expected):
     assert parse_mw_text(text) == expected
@@ -207,10 +244,17 @@ def test_fractracker_mw_text(text, expected):
 
 def test_fractracker_unparseable_mw_and_inverted_range_are_rejected():
     site = {"state": "TX", "latitude": "30", "longitude": "-97", "status": "Operating"}
-    r = parse(csv_for(FRACTRACKER_FACILITIES, [site | {"facility_name": "a", "mw_text": "100-200"},
-                                                 site | {"facility_name": "b", "mw_text": "lots"},
-                                                 site | {"facility_name": "c", "mw_text": "300-200"}]),
-              FRACTRACKER_FACILITIES)
+    r = parse(
+        csv_for(
+            FRACTRACKER_FACILITIES,
+            [
+                site | {"facility_name": "a", "mw_text": "100-200"},
+                site | {"facility_name": "b", "mw_text": "lots"},
+                site | {"facility_name": "c", "mw_text": "300-200"},
+            ],
+        ),
+        FRACTRACKER_FACILITIES,
+    )
     assert r.rows["facility_name"].to_list() == ["a"]
     assert r.rows["mw_low"].to_list() == [100.0] and r.rows["mw_high"].to_list() == [200.0]
     assert {row for row, _, a, _ in reasons(r) if a == "row_rejected"} == {3, 4}
@@ -218,8 +262,12 @@ def test_fractracker_unparseable_mw_and_inverted_range_are_rejected():
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("-90.09", -90.09), ("32°35'25\"N", 32 + 35 / 60 + 25 / 3600), (" 101°18'43\"W", -(101 + 18 / 60 + 43 / 3600)),
-     ("north", None)],
+    [
+        ("-90.09", -90.09),
+        ("32°35'25\"N", 32 + 35 / 60 + 25 / 3600),
+        (" 101°18'43\"W", -(101 + 18 / 60 + 43 / 3600)),
+        ("north", None),
+    ],
 )
 def test_coordinates_decimal_and_dms(text, value):
     got = parse_coordinate(text.strip())
