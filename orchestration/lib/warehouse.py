@@ -15,6 +15,7 @@ Paths come from the environment, read when called (never at import):
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -73,6 +74,35 @@ def connect_build(path: Path | None = None, retries: int = 10) -> Iterator[duckd
         yield con
     finally:
         con.close()
+
+
+class RunInProgressError(RuntimeError):
+    """Another pipeline run holds the build warehouse."""
+
+
+@contextlib.contextmanager
+def run_lock() -> Iterator[None]:
+    """Hold an exclusive lock on the build folder for a whole run (two runs would fight over the one
+    DuckDB writer, and the second would fail half-way with a lock error). Fails fast, with the holder."""
+    path = build_path().parent / ".run.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise RunInProgressError(f"a dcpulse run is already building {build_path()} ({holder})") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -91,3 +91,32 @@ def test_publish_swaps_atomically_while_a_reader_holds_the_old_file(temp_env):
     assert fresh.execute("select count(*) from meta.runs").fetchone()[0] == old + 1
     fresh.close()
     assert not list(serving_path().parent.glob(".*.tmp"))
+
+
+def test_a_second_run_is_refused_while_one_holds_the_build(temp_env):
+    import subprocess
+    import sys
+
+    import pytest
+
+    from orchestration.lib.warehouse import RunInProgressError, run_lock
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nfrom orchestration.lib.warehouse import run_lock\n"
+            "with run_lock():\n    print('held', flush=True)\n    time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RunInProgressError, match=f"pid {holder.pid}"), run_lock():
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with run_lock():  # released when the holder dies
+        pass
