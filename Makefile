@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# dagster dev's code server and dbt subprocesses find this environment's tools first.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT := cd dbt_project && ../$(BIN)/dbt
 
 .PHONY: run test dev dashboard bench lint manifest clean setup

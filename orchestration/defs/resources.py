@@ -13,16 +13,26 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def dbt_executable() -> str:
-    """The dbt next to the running interpreter (the project's .venv), else whatever is on PATH."""
+    """The dbt of this environment: beside the interpreter, in the project's .venv, or on PATH.
+
+    ``dagster dev`` starts its code server with an interpreter whose directory need not hold dbt,
+    and without the venv on PATH, so look in the project's own .venv too.
+    """
+    import shutil
     import sys
 
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else "dbt"
+    for candidate in (Path(sys.executable).parent / "dbt", PROJECT_ROOT / ".venv" / "bin" / "dbt"):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
 
 
 def ensure_manifest(project: DbtProject = dbt_project) -> Path:
-    """``make`` runs ``dbt parse`` first; a code location started some other way parses here once."""
-    project.prepare_if_dev()
+    """``make`` runs ``dbt parse`` first; a code location started some other way parses here once.
+
+    (Not ``prepare_if_dev``: under ``dagster dev`` it runs whatever ``dbt`` is on PATH, which need not be
+    this environment's.)
+    """
     if not project.manifest_path.exists():
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(project.profiles_dir)],

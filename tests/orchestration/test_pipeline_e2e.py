@@ -108,3 +108,25 @@ def test_scenarios_ordered_after_history(published):
              and not (l.mw <= b.mw + 1e-6 and b.mw <= h.mw + 1e-6)"""
     ).fetchone()[0]
     assert bad == 0
+
+
+def test_code_location_loads_as_dagster_dev_starts_it():
+    """Under `dagster dev` (DAGSTER_IS_DEV_CLI set, venv not on PATH) the definitions must still load."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DAGSTER_IS_DEV_CLI": "1", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from orchestration.definitions import defs; print(len(defs.resolve_asset_graph().get_all_asset_keys()))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert int(out.stdout.strip().splitlines()[-1]) > 40
