@@ -18,7 +18,7 @@ def main() -> int:
     instance = dg.DagsterInstance.get()
     try:
         with run_lock():
-            result = defs.get_job_def("refresh_all_job").execute_in_process(instance=instance, raise_on_error=False)
+            result = defs.resolve_job_def("refresh_all_job").execute_in_process(instance=instance, raise_on_error=False)
     except RunInProgressError as exc:
         print(f"not started: {exc}. Wait for it to finish, then run make run again.")
         return 1

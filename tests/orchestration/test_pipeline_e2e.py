@@ -34,7 +34,7 @@ def test_definitions_load_with_raw_dbt_forecast_and_publish_assets():
     stg = next(k for k in graph.get_all_asset_keys() if k.to_user_string() == "staging/stg_epoch__gpu_clusters")
     assert "raw/epoch_gpu_clusters" in {p.to_user_string() for p in graph.get(stg).parent_keys}
     assert any(c.name.startswith("unique_") for c in graph.asset_check_keys)  # dbt tests are asset checks
-    assert defs.get_job_def("refresh_all_job") is not None
+    assert defs.resolve_job_def("refresh_all_job") is not None
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def published(tmp_path_factory):
 
     from orchestration.definitions import defs
 
-    result = defs.get_job_def("refresh_all_job").execute_in_process(
+    result = defs.resolve_job_def("refresh_all_job").execute_in_process(
         instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
     )
     path = serving_path()
