@@ -381,9 +381,14 @@ def empty_pipeline() -> pl.DataFrame:
 def pipeline_from_deployments(deployments: pl.DataFrame, markets: pl.DataFrame) -> pl.DataFrame:
     """Announced AI capacity from ``marts.fct_ai_deployments`` (status 'planned') and ``dim_markets``.
 
-    Region and tier come from the deployment's market ('Unknown'/'unknown' when it has none);
-    ``expected_year`` is the year of ``first_operational_date`` (null when undated); rows without
-    a facility power cannot be counted and are dropped.
+    Region and tier come from the deployment's market ('Unknown'/'unknown' when it has none).
+    ``expected_year`` is the year of ``first_operational_date``, else ``planned_year`` (the year of
+    Epoch's 'Planned 2026' note), else null (undated). Rows without a facility power are dropped.
+
+    Phases are counted once: Epoch links a later phase to earlier ones (``builds_upon`` on the later
+    phase, ``superseded_by`` on the earlier), and a later phase's power includes theirs (Stargate
+    Abilene Phase 2's chips include Phase 1's). So a planned phase adds only its increment over the
+    predecessors that are themselves counted (operational, or planned and in this pipeline).
     """
     dims = markets.select(
         pl.col("market_id").cast(pl.String),
@@ -392,23 +397,28 @@ def pipeline_from_deployments(deployments: pl.DataFrame, markets: pl.DataFrame) 
     ).unique("market_id", keep="first")
     planned = deployments.filter(pl.col("status") == "planned")
     # Epoch rates some plans 'Unlikely' (e.g. a company's whole five-year ambition, not a project);
-    # a phase superseded by a later phase, and a possible duplicate, would count the same MW twice.
+    # a possible duplicate would count the same MW twice.
     if "certainty" in planned.columns:
         planned = planned.filter(
             ~pl.col("certainty").str.to_lowercase().is_in(PIPELINE_EXCLUDED_CERTAINTY).fill_null(False)
         )
     if "possible_duplicate" in planned.columns:
         planned = planned.filter(~pl.col("possible_duplicate").fill_null(False))
-    if "superseded_by" in planned.columns:
-        planned = planned.filter(pl.col("superseded_by").is_null())
+    planned = planned.filter(pl.col("facility_power_mw").is_not_null() & (pl.col("facility_power_mw") > 0))
+    year = pl.col("first_operational_date").cast(pl.Date).dt.year().cast(pl.Int32)
+    if "planned_year" in planned.columns:
+        year = pl.coalesce(year, pl.col("planned_year").cast(pl.Int32))
+    planned = planned.with_columns(
+        year.alias("expected_year"), _increment_over_predecessors(deployments, planned).alias("increment_mw")
+    )
     return (
         planned.select(
             pl.col("market_id").cast(pl.String),
             pl.col("workload").cast(pl.String),
-            pl.col("first_operational_date").cast(pl.Date).dt.year().cast(pl.Int32).alias("expected_year"),
-            pl.col("facility_power_mw").cast(pl.Float64),
+            "expected_year",
+            pl.col("increment_mw").alias("facility_power_mw"),
         )
-        .filter(pl.col("facility_power_mw").is_not_null() & (pl.col("facility_power_mw") > 0))
+        .filter(pl.col("facility_power_mw") > 0)
         .join(dims, on="market_id", how="left")
         .select(
             pl.col("region").fill_null("Unknown"),
@@ -420,6 +430,44 @@ def pipeline_from_deployments(deployments: pl.DataFrame, markets: pl.DataFrame) 
             pl.lit("deployments").alias("source"),
         )
     )
+
+
+def _increment_over_predecessors(deployments: pl.DataFrame, planned: pl.DataFrame) -> pl.Series:
+    """Each planned row's facility MW less the MW of its counted predecessors (never below 0)."""
+    mw = planned["facility_power_mw"].cast(pl.Float64)
+    if "cluster_name" not in deployments.columns or not {"builds_upon", "superseded_by"} & set(deployments.columns):
+        return mw
+    links = []
+    if "builds_upon" in deployments.columns:
+        links.append(
+            deployments.select(
+                pl.col("cluster_name").alias("successor"),
+                pl.col("builds_upon").str.split(",").alias("predecessor"),
+            )
+            .explode("predecessor")
+            .with_columns(pl.col("predecessor").str.strip_chars())
+        )
+    if "superseded_by" in deployments.columns:
+        links.append(
+            deployments.select(pl.col("superseded_by").alias("successor"), pl.col("cluster_name").alias("predecessor"))
+        )
+    edges = pl.concat(links).drop_nulls().filter(pl.col("predecessor") != "").unique()
+    counted = pl.concat(
+        [
+            deployments.filter(pl.col("status") == "operational").select("cluster_name", "facility_power_mw"),
+            planned.select("cluster_name", "facility_power_mw"),
+        ]
+    )
+    counted = counted.group_by("cluster_name").agg(pl.col("facility_power_mw").cast(pl.Float64).max().fill_null(0.0))
+    prior = (
+        edges.join(counted, left_on="predecessor", right_on="cluster_name", how="inner")
+        .group_by("successor")
+        .agg(pl.col("facility_power_mw").sum().alias("prior_mw"))
+    )
+    out = planned.select("cluster_name", pl.col("facility_power_mw").cast(pl.Float64)).join(
+        prior, left_on="cluster_name", right_on="successor", how="left", maintain_order="left"
+    )
+    return (out["facility_power_mw"] - out["prior_mw"].fill_null(0.0)).clip(lower_bound=0.0)
 
 
 def _pipeline_by_year(pipeline: pl.DataFrame, params: ScenarioParams, origin: int, end_year: int) -> pl.DataFrame:

@@ -46,11 +46,17 @@ def _d(name: str, *source: str, **kw: object) -> Column:
     return Column(name, source or (name,), "date", **kw)  # type: ignore[arg-type]
 
 
-def _derive_source_urls(df: pl.DataFrame) -> pl.DataFrame:
-    """All of a cluster's source links in one column, ' | '-separated (Source 1..5 stay as loaded)."""
+def _derive_cluster_columns(df: pl.DataFrame) -> pl.DataFrame:
+    """``source_urls``: Source 1..5 joined with ' | '. ``planned_year``: the year Epoch's date note gives
+    for a planned cluster ('Planned 2026', 'Planned H2 2026', 'Planned Q1 2028', 'Planned 2029-02'); its
+    First Operational Date is empty for nearly every planned row."""
     urls = [f"source_{i}" for i in range(1, 6)]
     return df.with_columns(
-        pl.concat_list([pl.col(c) for c in urls]).list.drop_nulls().list.join(" | ").alias("source_urls")
+        pl.concat_list([pl.col(c) for c in urls]).list.drop_nulls().list.join(" | ").alias("source_urls"),
+        pl.col("first_operational_date_note")
+        .str.extract(r"(?i)planned.*?\b((?:19|20)\d{2})\b", 1)
+        .cast(pl.Int32)
+        .alias("planned_year"),
     )
 
 
@@ -58,7 +64,7 @@ EPOCH_GPU_CLUSTERS = SourceSpec(
     table="epoch_gpu_clusters",
     description="Epoch AI GPU clusters: one row per cluster or cluster phase",
     exact_duplicates="flag",
-    derive=_derive_source_urls,
+    derive=_derive_cluster_columns,
     columns=(
         _s("name", "Name", required=True),
         _s("status", "Status", required=True, allowed=("Existing", "Planned", "Decommissioned")),
@@ -81,6 +87,7 @@ EPOCH_GPU_CLUSTERS = SourceSpec(
         _s("owner", "Owner"),
         _s("users", "Users", optional=True),
         _d("first_operational_date", "First Operational Date", on_invalid="null"),
+        _s("first_operational_date_note", "First Operational Date Note", optional=True),
         _d(
             "decommissioned_date",
             "Decommissioned Date (if applicable)",
@@ -120,7 +127,6 @@ EPOCH_GPU_CLUSTERS = SourceSpec(
     ),
     ignored=(
         "Max OP/s (log)",
-        "First Operational Date Note",
         "Certainty Note",
         "Energy Efficiency (log)",
         "GPU Supplier (primary)",

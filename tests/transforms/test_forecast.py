@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -473,23 +474,73 @@ def test_fit_history_cagr_over_the_last_years() -> None:
     assert fit_history_cagr(history, years=5) is None
 
 
-def test_pipeline_leaves_out_unlikely_plans_superseded_phases_and_possible_duplicates():
-    deployments = pl.DataFrame(
-        {
-            "market_id": ["m"] * 4,
-            "workload": ["training"] * 4,
-            "status": ["planned"] * 4,
-            "first_operational_date": [None] * 4,
-            "facility_power_mw": [100.0, 50_000.0, 80.0, 70.0],
-            "certainty": ["Likely", "Unlikely", "Confirmed", "Likely"],
-            "superseded_by": [None, None, "Phase 2", None],
-            "possible_duplicate": [False, False, False, True],
+def _deployments(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    base = {
+        "market_id": "m",
+        "workload": "training",
+        "status": "planned",
+        "first_operational_date": None,
+        "planned_year": None,
+        "certainty": "Likely",
+        "builds_upon": None,
+        "superseded_by": None,
+        "possible_duplicate": False,
+    }
+    return pl.DataFrame(
+        [base | r for r in rows],
+        schema_overrides={
+            "first_operational_date": pl.Date,
+            "planned_year": pl.Int32,
+            "builds_upon": pl.String,
+            "superseded_by": pl.String,
         },
-        schema_overrides={"first_operational_date": pl.Date},
     )
-    markets = pl.DataFrame({"market_id": ["m"], "region": ["Europe"], "market_tier": ["tier_1"]})
-    pipeline = pipeline_from_deployments(deployments, markets)
-    assert pipeline["facility_power_mw"].to_list() == [100.0]
+
+
+MARKETS = pl.DataFrame({"market_id": ["m"], "region": ["Europe"], "market_tier": ["tier_1"]})
+
+
+def test_pipeline_leaves_out_unlikely_plans_and_possible_duplicates():
+    deployments = _deployments(
+        [
+            {"cluster_name": "a", "facility_power_mw": 100.0},
+            {"cluster_name": "b", "facility_power_mw": 50_000.0, "certainty": "Unlikely"},
+            {"cluster_name": "c", "facility_power_mw": 70.0, "possible_duplicate": True},
+        ]
+    )
+    assert pipeline_from_deployments(deployments, MARKETS)["facility_power_mw"].to_list() == [100.0]
+
+
+def test_pipeline_counts_each_phase_once():
+    deployments = _deployments(
+        [
+            {"cluster_name": "live", "status": "operational", "facility_power_mw": 100.0},
+            {"cluster_name": "live P2", "facility_power_mw": 150.0, "builds_upon": "live"},  # +50 over live
+            {"cluster_name": "P1", "facility_power_mw": 262.0},
+            {"cluster_name": "P2", "facility_power_mw": 874.0, "builds_upon": "P1"},  # includes P1: +612
+            {"cluster_name": "X", "facility_power_mw": 80.0, "superseded_by": "Y"},
+            {"cluster_name": "Y", "facility_power_mw": 200.0},  # linked only by X's superseded_by: +120
+        ]
+    )
+    pipeline = pipeline_from_deployments(deployments, MARKETS)
+    assert pipeline["facility_power_mw"].to_list() == [50.0, 262.0, 612.0, 80.0, 120.0]
+    assert pipeline["facility_power_mw"].sum() == pytest.approx(150 - 100 + 874 + 200)
+
+
+def test_pipeline_dates_from_the_planned_note_when_no_date():
+    deployments = _deployments(
+        [
+            {"cluster_name": "a", "facility_power_mw": 10.0, "planned_year": 2027},
+            {
+                "cluster_name": "b",
+                "facility_power_mw": 10.0,
+                "planned_year": 2027,
+                "first_operational_date": date(2026, 3, 1),
+            },
+            {"cluster_name": "c", "facility_power_mw": 10.0},
+        ]
+    )
+    assert pipeline_from_deployments(deployments, MARKETS)["expected_year"].to_list() == [2027, 2026, None]
 
 
 def test_beyond_the_pipelines_last_year_the_floor_grows_at_the_trend_rate() -> None:

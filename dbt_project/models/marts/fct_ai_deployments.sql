@@ -18,6 +18,7 @@ final as (
         modelled.country_code,
         modelled.status,
         modelled.first_operational_date,
+        modelled.planned_year,
         modelled.gpu_model,
         modelled.gpu_count,
         modelled.h100_equivalents,

@@ -26,6 +26,7 @@ renamed as (
         owner,
         users,
         first_operational_date,
+        planned_year,
         decommissioned_date,
         note,
         quote,
