@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 # dagster dev's code server and dbt subprocesses find this environment's tools first.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT := cd dbt_project && ../$(BIN)/dbt

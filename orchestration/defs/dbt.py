@@ -36,8 +36,18 @@ MANIFEST = ensure_manifest()
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator)
 def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build`` on the build warehouse: models, seeds, unit tests and data tests in DAG order."""
+    # dbt reads the build file's path from the environment (profiles.yml); set it for this
+    # invocation only, so the process's environment is left as it was found.
+    previous = os.environ.get("DCPULSE_DUCKDB_PATH")
     os.environ["DCPULSE_DUCKDB_PATH"] = str(build_path())
-    yield from dbt.cli(["build"], context=context).stream()
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    try:
+        yield from dbt.cli(["build"], context=context).stream()
+    finally:
+        if previous is None:
+            os.environ.pop("DCPULSE_DUCKDB_PATH", None)
+        else:
+            os.environ["DCPULSE_DUCKDB_PATH"] = previous
 
 
 def mart_keys() -> list[dg.AssetKey]:
