@@ -137,3 +137,26 @@ def test_code_location_loads_as_dagster_dev_starts_it():
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert int(out.stdout.strip().splitlines()[-1]) > 40
+
+
+def test_stock_duckdb_cli_opens_the_serving_file(published):
+    """Analysts use the stock CLI (duckdb-cli from PyPI), not our Python: it must read the file."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = Path(sys.executable).parent / "duckdb"
+    cli = str(cli) if cli.exists() else shutil.which("duckdb")
+    assert cli, "duckdb-cli is a dev dependency: pip install -e '.[dev]'"
+    path = published.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[
+        0
+    ]
+    out = subprocess.run(
+        [cli, path, "-readonly", "-csv", "-noheader", "-c", "select count(*) from marts.fct_ai_deployments"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip()) == 786
