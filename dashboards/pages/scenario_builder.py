@@ -129,6 +129,19 @@ cols[1].metric(f"Inference, {final}", components.fmt_mw(float(inference)))
 energy = custom.filter(pl.col("year") == final)["annual_energy_twh"].sum()
 cols[2].metric(f"Energy, {final}", f"{float(energy):,.1f} TWh")
 
+if "total_basis" in custom.columns:
+    projected = custom.filter(~pl.col("is_history"))
+    floor_years = sorted(set(projected.filter(pl.col("total_basis") == "pipeline_floor")["year"].to_list()))
+    if floor_years:
+        st.info(
+            f"The announced pipeline binds in {len(floor_years)} of {projected['year'].n_unique()} projected years "
+            f"({floor_years[0]}-{floor_years[-1]}, in at least one region): there the realised pipeline is above "
+            "the growth trend, so the pipeline's realisation, delay and spread set the total, and the growth "
+            "slider acts only where and when the trend is higher."
+        )
+    else:
+        st.caption("The growth trend binds in every projected year: the announced pipeline stays below it.")
+
 components.chart(
     charts.scenario_chart(stored_totals, custom_totals),
     custom_totals,

@@ -180,6 +180,12 @@ def test_scenario_builder_recomputes_live_and_offers_yaml(warehouse: Path) -> No
     assert not at.exception
 
 
+def test_scenario_builder_says_which_driver_binds(warehouse: Path) -> None:
+    at = run_page("scenario_builder.py")
+    told = [e.value for e in at.info] + [e.value for e in at.caption]
+    assert any("pipeline binds" in t or "growth trend binds" in t for t in told)
+
+
 def test_scenario_builder_without_the_forecast_module_shows_stored_scenarios(
     warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
