@@ -34,7 +34,8 @@ def ordered(values: list[str], order: tuple[str, ...]) -> list[str]:
     return [v for v in order if v in present] + sorted(present - set(order))
 
 
-# Load factors per workload: the dbt vars' assumptions (SPEC.md), repeated here for the what-ifs.
+# Load factors per workload for the reference deployments' what-ifs: the dbt vars load_factor_<workload>
+# of dbt_project/dbt_project.yml (assumptions documented there); a test keeps the two equal.
 LOAD_FACTOR = {"training": 0.85, "inference": 0.6, "mixed": 0.7}
 
 
@@ -110,12 +111,31 @@ _SECTOR_PREFERENCE = {"industrial": 0, "wholesale": 1, "commercial": 2}
 
 
 def latest_prices(prices: pl.DataFrame) -> pl.DataFrame:
-    """Latest price per geography, preferring industrial, then wholesale, then commercial."""
-    return (
-        prices.with_columns(
-            _pref=pl.col("sector").replace_strict(_SECTOR_PREFERENCE, default=9, return_dtype=pl.Int32),
-            period=pl.col("period").cast(pl.String),
+    """The price per geography the marts cost deployments at (int_energy_prices__latest_by_geography):
+    a US geography's EIA industrial price of its latest year; a European country's mean Ember wholesale
+    price over the latest full year (12 months). Where a geography has neither, its latest commercial
+    price. ``period`` is the year the price stands for."""
+    frame = prices.with_columns(period=pl.col("period").cast(pl.String)).with_columns(
+        year=pl.col("period").str.slice(0, 4)
+    )
+    wholesale = (
+        frame.filter(pl.col("sector") == "wholesale")
+        .group_by("geography", "year")
+        .agg(
+            pl.col("price_usd_mwh").mean(),
+            pl.col("price_usd_mwh").count().alias("_months"),
+            pl.col("source").first(),
+            pl.lit("wholesale").alias("sector"),
         )
+        .filter(pl.col("_months") == 12)
+        .select("geography", pl.col("year").alias("period"), "sector", "price_usd_mwh", "source")
+    )
+    annual = frame.filter(pl.col("sector") != "wholesale").select(
+        "geography", "period", "sector", "price_usd_mwh", "source"
+    )
+    return (
+        pl.concat([annual, wholesale])
+        .with_columns(_pref=pl.col("sector").replace_strict(_SECTOR_PREFERENCE, default=9, return_dtype=pl.Int32))
         .sort("geography", "_pref", "period", descending=[False, False, True])
         .group_by("geography", maintain_order=True)
         .first()
@@ -128,6 +148,8 @@ def market_prices(markets: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
     fct_energy_prices writes states) or bare ('TX'), else its country."""
     latest = latest_prices(prices)
     if {"state_code", "country_code"} <= set(markets.columns):
+        # A metro across states ('TN|MS|AR') is priced at its primary (first) state, as the marts do.
+        markets = markets.with_columns(pl.col("state_code").str.split("|").list.first().alias("state_code"))
         markets = markets.with_columns(subdivision=pl.concat_str("country_code", pl.lit("-"), "state_code"))
     keys = [k for k in ("market_id", "subdivision", "state_code", "country_code") if k in markets.columns]
     out = markets.select("market_id")
@@ -159,7 +181,12 @@ def capacity_by_stage(facilities: pl.DataFrame) -> pl.DataFrame:
 
 
 def ai_demand_by_market(deployments: pl.DataFrame) -> pl.DataFrame:
-    op = deployments.filter(pl.col("status") == "operational")
+    """AI power installed now per market, counted as marts.fct_ai_demand_by_tier counts it: superseded
+    phases and possible duplicates left out (``counts_in_demand``)."""
+    if "counts_in_demand" in deployments.columns:
+        op = deployments.filter(pl.col("counts_in_demand"))
+    else:
+        op = deployments.filter(pl.col("status") == "operational")
     return op.group_by("market_id").agg(
         ai_demand_mw=pl.col("facility_power_mw").sum(),
         ai_training_mw=pl.col("facility_power_mw").filter(pl.col("workload") == "training").sum(),

@@ -31,21 +31,61 @@ def test_cagr() -> None:
     assert analysis.cagr(0, 10, 2) is None
 
 
-def test_latest_price_prefers_industrial_then_latest_period() -> None:
+def test_latest_price_is_the_one_the_marts_cost_deployments_at() -> None:
+    # US: industrial price of the latest year; Europe: mean wholesale price of the latest FULL year.
+    months_2024 = [f"2024-{m:02d}" for m in range(1, 13)]
     prices = pl.DataFrame(
         {
-            "geography": ["VA", "VA", "VA", "DE"],
-            "period": ["2018", "2019", "2024-01", "2024-06"],
-            "sector": ["industrial", "industrial", "commercial", "wholesale"],
-            "price_usd_mwh": [60.0, 65.0, 99.0, 80.0],
-            "source": ["eia", "eia", "eia", "ember"],
+            "geography": ["VA", "VA", "VA"] + ["DE"] * 12 + ["DE"] * 3,
+            "period": ["2018", "2019", "2019", *months_2024, "2025-01", "2025-02", "2025-03"],
+            "sector": ["industrial", "industrial", "commercial"] + ["wholesale"] * 15,
+            "price_usd_mwh": [60.0, 65.0, 99.0] + [float(m) for m in range(1, 13)] + [500.0] * 3,
+            "source": ["eia"] * 3 + ["ember"] * 15,
         }
     )
     got = analysis.latest_prices(prices).sort("geography")
-    assert got.select("geography", "price_usd_mwh").to_dicts() == [
-        {"geography": "DE", "price_usd_mwh": 80.0},
-        {"geography": "VA", "price_usd_mwh": 65.0},
+    assert got.select("geography", "period", "price_usd_mwh").to_dicts() == [
+        {"geography": "DE", "period": "2024", "price_usd_mwh": 6.5},
+        {"geography": "VA", "period": "2019", "price_usd_mwh": 65.0},
     ]
+
+
+def test_multi_state_market_is_priced_at_its_primary_state() -> None:
+    markets = pl.DataFrame({"market_id": ["us-memphis"], "state_code": ["TN|MS|AR"], "country_code": ["US"]})
+    prices = pl.DataFrame(
+        {
+            "geography": ["US-TN", "US-MS", "US"],
+            "period": ["2019"] * 3,
+            "sector": ["industrial"] * 3,
+            "price_usd_mwh": [60.0, 70.0, 68.0],
+            "source": ["eia"] * 3,
+        }
+    )
+    assert analysis.market_prices(markets, prices)["energy_price_usd_mwh"].to_list() == [60.0]
+
+
+def test_market_ai_demand_counts_each_installed_deployment_once() -> None:
+    deployments = pl.DataFrame(
+        {
+            "market_id": ["m", "m", "m"],
+            "status": ["operational", "operational", "operational"],
+            "counts_in_demand": [True, False, True],  # phase 1 superseded by phase 2: counted once
+            "facility_power_mw": [150.0, 100.0, 10.0],
+            "workload": ["training", "training", "inference"],
+            "gpu_count": [1000, 800, 50],
+        }
+    )
+    got = analysis.ai_demand_by_market(deployments).row(0, named=True)
+    assert (got["ai_demand_mw"], got["ai_training_mw"], got["ai_inference_mw"]) == (160.0, 150.0, 10.0)
+
+
+def test_load_factors_equal_the_dbt_vars() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    project = yaml.safe_load((Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml").read_text())
+    assert {w: project["vars"][f"load_factor_{w}"] for w in ("training", "inference", "mixed")} == analysis.LOAD_FACTOR
 
 
 def test_market_price_matches_market_then_state_then_country() -> None:

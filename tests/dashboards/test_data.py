@@ -92,6 +92,6 @@ def test_reads_ride_out_a_short_write_lock(own_warehouse: Path) -> None:
     try:
         started = time.monotonic()
         assert data.markets().height > 0
-        assert time.monotonic() - started < data.LOCK_RETRY_SECONDS + 1
+        assert time.monotonic() - started < data.LOCK_RETRY_SECONDS + 4  # slack for a busy CI machine
     finally:
         writer.wait()

@@ -73,7 +73,8 @@ def test_runaway_query_is_stopped_within_its_timeout(own_warehouse: Path) -> Non
     started = time.monotonic()
     with pytest.raises(data.SqlConsoleError, match="ran longer than"):
         data.run_readonly_sql("select count(*) from range(1000000000000) a", timeout_seconds=1.0)
-    assert time.monotonic() - started < 2.0
+    # Unstopped, it would run for hours; a generous bound keeps a busy 2-core CI from flaking.
+    assert time.monotonic() - started < 8.0
     with pytest.raises(data.SqlConsoleError, match="ran longer than"):
         data.run_readonly_sql(
             "with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r",
