@@ -169,7 +169,10 @@ def market_prices(markets: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
 
 
 def capacity_by_stage(facilities: pl.DataFrame) -> pl.DataFrame:
-    """Per market: capacity in operation and in the pipeline (low and high), stages kept apart."""
+    """Per market: capacity in operation and in the pipeline (low and high), stages kept apart; a site
+    listed by two sources counts once (``is_primary_record``)."""
+    if "is_primary_record" in facilities.columns:
+        facilities = facilities.filter(pl.col("is_primary_record"))
     mid = pl.coalesce("capacity_mw_high", "capacity_mw_low")
     return facilities.group_by("market_id").agg(
         operational_mw_low=pl.col("capacity_mw_low").filter(pl.col("status") == "operational").sum(),

@@ -213,3 +213,16 @@ def test_missing_release_price_is_filled_from_purchase_prices() -> None:
     got = analysis.with_purchase_prices(gpus, prices).sort("gpu_model")
     assert got["release_price_usd"].to_list() == [10.0, 30.0, None]
     assert got["price_basis"].to_list() == ["release price", "purchase price (fct_gpu_prices)", None]
+
+
+def test_capacity_counts_a_site_listed_by_two_sources_once() -> None:
+    facilities = pl.DataFrame(
+        {
+            "market_id": ["m", "m"],
+            "status": ["operational", "operational"],
+            "capacity_mw_low": [300.0, 280.0],
+            "capacity_mw_high": [300.0, 280.0],
+            "is_primary_record": [True, False],  # the Epoch row of the same campus
+        }
+    )
+    assert analysis.capacity_by_stage(facilities)["operational_mw_low"].to_list() == [300.0]

@@ -136,34 +136,60 @@ def test_unplaceable_rows_are_kept_in_the_unassigned_market(con: duckdb.DuckDBPy
     assert orphans == 0
 
 
-def test_demand_by_tier_equals_the_counted_deployments(con: duckdb.DuckDBPyConnection) -> None:
-    demand = con.execute(
-        "select sum(deployments), sum(facility_power_mw), sum(gpu_count) "
-        "from marts.fct_ai_demand_by_tier where year = ?",
-        [LATEST_YEAR],
-    ).fetchone()
-    counted = con.execute(
-        "select count(*), sum(facility_power_mw), sum(gpu_count) from marts.fct_ai_deployments where counts_in_demand"
-    ).fetchone()
-    assert demand[0] == counted[0]
-    assert demand[1] == pytest.approx(counted[1])
-    assert demand[2] == pytest.approx(counted[2])
-    by_group = con.execute(
-        "select d.market_tier, d.workload, count(*), sum(d.facility_power_mw) "
-        "from marts.fct_ai_deployments d where counts_in_demand group by all "
-        "except select market_tier, workload, sum(deployments), sum(facility_power_mw) "
-        "from marts.fct_ai_demand_by_tier where year = ? group by all",
-        [LATEST_YEAR],
+def test_demand_by_tier_equals_the_counted_deployments_in_every_year(con: duckdb.DuckDBPyConnection) -> None:
+    # Per year x region x tier x workload, both ways: what the deployments say is installed that year
+    # (demand_start_year..demand_end_year) is exactly what the demand table holds, zeros included.
+    mismatches = con.execute(
+        """
+        with expected as (
+            select y.year, d.region, d.market_tier, d.workload, count(*) as n,
+                   coalesce(sum(d.facility_power_mw), 0) as mw
+            from marts.fct_ai_deployments d
+            join (select distinct year from marts.fct_ai_demand_by_tier) y
+              on y.year between d.demand_start_year and d.demand_end_year
+            group by all
+        )
+        select coalesce(e.year, t.year), coalesce(e.n, 0), t.deployments, coalesce(e.mw, 0), t.facility_power_mw
+        from expected e
+        full join marts.fct_ai_demand_by_tier t using (year, region, market_tier, workload)
+        where coalesce(e.n, 0) <> coalesce(t.deployments, -1)
+           or abs(coalesce(e.mw, 0) - coalesce(t.facility_power_mw, -1)) > 1e-6
+        """
     ).fetchall()
-    # Float sums may differ in the last bits; compare on rounded values when EXCEPT leaves rows.
-    for tier, workload, n, mw in by_group:
-        other = con.execute(
-            "select sum(deployments), sum(facility_power_mw) from marts.fct_ai_demand_by_tier "
-            "where year = ? and market_tier = ? and workload = ?",
-            [LATEST_YEAR, tier, workload],
-        ).fetchone()
-        assert other[0] == n
-        assert other[1] == pytest.approx(mw or 0.0)
+    assert mismatches == []
+    latest = con.execute(
+        "select sum(deployments) from marts.fct_ai_demand_by_tier where year = ?", [LATEST_YEAR]
+    ).fetchone()[0]
+    assert latest == con.execute("select count(*) from marts.fct_ai_deployments where counts_in_demand").fetchone()[0]
+
+
+def test_demand_by_tier_is_a_full_grid(con: duckdb.DuckDBPyConnection) -> None:
+    years, regions, rows = con.execute(
+        "select count(distinct year), count(distinct region), count(*) from marts.fct_ai_demand_by_tier"
+    ).fetchone()
+    assert regions == con.execute("select count(distinct region) from marts.dim_markets").fetchone()[0]
+    assert years == LATEST_YEAR - con.execute("select min(year) from marts.fct_ai_demand_by_tier").fetchone()[0] + 1
+    assert rows == years * regions * 4 * 3
+
+
+def test_each_site_is_one_primary_record(con: duckdb.DuckDBPyConnection) -> None:
+    duplicated = dict(
+        con.execute(
+            "select facility_name, duplicate_of from marts.fct_facilities where not is_primary_record"
+        ).fetchall()
+    )
+    assert duplicated["xAI Colossus 1"] == "ft-xai-colossus-1-tn"
+    assert "Meta Prometheus" in duplicated
+    # no Epoch primary record lies within the duplicate radius of a FracTracker record
+    close = con.execute(
+        """select count(*) from marts.fct_facilities e join marts.fct_facilities f
+           on e.source_dataset = 'epoch_frontier_data_centers' and f.source_dataset = 'fractracker'
+           where e.is_primary_record
+             and 2 * 6371 * asin(sqrt(pow(sin(radians(f.latitude - e.latitude) / 2), 2)
+                 + cos(radians(e.latitude)) * cos(radians(f.latitude))
+                 * pow(sin(radians(f.longitude - e.longitude) / 2), 2))) <= 2"""
+    ).fetchone()[0]
+    assert close == 0
 
 
 def test_superseded_phase_leaves_demand_when_its_successor_is_installed(

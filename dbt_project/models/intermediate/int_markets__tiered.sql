@@ -20,6 +20,10 @@ epoch_data_centers as (
     select * from {{ ref('stg_epoch__data_centers') }}
 ),
 
+duplicates as (
+    select * from {{ ref('int_facilities__cross_source_duplicates') }}
+),
+
 facility_capacity as (
     select
         matches.market_id,
@@ -41,6 +45,8 @@ facility_capacity as (
         on
             matches.entity_type = 'epoch_data_center'
             and matches.entity_id = epoch_data_centers.data_center_id
+    -- a campus FracTracker already lists is counted once, there
+    where epoch_data_centers.data_center_id not in (select duplicates.data_center_id from duplicates)
 ),
 
 capacity_by_market as (

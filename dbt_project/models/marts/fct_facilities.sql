@@ -1,5 +1,7 @@
 -- One row per data-center facility: FracTracker US tracker records plus Epoch AI frontier data
--- centers. Lifecycle stages stay separate (never sum capacity across statuses).
+-- centers. Lifecycle stages stay separate (never sum capacity across statuses). A campus in both
+-- datasets keeps both rows; the Epoch row points at the FracTracker one (duplicate_of) and is not
+-- the primary record: one row per site is `where is_primary_record`.
 -- size_class from capacity at announced build-out (capacity_mw_high, else capacity_mw_low):
 -- edge <= var size_edge_max_mw, medium <= var size_medium_max_mw, hyperscale >= var
 -- size_hyperscale_min_mw, large between; without MW, FracTracker's sizerank bucket.
@@ -17,6 +19,10 @@ timelines as (
 
 matches as (
     select * from {{ ref('int_locations__matched_to_markets') }}
+),
+
+duplicates as (
+    select * from {{ ref('int_facilities__cross_source_duplicates') }}
 ),
 
 fractracker_rows as (
@@ -38,7 +44,8 @@ fractracker_rows as (
         fractracker.expected_date_online,
         'fractracker' as source_dataset,
         'FracTracker Alliance US data centers (' || fractracker.source_ref || ')' as source,
-        fractracker.source_url
+        fractracker.source_url,
+        cast(null as varchar) as duplicate_of
     from fractracker
     left join matches
         on
@@ -78,10 +85,13 @@ epoch_rows as (
         cast(null as varchar) as expected_date_online,
         'epoch_frontier_data_centers' as source_dataset,
         'Epoch AI frontier data centers (' || epoch_data_centers.source_ref || ')' as source,
-        cast(null as varchar) as source_url
+        cast(null as varchar) as source_url,
+        duplicates.fractracker_facility_id as duplicate_of
     from epoch_data_centers
     left join build_out
         on epoch_data_centers.data_center_id = build_out.data_center_id
+    left join duplicates
+        on epoch_data_centers.data_center_id = duplicates.data_center_id
     left join matches
         on
             matches.entity_type = 'epoch_data_center'
@@ -136,7 +146,9 @@ final as (
         sizerank,
         expected_date_online,
         source_dataset,
-        source_url
+        source_url,
+        duplicate_of,
+        duplicate_of is null as is_primary_record
     from unioned
 )
 
