@@ -136,40 +136,79 @@ def test_unplaceable_rows_are_kept_in_the_unassigned_market(con: duckdb.DuckDBPy
     assert orphans == 0
 
 
+DEMAND_MEASURES = ("gpu_count", "it_power_mw", "facility_power_mw", "annual_energy_mwh", "h100_equivalents")
+
+
 def test_demand_by_tier_equals_the_counted_deployments_in_every_year(con: duckdb.DuckDBPyConnection) -> None:
-    # Per year x region x tier x workload, both ways: what the deployments say is installed that year
-    # (demand_start_year..demand_end_year) is exactly what the demand table holds, zeros included.
+    """Per year x region x tier x workload, both ways: what the deployments say is installed that year
+    (demand_start_year..demand_end_year) is exactly what the demand table holds, zeros included."""
+    sums = ", ".join(f"coalesce(sum(d.{m}), 0) as {m}" for m in DEMAND_MEASURES)
+    differs = " or ".join(f"abs(coalesce(e.{m}, 0) - coalesce(t.{m}, -1)) > 1e-6" for m in DEMAND_MEASURES)
     mismatches = con.execute(
-        """
-        with expected as (
-            select y.year, d.region, d.market_tier, d.workload, count(*) as n,
-                   coalesce(sum(d.facility_power_mw), 0) as mw
+        f"""
+        with years as (
+            select unnest(range((select min(demand_start_year) from marts.fct_ai_deployments), ? + 1)) as year
+        ),
+        expected as (
+            select y.year, d.region, d.market_tier, d.workload, count(*) as deployments, {sums}
             from marts.fct_ai_deployments d
-            join (select distinct year from marts.fct_ai_demand_by_tier) y
-              on y.year between d.demand_start_year and d.demand_end_year
+            join years y on y.year between d.demand_start_year and d.demand_end_year
             group by all
         )
-        select coalesce(e.year, t.year), coalesce(e.n, 0), t.deployments, coalesce(e.mw, 0), t.facility_power_mw
+        select coalesce(e.year, t.year) as year, region, market_tier, workload, e.deployments, t.deployments
         from expected e
         full join marts.fct_ai_demand_by_tier t using (year, region, market_tier, workload)
-        where coalesce(e.n, 0) <> coalesce(t.deployments, -1)
-           or abs(coalesce(e.mw, 0) - coalesce(t.facility_power_mw, -1)) > 1e-6
-        """
+        where coalesce(e.deployments, 0) <> coalesce(t.deployments, -1) or {differs}
+        """,
+        [LATEST_YEAR],
     ).fetchall()
     assert mismatches == []
-    latest = con.execute(
-        "select sum(deployments) from marts.fct_ai_demand_by_tier where year = ?", [LATEST_YEAR]
-    ).fetchone()[0]
+
+
+def test_demand_totals_equal_the_counted_deployments_for_every_year(con: duckdb.DuckDBPyConnection) -> None:
+    """Year totals, both directions: every year from the first counted year to the latest has a total
+    equal to the deployments installed that year, and the table has no other year."""
+    sums = ", ".join(f"coalesce(sum({m}), 0) as {m}" for m in ("deployments", *DEMAND_MEASURES))
+    table = con.execute(f"select year, {sums} from marts.fct_ai_demand_by_tier group by year order by year").fetchall()
+    first_year = con.execute("select min(demand_start_year) from marts.fct_ai_deployments").fetchone()[0]
+    assert [row[0] for row in table] == list(range(first_year, LATEST_YEAR + 1))
+    for year, *totals in table:
+        expected = con.execute(
+            "select count(*), "
+            + ", ".join(f"coalesce(sum({m}), 0)" for m in DEMAND_MEASURES)
+            + " from marts.fct_ai_deployments where ? between demand_start_year and demand_end_year",
+            [year],
+        ).fetchone()
+        assert totals == pytest.approx(list(expected)), year
+    latest = dict((row[0], row[1]) for row in table)[LATEST_YEAR]
     assert latest == con.execute("select count(*) from marts.fct_ai_deployments where counts_in_demand").fetchone()[0]
 
 
 def test_demand_by_tier_is_a_full_grid(con: duckdb.DuckDBPyConnection) -> None:
-    years, regions, rows = con.execute(
-        "select count(distinct year), count(distinct region), count(*) from marts.fct_ai_demand_by_tier"
+    """Every year x every dim_markets region x 4 tiers x 3 workloads, once."""
+    years = con.execute("select distinct year from marts.fct_ai_demand_by_tier order by year").fetchall()
+    first_year = con.execute("select min(demand_start_year) from marts.fct_ai_deployments").fetchone()[0]
+    assert [y for (y,) in years] == list(range(first_year, LATEST_YEAR + 1))
+    regions = {r for (r,) in con.execute("select distinct region from marts.fct_ai_demand_by_tier").fetchall()}
+    assert regions == {r for (r,) in con.execute("select distinct region from marts.dim_markets").fetchall()}
+    assert regions == {"North America", "Latin America", "Europe", "Middle East & Africa", "Asia Pacific", "Unknown"}
+    tiers = {t for (t,) in con.execute("select distinct market_tier from marts.fct_ai_demand_by_tier").fetchall()}
+    assert tiers == {"tier_1", "tier_2", "tier_3", "unknown"}
+    workloads = {w for (w,) in con.execute("select distinct workload from marts.fct_ai_demand_by_tier").fetchall()}
+    assert workloads == {"training", "inference", "mixed"}
+    rows, keys, zero_rows = con.execute(
+        "select count(*), count(distinct (year, region, market_tier, workload)), "
+        "count(*) filter (where deployments = 0 and gpu_count = 0 and it_power_mw = 0 "
+        "and facility_power_mw = 0 and annual_energy_mwh = 0) "
+        "from marts.fct_ai_demand_by_tier"
     ).fetchone()
-    assert regions == con.execute("select count(distinct region) from marts.dim_markets").fetchone()[0]
-    assert years == LATEST_YEAR - con.execute("select min(year) from marts.fct_ai_demand_by_tier").fetchone()[0] + 1
-    assert rows == years * regions * 4 * 3
+    assert rows == keys == len(years) * len(regions) * 4 * 3
+    assert zero_rows > 0  # zero-filled, not left out
+    (nulls,) = con.execute(
+        "select count(*) from marts.fct_ai_demand_by_tier where deployments is null or gpu_count is null "
+        "or it_power_mw is null or facility_power_mw is null or annual_energy_mwh is null"
+    ).fetchone()
+    assert nulls == 0
 
 
 def test_each_site_is_one_primary_record(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,7 +1,8 @@
 -- One row per year x region x market_tier x workload: AI deployments installed as of 31 December
 -- of the year (int_ai_demand__installed_by_year), as a full grid: every year from the first
--- operational year to var demand_latest_year x every region of the markets reference x tier x
--- workload has a row, zero where nothing is installed.
+-- operational year to var demand_latest_year x every region of the markets reference (as in
+-- dim_markets: a market without one is 'Unknown') x tier (tier_1, tier_2, tier_3, unknown) x
+-- workload (training, inference, mixed) has a row, zero where nothing is installed.
 with installed as (
     select * from {{ ref('int_ai_demand__installed_by_year') }}
 ),
@@ -18,7 +19,7 @@ years as (
 ),
 
 regions as (
-    select distinct region from markets
+    select distinct coalesce(region, 'Unknown') as region from markets
 ),
 
 tiers as (
