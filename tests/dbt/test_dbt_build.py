@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = ROOT / "dbt_project"
@@ -211,24 +212,65 @@ def test_demand_by_tier_is_a_full_grid(con: duckdb.DuckDBPyConnection) -> None:
     assert nulls == 0
 
 
+def duplicate_radius_km() -> float:
+    project = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())
+    return float(project["vars"]["facility_duplicate_radius_km"])
+
+
+HAVERSINE_KM = """2 * 6371 * asin(sqrt(pow(sin(radians(b.latitude - a.latitude) / 2), 2)
+    + cos(radians(a.latitude)) * cos(radians(b.latitude)) * pow(sin(radians(b.longitude - a.longitude) / 2), 2)))"""
+
+
 def test_each_site_is_one_primary_record(con: duckdb.DuckDBPyConnection) -> None:
     duplicated = dict(
         con.execute(
             "select facility_name, duplicate_of from marts.fct_facilities where not is_primary_record"
         ).fetchall()
     )
+    assert len(duplicated) >= 14
     assert duplicated["xAI Colossus 1"] == "ft-xai-colossus-1-tn"
-    assert "Meta Prometheus" in duplicated
-    # no Epoch primary record lies within the duplicate radius of a FracTracker record
+    assert duplicated["Meta Prometheus"] == "ft-new-albany-meta-data-center-prometheus-oh"  # not Google's, 1.8 km away
+    assert duplicated["Google New Albany"] == "ft-google-new-albany-data-center-oh"
+    for name in ("OpenAI Stargate Abilene", "Microsoft Fairwater Wisconsin", "Anthropic-Amazon New Carlisle"):
+        assert name in duplicated
+    radius = duplicate_radius_km()
+    # every duplicate points at a primary FracTracker record within the radius
+    (bad_pointers,) = con.execute(
+        f"""select count(*) from marts.fct_facilities a
+            left join marts.fct_facilities b on a.duplicate_of = b.facility_id
+            where not a.is_primary_record and (a.source_dataset <> 'epoch_frontier_data_centers'
+              or b.facility_id is null or not b.is_primary_record or b.source_dataset <> 'fractracker'
+              or {HAVERSINE_KM} > ?)""",
+        [radius],
+    ).fetchone()
+    assert bad_pointers == 0
+    # no two primary records of different sources lie within the radius
     close = con.execute(
-        """select count(*) from marts.fct_facilities e join marts.fct_facilities f
-           on e.source_dataset = 'epoch_frontier_data_centers' and f.source_dataset = 'fractracker'
-           where e.is_primary_record
-             and 2 * 6371 * asin(sqrt(pow(sin(radians(f.latitude - e.latitude) / 2), 2)
-                 + cos(radians(e.latitude)) * cos(radians(f.latitude))
-                 * pow(sin(radians(f.longitude - e.longitude) / 2), 2))) <= 2"""
-    ).fetchone()[0]
-    assert close == 0
+        f"""select a.facility_id, b.facility_id from marts.fct_facilities a join marts.fct_facilities b
+            on a.source_dataset < b.source_dataset and a.is_primary_record and b.is_primary_record
+            where {HAVERSINE_KM} <= ?""",
+        [radius],
+    ).fetchall()
+    assert close == []
+
+
+def test_market_capacity_counts_each_site_once(con: duckdb.DuckDBPyConnection) -> None:
+    """dim_markets.known_operational_mw sums operational + expanding primary records only."""
+    mismatches = con.execute(
+        """select m.market_id, m.known_operational_mw, coalesce(f.mw, 0)
+           from marts.dim_markets m left join (
+               select market_id, sum(capacity_mw_low) as mw from marts.fct_facilities
+               where is_primary_record and status in ('operational', 'expanding') group by market_id
+           ) f using (market_id)
+           where abs(m.known_operational_mw - coalesce(f.mw, 0)) > 1e-6"""
+    ).fetchall()
+    assert mismatches == []
+    memphis, all_records = con.execute(
+        """select m.known_operational_mw, (select sum(capacity_mw_low) from marts.fct_facilities f
+               where f.market_id = m.market_id and f.status in ('operational', 'expanding'))
+           from marts.dim_markets m where market_id = 'us-memphis'"""
+    ).fetchone()
+    assert memphis < all_records  # Colossus 1 and 2 are in both datasets: counted once
 
 
 def test_superseded_phase_leaves_demand_when_its_successor_is_installed(

@@ -1,59 +1,28 @@
 -- One row per market (markets reference) with its final tier and the basis of that tier.
 -- The tier comes from the reference table (data, with tier_basis). Only where the reference
 -- leaves it empty for a metro/campus/rest-of-state market does the capacity fallback apply:
--- operational + expanding facility capacity matched to the market (FracTracker low bound, Epoch
--- frontier data centers' current power) against vars tier_fallback_tier_{1,2}_min_mw.
+-- operational + expanding facility capacity in the market (capacity_mw_low: FracTracker low bound,
+-- Epoch frontier data centers' current power) against vars tier_fallback_tier_{1,2}_min_mw.
+-- Each site counts once: only marts.fct_facilities' primary records (a campus listed by Epoch and
+-- FracTracker counts on its FracTracker row). It reads the public mart on purpose, so the market
+-- capacity can never disagree with `fct_facilities where is_primary_record`.
 -- Country-undisclosed and unassigned markets are 'unknown': never guessed.
 with markets as (
     select * from {{ ref('stg_reference__markets') }}
 ),
 
-matches as (
-    select * from {{ ref('int_locations__matched_to_markets') }}
-),
-
-fractracker as (
-    select * from {{ ref('stg_fractracker__facilities') }}
-),
-
-epoch_data_centers as (
-    select * from {{ ref('stg_epoch__data_centers') }}
-),
-
-duplicates as (
-    select * from {{ ref('int_facilities__cross_source_duplicates') }}
-),
-
-facility_capacity as (
-    select
-        matches.market_id,
-        fractracker.mw_low as operational_mw
-    from fractracker
-    inner join matches
-        on
-            matches.entity_type = 'fractracker_facility'
-            and matches.entity_id = fractracker.facility_id
-    where fractracker.status in ('operational', 'expanding')
-
-    union all
-
-    select
-        matches.market_id,
-        epoch_data_centers.current_power_mw as operational_mw
-    from epoch_data_centers
-    inner join matches
-        on
-            matches.entity_type = 'epoch_data_center'
-            and matches.entity_id = epoch_data_centers.data_center_id
-    -- a campus FracTracker already lists is counted once, there
-    where epoch_data_centers.data_center_id not in (select duplicates.data_center_id from duplicates)
+facilities as (
+    select * from {{ ref('fct_facilities') }}
 ),
 
 capacity_by_market as (
     select
         market_id,
-        coalesce(sum(operational_mw), 0) as known_operational_mw
-    from facility_capacity
+        coalesce(sum(capacity_mw_low), 0) as known_operational_mw
+    from facilities
+    where
+        is_primary_record
+        and status in ('operational', 'expanding')
     group by market_id
 ),
 

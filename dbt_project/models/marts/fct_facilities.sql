@@ -1,7 +1,9 @@
--- One row per data-center facility: FracTracker US tracker records plus Epoch AI frontier data
--- centers. Lifecycle stages stay separate (never sum capacity across statuses). A campus in both
--- datasets keeps both rows; the Epoch row points at the FracTracker one (duplicate_of) and is not
--- the primary record: one row per site is `where is_primary_record`.
+-- One row per source record of a data-center site: FracTracker US tracker records plus Epoch AI
+-- frontier data centers. Lifecycle stages stay separate (never sum capacity across statuses). A
+-- campus in both datasets (int_facilities__cross_source_duplicates: a FracTracker record within var
+-- facility_duplicate_radius_km) keeps both rows; the FracTracker row is the primary record (it
+-- carries the lifecycle status) and the Epoch row points at it (duplicate_of). One row per site,
+-- and every capacity sum: `where is_primary_record`.
 -- size_class from capacity at announced build-out (capacity_mw_high, else capacity_mw_low):
 -- edge <= var size_edge_max_mw, medium <= var size_medium_max_mw, hyperscale >= var
 -- size_hyperscale_min_mw, large between; without MW, FracTracker's sizerank bucket.
