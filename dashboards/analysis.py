@@ -34,9 +34,18 @@ def ordered(values: list[str], order: tuple[str, ...]) -> list[str]:
     return [v for v in order if v in present] + sorted(present - set(order))
 
 
-# Load factors per workload for the reference deployments' what-ifs: the dbt vars load_factor_<workload>
-# of dbt_project/dbt_project.yml (assumptions documented there); a test keeps the two equal.
-LOAD_FACTOR = {"training": 0.85, "inference": 0.6, "mixed": 0.7}
+def load_factors(deployments: pl.DataFrame) -> dict[str, float]:
+    """Load factor per workload as the warehouse applied it (marts.fct_ai_deployments.load_factor, set
+    from the dbt vars load_factor_<workload> in dbt_project/dbt_project.yml), so the dashboard's
+    what-ifs cannot drift from the marts. A workload with no deployment has no load factor here."""
+    if "load_factor" not in deployments.columns:
+        raise ValueError("marts.fct_ai_deployments has no load_factor column: rebuild the warehouse (make run)")
+    rows = deployments.filter(pl.col("workload").is_not_null() & pl.col("load_factor").is_not_null())
+    by = rows.group_by("workload").agg(pl.col("load_factor").unique().alias("values"))
+    mixed = by.filter(pl.col("values").list.len() > 1)
+    if not mixed.is_empty():
+        raise ValueError(f"more than one load factor per workload in the warehouse: {mixed.to_dicts()}")
+    return {w: float(v[0]) for w, v in by.iter_rows()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,64 +116,96 @@ def source_ages(sources: pl.DataFrame, today: date) -> pl.DataFrame:
 # Markets: latest energy price, capacity by stage, AI demand
 
 
-_SECTOR_PREFERENCE = {"industrial": 0, "wholesale": 1, "commercial": 2}
-
-
 def latest_prices(prices: pl.DataFrame) -> pl.DataFrame:
-    """The price per geography the marts cost deployments at (int_energy_prices__latest_by_geography):
-    a US geography's EIA industrial price of its latest year; a European country's mean Ember wholesale
-    price over the latest full year (12 months). Where a geography has neither, its latest commercial
-    price. ``period`` is the year the price stands for."""
+    """The price per geography the marts cost deployments at (the rule of dbt's
+    int_energy_prices__latest_by_geography): a US geography's EIA industrial price of its latest
+    year; a European country's mean Ember wholesale price over its latest full year (12 months).
+    Nothing else (commercial prices, partial years) prices a market. ``period`` is the year."""
     frame = prices.with_columns(period=pl.col("period").cast(pl.String)).with_columns(
         year=pl.col("period").str.slice(0, 4)
+    )
+    industrial = (
+        frame.filter(pl.col("sector") == "industrial")
+        .sort("geography", "year", descending=[False, True])
+        .group_by("geography", maintain_order=True)
+        .first()
+        .select("geography", pl.col("year").alias("period"), "sector", "price_usd_mwh", "source")
     )
     wholesale = (
         frame.filter(pl.col("sector") == "wholesale")
         .group_by("geography", "year")
         .agg(
             pl.col("price_usd_mwh").mean(),
+            pl.len().alias("_rows"),
             pl.col("price_usd_mwh").count().alias("_months"),
             pl.col("source").first(),
-            pl.lit("wholesale").alias("sector"),
         )
-        .filter(pl.col("_months") == 12)
-        .select("geography", pl.col("year").alias("period"), "sector", "price_usd_mwh", "source")
-    )
-    annual = frame.filter(pl.col("sector") != "wholesale").select(
-        "geography", "period", "sector", "price_usd_mwh", "source"
-    )
-    return (
-        pl.concat([annual, wholesale])
-        .with_columns(_pref=pl.col("sector").replace_strict(_SECTOR_PREFERENCE, default=9, return_dtype=pl.Int32))
-        .sort("geography", "_pref", "period", descending=[False, False, True])
+        .filter((pl.col("_rows") == 12) & (pl.col("_months") == 12))
+        .sort("geography", "year", descending=[False, True])
         .group_by("geography", maintain_order=True)
         .first()
-        .select("geography", "period", "sector", "price_usd_mwh", "source")
+        .select(
+            "geography", pl.col("year").alias("period"), pl.lit("wholesale").alias("sector"), "price_usd_mwh", "source"
+        )
+    )
+    # A geography has one or the other (US: EIA; Europe: Ember); were both present, EIA first.
+    return pl.concat([industrial, wholesale]).unique("geography", keep="first", maintain_order=True).sort("geography")
+
+
+def price_geography(markets: pl.DataFrame) -> pl.DataFrame:
+    """market_id -> the geographies the marts price it at, in order: a US market its primary (first)
+    state ('US-TN' for 'TN|MS|AR', as fct_energy_prices writes states), then the US average; any
+    other market its country."""
+    us = pl.col("country_code") == "US"
+    state = pl.col("state_code").str.split("|").list.first()
+    return markets.select(
+        "market_id",
+        pl.when(us & state.is_not_null()).then(pl.concat_str(pl.lit("US-"), state)).alias("_state"),
+        pl.when(us).then(pl.lit("US")).otherwise(pl.col("country_code")).alias("_country"),
     )
 
 
 def market_prices(markets: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
-    """Each market's energy price: matched on market_id, else its state as ISO 3166-2 ('US-TX', how
-    fct_energy_prices writes states) or bare ('TX'), else its country."""
-    latest = latest_prices(prices)
-    if {"state_code", "country_code"} <= set(markets.columns):
-        # A metro across states ('TN|MS|AR') is priced at its primary (first) state, as the marts do.
-        markets = markets.with_columns(pl.col("state_code").str.split("|").list.first().alias("state_code"))
-        markets = markets.with_columns(subdivision=pl.concat_str("country_code", pl.lit("-"), "state_code"))
-    keys = [k for k in ("market_id", "subdivision", "state_code", "country_code") if k in markets.columns]
-    out = markets.select("market_id")
-    for key in keys:
-        matched = markets.select("market_id", pl.col(key).alias("geography")).join(latest, on="geography", how="inner")
-        matched = matched.select(
-            "market_id",
-            pl.col("price_usd_mwh").alias(f"price_{key}"),
-            pl.format("{} {} {} ({})", "sector", "geography", "period", "source").alias(f"basis_{key}"),
-        )
-        out = out.join(matched, on="market_id", how="left")
+    """Each market's energy price and its basis, as the marts price a deployment in that market (see
+    :func:`latest_prices` and :func:`price_geography`)."""
+    latest = latest_prices(prices).select(
+        "geography",
+        "price_usd_mwh",
+        pl.format("{} {} {} ({})", pl.col("sector"), pl.col("geography"), pl.col("period"), pl.col("source")).alias(
+            "basis"
+        ),
+    )
+    geo = price_geography(markets)
+    state = latest.rename({"geography": "_state", "price_usd_mwh": "_p_state", "basis": "_b_state"})
+    country = latest.rename({"geography": "_country", "price_usd_mwh": "_p_country", "basis": "_b_country"})
+    out = geo.join(state, on="_state", how="left").join(country, on="_country", how="left")
     return out.select(
         "market_id",
-        pl.coalesce([f"price_{k}" for k in keys]).alias("energy_price_usd_mwh"),
-        pl.coalesce([f"basis_{k}" for k in keys]).alias("energy_price_basis"),
+        pl.coalesce("_p_state", "_p_country").alias("energy_price_usd_mwh"),
+        pl.coalesce("_b_state", "_b_country").alias("energy_price_basis"),
+    )
+
+
+def price_basis_note(prices: pl.DataFrame) -> str:
+    """One sentence for captions: which year and which kind of price each region's markets get."""
+    latest = latest_prices(prices)
+    parts = []
+    us = latest.filter(pl.col("sector") == "industrial")["period"].unique().sort().to_list()
+    eu = latest.filter(pl.col("sector") == "wholesale")["period"].unique().sort().to_list()
+    if us:
+        parts.append(
+            f"US markets: EIA retail industrial price, {'/'.join(us)} (the latest year in the shipped EIA "
+            "file), at the market's primary state, else the US average"
+        )
+    if eu:
+        parts.append(f"European markets: Ember wholesale price, mean of {'/'.join(eu)} (latest full year)")
+    if not parts:
+        return "No energy prices in marts.fct_energy_prices."
+    return (
+        "Energy price (marts.fct_energy_prices, reported, converted to USD; the price the marts cost "
+        "deployments at): "
+        + "; ".join(parts)
+        + ". Retail and wholesale are different bases: compare within a region. Elsewhere: no price."
     )
 
 
@@ -186,10 +227,10 @@ def capacity_by_stage(facilities: pl.DataFrame) -> pl.DataFrame:
 def ai_demand_by_market(deployments: pl.DataFrame) -> pl.DataFrame:
     """AI power installed now per market, counted as marts.fct_ai_demand_by_tier counts it: superseded
     phases and possible duplicates left out (``counts_in_demand``)."""
-    if "counts_in_demand" in deployments.columns:
-        op = deployments.filter(pl.col("counts_in_demand"))
-    else:
-        op = deployments.filter(pl.col("status") == "operational")
+    if "counts_in_demand" not in deployments.columns:
+        # Summing status = 'operational' instead would count superseded phases and duplicates too.
+        raise ValueError("marts.fct_ai_deployments has no counts_in_demand column: rebuild the warehouse (make run)")
+    op = deployments.filter(pl.col("counts_in_demand").fill_null(False))
     return op.group_by("market_id").agg(
         ai_demand_mw=pl.col("facility_power_mw").sum(),
         ai_training_mw=pl.col("facility_power_mw").filter(pl.col("workload") == "training").sum(),
@@ -415,12 +456,15 @@ def pick_gpu(gpus: pl.DataFrame, family: str) -> dict[str, object] | None:
     return rows.row(0, named=True)
 
 
-def reference_energy_costs(gpus: pl.DataFrame, table: pl.DataFrame, pue: float) -> pl.DataFrame:
-    """Yearly energy cost in each priced market of each reference deployment."""
+def reference_energy_costs(
+    gpus: pl.DataFrame, table: pl.DataFrame, pue: float, load_factor: dict[str, float]
+) -> pl.DataFrame:
+    """Yearly energy cost in each priced market of each reference deployment, at the warehouse's load
+    factor for its workload (:func:`load_factors`); one whose GPU or load factor is missing is left out."""
     rows = []
     for ref in REFERENCE_DEPLOYMENTS:
         gpu = pick_gpu(gpus, ref.gpu_family)
-        if gpu is None:
+        if gpu is None or ref.workload not in load_factor:
             continue
         it_mw = ref.gpu_count * float(gpu["it_kw_per_gpu"]) / 1000  # type: ignore[arg-type]
         facility_mw = it_mw * pue
@@ -436,8 +480,8 @@ def reference_energy_costs(gpus: pl.DataFrame, table: pl.DataFrame, pue: float) 
                 "workload": ref.workload,
                 "it_mw": it_mw,
                 "facility_mw": facility_mw,
-                "load_factor": LOAD_FACTOR[ref.workload],
-                "annual_mwh": facility_mw * HOURS_PER_YEAR * LOAD_FACTOR[ref.workload],
+                "load_factor": load_factor[ref.workload],
+                "annual_mwh": facility_mw * HOURS_PER_YEAR * load_factor[ref.workload],
                 "racks": racks,
             }
         )

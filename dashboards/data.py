@@ -225,7 +225,8 @@ def markets() -> pl.DataFrame:
 def facilities() -> pl.DataFrame:
     return query(
         "select f.facility_id, f.facility_name, f.operator, f.market_id, f.latitude, f.longitude, "
-        "f.status, f.capacity_mw_low, f.capacity_mw_high, f.size_class, f.source, m.market_name, "
+        "f.status, f.capacity_mw_low, f.capacity_mw_high, f.size_class, f.source, f.duplicate_of, "
+        "f.is_primary_record, m.market_name, "
         "m.region, m.market_tier from marts.fct_facilities f "
         "left join marts.dim_markets m using (market_id)"
     )

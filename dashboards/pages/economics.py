@@ -16,12 +16,15 @@ components.header(
 
 gpu_prices = components.load(data.gpu_prices)
 gpus = analysis.with_purchase_prices(components.load(data.gpus), gpu_prices)
+deployments = components.load(data.deployments)
+energy_prices = components.load(data.energy_prices)
 table = analysis.market_table(
     components.load(data.markets),
     components.load(data.facilities),
-    components.load(data.deployments),
-    components.load(data.energy_prices),
+    deployments,
+    energy_prices,
 )
+price_note = analysis.price_basis_note(energy_prices)
 
 with st.sidebar:
     st.subheader("Assumptions")
@@ -59,18 +62,21 @@ else:
         "gpu_hour_costs",
         "Modelled from reported inputs. Sources: GPU release price and TDP (marts.dim_gpus, Epoch AI ML "
         "hardware; purchase price from marts.fct_gpu_prices where no release price), "
-        "IT kW per GPU = TDP x server overhead 1.82 (Epoch AI method), energy price (marts.fct_energy_prices: "
-        "EIA retail, Ember wholesale; reported). Amortisation, utilisation, capex multiplier and PUE are the "
-        "assumptions in the sidebar. Orange dashes: cloud on-demand list price per GPU-hour, median across "
-        "providers (marts.fct_gpu_prices, reported).",
+        "IT kW per GPU = TDP x server overhead 1.82 (Epoch AI method). Amortisation, utilisation, capex "
+        "multiplier and PUE are the assumptions in the sidebar. Orange dashes: cloud on-demand list price per "
+        "GPU-hour, median across providers (marts.fct_gpu_prices, reported). " + price_note,
     )
     with st.expander("Cloud list prices per GPU-hour (reported)"):
         st.dataframe(cloud, hide_index=True)
 
 st.subheader("Reference deployments: yearly energy cost by market")
-ref = analysis.reference_energy_costs(gpus, priced, pue)
+load_factor = analysis.load_factors(deployments)
+ref = analysis.reference_energy_costs(gpus, priced, pue, load_factor)
 if ref.is_empty():
-    st.info("None of the reference GPU models (A100, H800, H100) is in marts.dim_gpus.")
+    st.info(
+        "None of the reference GPU models (A100, H800, H100) is in marts.dim_gpus, no market in the "
+        "selection has an energy price, or the warehouse has no load factor for their workloads."
+    )
 else:
     summary = (
         ref.group_by("deployment", "gpu_model", "it_mw", "facility_mw", "annual_mwh", "racks")
@@ -95,8 +101,10 @@ else:
         charts.reference_cost_chart(ref),
         ref,
         "reference_deployment_energy",
-        "Modelled. Sources: GPUs x IT kW per GPU (marts.dim_gpus) x PUE (sidebar) x 8760 h x load factor (training "
-        "0.85, inference 0.6: assumptions, as the dbt vars) x the market's energy price (reported). The "
-        "deployments are the industry report's examples: 25,000 A100 training, 2,000 H800 inference in "
-        "15-40 kW racks, 100,000 H100.",
+        "Modelled. Sources: GPUs x IT kW per GPU (marts.dim_gpus) x PUE (sidebar) x 8760 h x load factor "
+        "as the warehouse applies it (marts.fct_ai_deployments.load_factor: "
+        + ", ".join(f"{w} {v:g}" for w, v in sorted(load_factor.items()))
+        + "; assumptions, the dbt vars load_factor_<workload>) x the market's energy price. The deployments are "
+        "the industry report's examples: 25,000 A100 training, 2,000 H800 inference in 15-40 kW racks, "
+        "100,000 H100. " + price_note,
     )

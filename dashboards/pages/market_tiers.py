@@ -84,8 +84,9 @@ st.dataframe(
 st.caption(
     "Capacity: marts.fct_facilities (FracTracker for the US, Epoch AI frontier data centers elsewhere: "
     "coverage outside the US is thin), reported ranges; operating and pipeline (expanding, under "
-    "construction, planned) kept apart, never summed. AI demand: operational deployments' facility MW "
-    "(marts.fct_ai_deployments; workload modelled). Energy price: latest in marts.fct_energy_prices for "
-    "the market, its state or its country (EIA retail, Ember wholesale; reported, converted to USD)."
+    "construction, planned) kept apart, never summed; a site listed by two sources counted once. AI demand: "
+    "facility MW of the deployments installed in the latest year, each counted once as in "
+    "marts.fct_ai_demand_by_tier (marts.fct_ai_deployments.counts_in_demand: superseded phases and "
+    "possible duplicates left out; workload modelled). " + analysis.price_basis_note(prices)
 )
 components.csv_download(shown, "markets")

@@ -75,10 +75,10 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             export,
             f"siting_{workload}",
             "Modelled: a ranking from our weights (assumptions), not a forecast. Sources: energy price "
-            "(marts.fct_energy_prices, reported, latest for market/state/country, scored by percentile "
-            "rank; no price scores 0), "
-            "capacity in operation and in the pipeline (marts.fct_facilities, reported ranges, high end, "
-            "log-scaled), tier and urban flag (marts.dim_markets, curated with a cited basis).",
+            "scored by percentile rank (no price scores 0), capacity in operation and in the pipeline "
+            "(marts.fct_facilities, reported ranges, high end, log-scaled, a site listed by two sources "
+            "counted once), tier and urban flag (marts.dim_markets, curated with a cited basis). "
+            + analysis.price_basis_note(prices),
         )
         with st.expander("Why each market scores what it does"):
             for row in scored.head(20).iter_rows(named=True):

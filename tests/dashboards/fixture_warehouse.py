@@ -197,9 +197,13 @@ FACILITIES = pl.DataFrame(
             "large",
             "hyperscale",
         ],
-        "source": ["fixture: FracTracker Alliance US data centers"] * 9
+        "source": ["fixture: FracTracker Alliance US data centers"]
+        + ["fixture: Epoch AI frontier data centers"]  # fac-02: the Epoch listing of fac-01's campus
+        + ["fixture: FracTracker Alliance US data centers"] * 7
         + ["fixture: Epoch AI frontier data centers"] * 4
         + ["fixture: FracTracker Alliance US data centers"],
+        "duplicate_of": [None, "fac-01"] + [None] * 12,
+        "is_primary_record": [True, False] + [True] * 12,
     }
 )
 
@@ -221,6 +225,8 @@ FACILITIES = pl.concat(
                 "capacity_mw_high": [10.0, 5.0],
                 "size_class": ["medium", "edge"],
                 "source": ["fixture: FracTracker Alliance US data centers"] * 2,
+                "duplicate_of": [None, None],
+                "is_primary_record": [True, True],
             }
         ),
     ]
@@ -381,6 +387,26 @@ def _deployments() -> pl.DataFrame:
         .with_columns(annual_energy_mwh=pl.col("facility_power_mw") * 8760 * load)
     )
     d = d.with_columns(annual_energy_cost_usd=pl.col("annual_energy_mwh") * 70.0)
+    # As fct_ai_deployments flags them: counted in fct_ai_demand_by_tier or why not. dep-03 is a phase
+    # superseded by a later one, dep-07 a possible duplicate of another listing: operational, not counted.
+    reason = (
+        pl.when(pl.col("status") != "operational")
+        .then(pl.col("status"))
+        .when(pl.col("deployment_id") == "dep-03")
+        .then(pl.lit("superseded"))
+        .when(pl.col("deployment_id") == "dep-07")
+        .then(pl.lit("possible_duplicate"))
+        .otherwise(pl.lit("counted"))
+    )
+    price = pl.col("market_id").replace_strict({k: v[0] for k, v in MARKET_PRICE.items()}, default=None)
+    basis = pl.col("market_id").replace_strict({k: v[1] for k, v in MARKET_PRICE.items()}, default=None)
+    d = d.join(MARKETS.select("market_id", "state_code"), on="market_id", how="left").with_columns(
+        load_factor=load,
+        energy_price_usd_mwh=price.cast(pl.Float64),
+        energy_price_basis=basis.cast(pl.String),
+        demand_reason=reason,
+    )
+    d = d.with_columns(counts_in_demand=pl.col("demand_reason") == "counted")
     return d.select(
         "deployment_id",
         "cluster_name",
@@ -403,6 +429,12 @@ def _deployments() -> pl.DataFrame:
         "annual_energy_mwh",
         "annual_energy_cost_usd",
         "source",
+        "state_code",
+        "load_factor",
+        "energy_price_usd_mwh",
+        "energy_price_basis",
+        "counts_in_demand",
+        "demand_reason",
     )
 
 
@@ -517,26 +549,45 @@ PROJECTIONS = pl.DataFrame(
     }
 )
 
-ENERGY = pl.DataFrame(
+_EIA = pl.DataFrame(
     {
-        "geography": ["US-VA", "US-TX", "US-OH", "US-VA", "GB", "DE", "ES", "JP"],  # states as ISO 3166-2
-        "period": ["2019", "2019", "2019", "2018", "2024", "2024", "2024", "2024"],
-        "sector": [
-            "industrial",
-            "industrial",
-            "industrial",
-            "industrial",
-            "wholesale",
-            "wholesale",
-            "wholesale",
-            "wholesale",
-        ],
-        "price_usd_mwh": [68.0, 55.0, 63.0, 66.0, 85.0, 84.0, 68.0, 120.0],
-        "price_original": [6.8, 5.5, 6.3, 6.6, 78.6, 77.7, 62.9, 18000.0],
-        "currency_original": ["US cents/kWh"] * 4 + ["EUR/MWh"] * 3 + ["JPY/MWh"],
-        "source": ["fixture: EIA-861"] * 4 + ["fixture: Ember"] * 3 + ["fixture: assumption"],
+        "geography": ["US-VA", "US-TX", "US-OH", "US-VA", "US", "US-VA"],  # states as ISO 3166-2
+        "period": ["2019", "2019", "2019", "2018", "2019", "2019"],
+        "sector": ["industrial"] * 5 + ["commercial"],
+        "price_usd_mwh": [68.0, 55.0, 63.0, 66.0, 68.1, 99.0],
+        "price_original": [6.8, 5.5, 6.3, 6.6, 6.81, 9.9],
+        "currency_original": ["US cents/kWh"] * 6,
+        "source": ["fixture: EIA-861"] * 6,
     }
 )
+# Ember: monthly wholesale prices; 2024 complete (means GB 85, DE 84, ES 68), 2025 partial (DE, 3 months).
+_EMBER_MONTHS = [
+    (geo, f"2024-{m:02d}", mean + (m - 6.5))
+    for geo, mean in (("GB", 85.0), ("DE", 84.0), ("ES", 68.0))
+    for m in range(1, 13)
+] + [("DE", f"2025-{m:02d}", 300.0) for m in (1, 2, 3)]
+_EMBER = pl.DataFrame(
+    {
+        "geography": [g for g, _, _ in _EMBER_MONTHS],
+        "period": [p for _, p, _ in _EMBER_MONTHS],
+        "sector": ["wholesale"] * len(_EMBER_MONTHS),
+        "price_usd_mwh": [v for _, _, v in _EMBER_MONTHS],
+        "price_original": [round(v * 0.925, 2) for _, _, v in _EMBER_MONTHS],
+        "currency_original": ["EUR/MWh"] * len(_EMBER_MONTHS),
+        "source": ["fixture: Ember"] * len(_EMBER_MONTHS),
+    }
+)
+ENERGY = pl.concat([_EIA, _EMBER])
+# The price the marts cost a deployment at, per market (int_energy_prices__latest_by_geography).
+MARKET_PRICE = {
+    "us-northern-virginia": (68.0, "EIA industrial 2019 US-VA"),
+    "us-dallas-fort-worth": (55.0, "EIA industrial 2019 US-TX"),
+    "us-tx-other": (55.0, "EIA industrial 2019 US-TX"),
+    "us-columbus": (63.0, "EIA industrial 2019 US-OH"),
+    "gb-london": (85.0, "Ember wholesale 2024 mean GB"),
+    "de-frankfurt": (84.0, "Ember wholesale 2024 mean DE"),
+    "es-madrid": (68.0, "Ember wholesale 2024 mean ES"),
+}
 
 GPU_PRICES = pl.DataFrame(
     {

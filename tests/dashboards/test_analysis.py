@@ -31,82 +31,114 @@ def test_cagr() -> None:
     assert analysis.cagr(0, 10, 2) is None
 
 
-def test_latest_price_is_the_one_the_marts_cost_deployments_at() -> None:
-    # US: industrial price of the latest year; Europe: mean wholesale price of the latest FULL year.
-    months_2024 = [f"2024-{m:02d}" for m in range(1, 13)]
-    prices = pl.DataFrame(
+def _prices(rows: list[tuple[str, str, str, float]]) -> pl.DataFrame:
+    return pl.DataFrame(
         {
-            "geography": ["VA", "VA", "VA"] + ["DE"] * 12 + ["DE"] * 3,
-            "period": ["2018", "2019", "2019", *months_2024, "2025-01", "2025-02", "2025-03"],
-            "sector": ["industrial", "industrial", "commercial"] + ["wholesale"] * 15,
-            "price_usd_mwh": [60.0, 65.0, 99.0] + [float(m) for m in range(1, 13)] + [500.0] * 3,
-            "source": ["eia"] * 3 + ["ember"] * 15,
+            "geography": [r[0] for r in rows],
+            "period": [r[1] for r in rows],
+            "sector": [r[2] for r in rows],
+            "price_usd_mwh": [r[3] for r in rows],
+            "source": ["s"] * len(rows),
         }
     )
+
+
+def test_latest_price_is_the_one_the_marts_cost_deployments_at() -> None:
+    # US: industrial price of the latest year; Europe: mean wholesale price of the latest FULL year
+    # (the latest single month, 2025-03 at 500, is not it); commercial prices price nothing.
+    prices = _prices(
+        [("US-VA", "2018", "industrial", 60.0), ("US-VA", "2019", "industrial", 65.0)]
+        + [("US-VA", "2019", "commercial", 99.0), ("US-WY", "2019", "commercial", 99.0)]
+        + [("DE", f"2024-{m:02d}", "wholesale", float(m)) for m in range(1, 13)]
+        + [("DE", f"2025-{m:02d}", "wholesale", 500.0) for m in (1, 2, 3)]
+        + [("FR", f"2023-{m:02d}", "wholesale", 40.0) for m in range(1, 13)]
+        + [("FR", f"2024-{m:02d}", "wholesale", 90.0) for m in range(1, 12)]  # 2024 has 11 months
+    )
     got = analysis.latest_prices(prices).sort("geography")
-    assert got.select("geography", "period", "price_usd_mwh").to_dicts() == [
-        {"geography": "DE", "period": "2024", "price_usd_mwh": 6.5},
-        {"geography": "VA", "period": "2019", "price_usd_mwh": 65.0},
+    assert got.select("geography", "period", "sector", "price_usd_mwh").to_dicts() == [
+        {"geography": "DE", "period": "2024", "sector": "wholesale", "price_usd_mwh": 6.5},
+        {"geography": "FR", "period": "2023", "sector": "wholesale", "price_usd_mwh": 40.0},
+        {"geography": "US-VA", "period": "2019", "sector": "industrial", "price_usd_mwh": 65.0},
     ]
 
 
 def test_multi_state_market_is_priced_at_its_primary_state() -> None:
     markets = pl.DataFrame({"market_id": ["us-memphis"], "state_code": ["TN|MS|AR"], "country_code": ["US"]})
-    prices = pl.DataFrame(
+    prices = _prices([("US-TN", "2019", "industrial", 60.0), ("US-MS", "2019", "industrial", 70.0)])
+    prices = pl.concat([prices, _prices([("US", "2019", "industrial", 68.0)])])
+    got = analysis.market_prices(markets, prices).row(0, named=True)
+    assert got["energy_price_usd_mwh"] == 60.0
+    assert got["energy_price_basis"].startswith("industrial US-TN 2019")
+
+
+def test_market_price_follows_the_marts_rule() -> None:
+    # US: 'US-<primary state>', else the US average; elsewhere the country; nothing else matches
+    # (a bare state code, a market id, a commercial price).
+    markets = pl.DataFrame(
         {
-            "geography": ["US-TN", "US-MS", "US"],
-            "period": ["2019"] * 3,
-            "sector": ["industrial"] * 3,
-            "price_usd_mwh": [60.0, 70.0, 68.0],
-            "source": ["eia"] * 3,
+            "market_id": ["us-va", "us-tx", "us-wy", "us-undisclosed", "de-c", "jp-d"],
+            "state_code": ["VA", "TX", "WY", None, None, None],
+            "country_code": ["US", "US", "US", "US", "DE", "JP"],
         }
     )
-    assert analysis.market_prices(markets, prices)["energy_price_usd_mwh"].to_list() == [60.0]
+    prices = _prices(
+        [
+            ("US-VA", "2019", "industrial", 60.0),
+            ("TX", "2019", "industrial", 55.0),
+            ("US-WY", "2019", "commercial", 99.0),
+            ("US", "2019", "industrial", 68.0),
+            ("jp-d", "2024", "industrial", 10.0),
+        ]
+        + [("DE", f"2024-{m:02d}", "wholesale", 80.0) for m in range(1, 13)]
+    )
+    got = dict(analysis.market_prices(markets, prices).select("market_id", "energy_price_usd_mwh").iter_rows())
+    assert got == {
+        "us-va": 60.0,
+        "us-tx": 68.0,
+        "us-wy": 68.0,
+        "us-undisclosed": 68.0,
+        "de-c": 80.0,
+        "jp-d": None,
+    }
+
+
+def test_price_basis_note_names_each_basis_and_year() -> None:
+    prices = _prices(
+        [("US-VA", "2019", "industrial", 60.0)] + [("DE", f"2024-{m:02d}", "wholesale", 80.0) for m in range(1, 13)]
+    )
+    note = analysis.price_basis_note(prices)
+    assert "EIA retail industrial price, 2019 (the latest year in the shipped EIA file)" in note
+    assert "primary state" in note
+    assert "Ember wholesale price, mean of 2024 (latest full year)" in note
+    assert "different bases" in note
 
 
 def test_market_ai_demand_counts_each_installed_deployment_once() -> None:
     deployments = pl.DataFrame(
         {
-            "market_id": ["m", "m", "m"],
-            "status": ["operational", "operational", "operational"],
-            "counts_in_demand": [True, False, True],  # phase 1 superseded by phase 2: counted once
-            "facility_power_mw": [150.0, 100.0, 10.0],
-            "workload": ["training", "training", "inference"],
-            "gpu_count": [1000, 800, 50],
+            "market_id": ["m", "m", "m", "m"],
+            "status": ["operational", "operational", "operational", "operational"],
+            # phase 1 superseded by phase 2, and a possible duplicate: counted once
+            "counts_in_demand": [True, False, True, False],
+            "facility_power_mw": [150.0, 100.0, 10.0, 10.0],
+            "workload": ["training", "training", "inference", "inference"],
+            "gpu_count": [1000, 800, 50, 50],
         }
     )
     got = analysis.ai_demand_by_market(deployments).row(0, named=True)
     assert (got["ai_demand_mw"], got["ai_training_mw"], got["ai_inference_mw"]) == (160.0, 150.0, 10.0)
+    # Without the flag there is no safe fallback: status = 'operational' double-counts.
+    with pytest.raises(ValueError, match="counts_in_demand"):
+        analysis.ai_demand_by_market(deployments.drop("counts_in_demand"))
 
 
-def test_load_factors_equal_the_dbt_vars() -> None:
-    from pathlib import Path
-
-    import yaml
-
-    project = yaml.safe_load((Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml").read_text())
-    assert {w: project["vars"][f"load_factor_{w}"] for w in ("training", "inference", "mixed")} == analysis.LOAD_FACTOR
-
-
-def test_market_price_matches_market_then_state_then_country() -> None:
-    markets = pl.DataFrame(
-        {
-            "market_id": ["us-a", "us-b", "de-c", "jp-d"],
-            "state_code": ["VA", "TX", None, None],
-            "country_code": ["US", "US", "DE", "JP"],
-        }
+def test_load_factors_are_read_from_the_warehouse() -> None:
+    deployments = pl.DataFrame(
+        {"workload": ["training", "training", "inference", None], "load_factor": [0.9, 0.9, 0.5, 0.7]}
     )
-    prices = pl.DataFrame(
-        {
-            "geography": ["us-a", "US-VA", "TX", "DE"],  # ISO 3166-2 and bare state codes both match
-            "period": ["2024", "2019", "2019", "2024"],
-            "sector": ["industrial"] * 4,
-            "price_usd_mwh": [50.0, 60.0, 55.0, 80.0],
-            "source": ["s"] * 4,
-        }
-    )
-    got = analysis.market_prices(markets, prices).sort("market_id")
-    assert got["energy_price_usd_mwh"].to_list() == [80.0, None, 50.0, 55.0]  # de-c, jp-d, us-a, us-b
+    assert analysis.load_factors(deployments) == {"training": 0.9, "inference": 0.5}
+    with pytest.raises(ValueError, match="more than one load factor"):
+        analysis.load_factors(pl.DataFrame({"workload": ["training"] * 2, "load_factor": [0.85, 0.8]}))
 
 
 def test_capacity_keeps_operating_and_pipeline_apart() -> None:
@@ -175,14 +207,18 @@ def test_reference_deployments_use_the_sxm_part_and_load_factor() -> None:
             "it_kw_per_gpu": [0.637, 1.274, 0.728, 1.274],
         }
     )
-    costs = analysis.reference_energy_costs(gpus, _market_table(), pue=1.2)
+    costs = analysis.reference_energy_costs(gpus, _market_table(), 1.2, {"training": 0.8, "inference": 0.55})
     h100 = costs.filter(pl.col("deployment").str.starts_with("100,000")).row(0, named=True)
     assert h100["gpu_model"] == "NVIDIA H100 SXM5 80GB"
     assert h100["it_mw"] == pytest.approx(127.4)  # DESIGN.md: 100k H100 -> about 127 MW IT
-    assert h100["annual_mwh"] == pytest.approx(127.4 * 1.2 * 8760 * 0.85)
+    assert h100["annual_mwh"] == pytest.approx(127.4 * 1.2 * 8760 * 0.8)  # the load factor passed in
     h800 = costs.filter(pl.col("deployment").str.contains("H800")).row(0, named=True)
     assert h800["racks"] == "64-170 racks"  # 2.548 MW IT in 40 kW .. 15 kW racks
+    assert h800["load_factor"] == 0.55
     assert costs.height == 3 * 2
+    # No load factor for inference in the warehouse: the inference reference is left out, not guessed.
+    training_only = analysis.reference_energy_costs(gpus, _market_table(), 1.2, {"training": 0.8})
+    assert set(training_only["workload"]) == {"training"} and training_only.height == 2 * 2
 
 
 def test_cloud_prices_summarise_on_demand_only() -> None:

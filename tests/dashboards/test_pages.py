@@ -166,6 +166,37 @@ def test_economics_assumptions_change_costs(warehouse: Path) -> None:
     }  # fmt: skip
 
 
+def test_economics_uses_the_warehouses_load_factors_and_names_the_price_basis(own_warehouse: Path) -> None:
+    import duckdb
+
+    with duckdb.connect(str(own_warehouse)) as con:  # as if the dbt var load_factor_training were 0.5
+        con.execute("update marts.fct_ai_deployments set load_factor = 0.5 where workload = 'training'")
+    at = run_page("economics.py")
+    text = captions(at)
+    assert "training 0.5" in text and "inference 0.6" in text
+    summary = at.dataframe[-1].value
+    h100 = summary[summary["deployment"] == "100,000 x H100 cluster"].iloc[0]
+    assert h100["annual_mwh"] == pytest.approx(h100["facility_mw"] * 8760 * 0.5)
+    assert "EIA retail industrial price, 2019" in text
+    assert "Ember wholesale price, mean of 2024 (latest full year)" in text
+
+
+def test_market_tiers_caption_names_the_demand_rule_and_price_basis(warehouse: Path) -> None:
+    at = run_page("market_tiers.py")
+    text = captions(at)
+    assert "counts_in_demand" in text
+    assert "EIA retail industrial price, 2019" in text and "different bases" in text
+    table = at.dataframe[0].value.set_index("market_name")
+    # Northern Virginia: dep-02 counted, dep-03 superseded (not counted); Frankfurt: Ember 2024 mean, not 2025-03.
+    assert table.loc["Northern Virginia", "ai_inference_mw"] == 0
+    assert table.loc["Frankfurt", "energy_price_usd_mwh"] == pytest.approx(84.0)
+
+
+def test_siting_caption_names_the_price_basis(warehouse: Path) -> None:
+    at = run_page("siting.py")
+    assert "Ember wholesale price, mean of" in captions(at)
+
+
 def test_scenario_builder_recomputes_live_and_offers_yaml(warehouse: Path) -> None:
     at = run_page("scenario_builder.py")
     assert_every_chart_has_csv_and_provenance(at)
