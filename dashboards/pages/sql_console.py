@@ -38,7 +38,8 @@ EXAMPLES = {
         "select m.market_name, f.status, count(*) as facilities,\n"
         "       sum(f.capacity_mw_low) as mw_low, sum(coalesce(f.capacity_mw_high, f.capacity_mw_low)) as mw_high\n"
         "from marts.fct_facilities f join marts.dim_markets m using (market_id)\n"
-        "where f.status in ('under_construction', 'planned', 'expanding') group by all order by mw_high desc"
+        "where f.status in ('under_construction', 'planned', 'expanding') and f.is_primary_record\n"
+        "group by all order by mw_high desc"
     ),
     "Forecast backtest error": (
         "select scenario, horizon_years, round(avg(abs_pct_error) * 100, 1) as mape_pct, count(*) as n\n"
