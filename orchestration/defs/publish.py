@@ -1,15 +1,14 @@
 """Publish: swap the finished build file in as the serving warehouse, only after everything upstream passed."""
 
+from datetime import UTC, datetime
+
 import dagster as dg
 
 from orchestration.defs.dbt import mart_keys
+from orchestration.defs.forecast import BACKTEST, FORECAST, PUBLISHED
 from orchestration.lib.warehouse import publish, serving_path
 
-FORECAST_KEYS = [
-    dg.AssetKey(["marts", "fct_demand_forecast"]),
-    dg.AssetKey(["marts", "fct_forecast_backtest"]),
-    dg.AssetKey(["marts", "ref_published_projections"]),
-]
+FORECAST_KEYS = [FORECAST, BACKTEST, PUBLISHED]
 
 
 def _upstream() -> list[dg.AssetKey]:
@@ -28,8 +27,6 @@ def _upstream() -> list[dg.AssetKey]:
 def serving_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     record = context.instance.get_run_record_by_id(context.run_id)
     started = record.start_time if record and record.start_time else None
-    from datetime import UTC, datetime
-
     started_at = datetime.fromtimestamp(started, UTC).replace(tzinfo=None) if started else None
     result = publish(context.run_id, started_at)
     tables = result["tables"]
