@@ -41,7 +41,7 @@ components.chart(
     "demand_by_tier",
     f"Facility MW installed at year end in {', '.join(chosen_regions)}; scenario '{scenario}'. Left of "
     "the dotted line: history (Epoch AI GPU clusters; power reported or calculated, workload modelled). "
-    "Right: the modelled forecast (transforms/forecast.py). Source: marts.fct_demand_forecast.",
+    "Right: the modelled forecast (transforms/forecast/). Source: marts.fct_demand_forecast.",
 )
 
 st.subheader("Markets")

@@ -53,7 +53,7 @@ for col, scenario in zip(cols, scenarios, strict=False):
     )
 growth = analysis.cagr(total_today, base_target or 0.0, target - (today or target))
 cols[-1].metric(f"Base growth {today}-{target}", f"{growth * 100:.0f}% a year" if growth is not None else "n/a")
-st.caption("Source: marts.fct_demand_forecast (transforms/forecast.py scenarios; modelled).")
+st.caption("Source: marts.fct_demand_forecast (transforms/forecast scenarios; modelled).")
 
 st.subheader("Forecast by scenario, with published projections")
 measure = st.radio("Measure", ["Facility power (MW)", "Annual energy (TWh)"], horizontal=True, key="overview-measure")

@@ -16,7 +16,7 @@ from dashboards import analysis, charts, components, data
 components.header(
     "Scenario builder",
     "Start from a named scenario, move its drivers, and the forecast is recomputed with the same "
-    "function the pipeline uses (transforms/forecast.py `forecast_scenario`). Download the result "
+    "function the pipeline uses (transforms/forecast `forecast_scenario`). Download the result "
     "as a scenario YAML to propose it for the scenario file.",
 )
 
@@ -31,8 +31,7 @@ def forecast_module() -> ModuleType | None:
 fc = forecast_module()
 if fc is None:
     st.warning(
-        "The forecast module (transforms/forecast.py) is not available in this install; showing "
-        "the stored scenarios only."
+        "The forecast module (transforms/forecast) is not available in this install; showing the stored scenarios only."
     )
 
 stored = components.load(data.demand_forecast)
@@ -186,4 +185,4 @@ st.download_button(
     icon=":material/download:",
 )
 st.code(scenario_yaml, language="yaml")
-st.caption("Parameters not listed keep the value of the starting scenario in transforms/forecast_scenarios.yml.")
+st.caption("Parameters not listed keep the value of the starting scenario in transforms/forecast/scenarios.yml.")

@@ -5,6 +5,7 @@ import polars as pl
 
 from orchestration.lib.forecast_build import END_YEAR, build_forecast
 from orchestration.lib.warehouse import connect_build
+from transforms.forecast.invariants import INVARIANTS
 
 FORECAST = dg.AssetKey(["marts", "fct_demand_forecast"])
 BACKTEST = dg.AssetKey(["marts", "fct_forecast_backtest"])
@@ -18,7 +19,7 @@ PUBLISHED = dg.AssetKey(["marts", "ref_published_projections"])
             kinds={"polars", "duckdb"},
             deps=[["marts", "fct_ai_demand_by_tier"], ["marts", "fct_ai_deployments"], ["marts", "dim_markets"]],
             description="Installed AI facility power by year, scenario, region, tier and workload: history "
-            "rows (is_history) then the scenario projection to 2030 (transforms/forecast.py).",
+            "rows (is_history) then the scenario projection to 2030 (transforms/forecast/).",
         ),
         dg.AssetSpec(
             BACKTEST,
@@ -33,14 +34,8 @@ PUBLISHED = dg.AssetKey(["marts", "ref_published_projections"])
     ],
     group_name="forecast",
     check_specs=[
-        dg.AssetCheckSpec(name, asset=FORECAST, blocking=True, description=text)
-        for name, text in (
-            ("no_negative_mw", "No negative MW or TWh anywhere."),
-            ("history_rows_equal_input", "History rows equal marts.fct_ai_demand_by_tier."),
-            ("tiers_and_workloads_sum_to_region_total", "Tiers and workloads add up to each region total."),
-            ("low_le_base_le_high", "low <= base <= high for every projected region-year total."),
-            ("full_grid_of_projected_rows", "Every region, tier and workload has a row in every projected year."),
-        )
+        dg.AssetCheckSpec(name, asset=FORECAST, blocking=True, description=(check.__doc__ or "").strip())
+        for name, check in INVARIANTS.items()
     ],
 )
 def forecast_assets(context: dg.AssetExecutionContext):

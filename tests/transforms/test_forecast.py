@@ -17,7 +17,6 @@ from transforms.forecast import (
     ScenarioParams,
     backtest,
     empty_pipeline,
-    fit_history_cagr,
     forecast_invariants,
     forecast_scenario,
     load_scenarios,
@@ -459,19 +458,6 @@ def test_pipeline_from_planned_deployments_and_markets() -> None:
         schema_overrides={"expected_year": pl.Int32},
     )
     assert_frame_equal(pipeline_from_deployments(deployments, markets), expected)
-
-
-def test_fit_history_cagr_over_the_last_years() -> None:
-    history = make_history(
-        [
-            (2021, "Europe", "tier_1", "training", 100.0),
-            (2022, "Europe", "tier_1", "training", 150.0),
-            (2023, "Europe", "tier_1", "training", 200.0),
-            (2023, "Asia Pacific", "tier_1", "training", 25.0),
-        ]
-    )
-    assert fit_history_cagr(history, years=2) == pytest.approx(0.5)  # 100 -> 225 in two years: 1.5x a year
-    assert fit_history_cagr(history, years=5) is None
 
 
 def _deployments(rows: list[dict[str, Any]]) -> pl.DataFrame:

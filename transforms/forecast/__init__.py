@@ -1,0 +1,53 @@
+"""The scenario forecast of installed AI data-center power, as a package of modules by job:
+
+- ``params``: the scenario schema, ``scenarios.yml`` loading, overrides, the ordering check;
+- ``pipeline``: announced capacity from the deployments mart;
+- ``projection``: history plus each scenario's projection (``forecast_scenario``);
+- ``backtest``: the model scored from earlier origins;
+- ``invariants``: one function per invariant of a finished forecast.
+
+Pure polars; the only I/O is reading ``scenarios.yml``.
+"""
+
+from transforms.forecast.backtest import backtest, score_forecast
+from transforms.forecast.invariants import forecast_invariants
+from transforms.forecast.params import (
+    BACKTEST_COLUMNS,
+    CONTRACT_COLUMNS,
+    EXTRA_COLUMNS,
+    KNOWN_TIERS,
+    REGIONS,
+    TIERS,
+    WORKLOADS,
+    ScenarioParams,
+    check_scenario_ordering,
+    load_scenarios,
+    parse_scenarios,
+    resolve_scenario,
+    scenario_parameter_table,
+)
+from transforms.forecast.pipeline import empty_pipeline, pipeline_from_deployments
+from transforms.forecast.projection import forecast_scenario, run_all_scenarios
+
+__all__ = [
+    "BACKTEST_COLUMNS",
+    "CONTRACT_COLUMNS",
+    "EXTRA_COLUMNS",
+    "KNOWN_TIERS",
+    "REGIONS",
+    "TIERS",
+    "WORKLOADS",
+    "ScenarioParams",
+    "backtest",
+    "check_scenario_ordering",
+    "empty_pipeline",
+    "forecast_invariants",
+    "forecast_scenario",
+    "load_scenarios",
+    "parse_scenarios",
+    "pipeline_from_deployments",
+    "resolve_scenario",
+    "run_all_scenarios",
+    "scenario_parameter_table",
+    "score_forecast",
+]

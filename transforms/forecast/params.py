@@ -1,0 +1,327 @@
+"""Forecast parameters: the scenario schema, loading of ``scenarios.yml``, overrides and the ordering check."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+REGIONS: tuple[str, ...] = (
+    "North America",
+    "Latin America",
+    "Europe",
+    "Middle East & Africa",
+    "Asia Pacific",
+    "Unknown",
+)
+TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3", "unknown")
+KNOWN_TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3")
+WORKLOADS: tuple[str, ...] = ("training", "inference", "mixed")
+PIPELINE_STATUSES: tuple[str, ...] = ("planned", "under_construction")
+HOURS_PER_YEAR = 8760.0
+DEFAULT_SCENARIOS_PATH = Path(__file__).parent / "scenarios.yml"
+
+Workload = Literal["training", "inference", "mixed"]
+PipelineStatus = Literal["planned", "under_construction"]
+
+HISTORY_SCHEMA: dict[str, pl.DataType] = {
+    "year": pl.Int32(),
+    "region": pl.String(),
+    "market_tier": pl.String(),
+    "workload": pl.String(),
+    "it_power_mw": pl.Float64(),
+    "facility_power_mw": pl.Float64(),
+    "annual_energy_mwh": pl.Float64(),
+}
+PIPELINE_SCHEMA: dict[str, pl.DataType] = {
+    "region": pl.String(),
+    "market_tier": pl.String(),
+    "workload": pl.String(),
+    "expected_year": pl.Int32(),
+    "facility_power_mw": pl.Float64(),
+    "status": pl.String(),
+    "source": pl.String(),
+}
+# Contract of marts.fct_demand_forecast, then the extra columns, in output order.
+CONTRACT_COLUMNS: tuple[str, ...] = (
+    "year",
+    "scenario",
+    "region",
+    "market_tier",
+    "workload",
+    "facility_power_mw",
+    "annual_energy_twh",
+    "is_history",
+)
+EXTRA_COLUMNS: tuple[str, ...] = (
+    "it_power_mw",
+    "pue",
+    "annual_energy_mwh",
+    "region_total_facility_mw",
+    "inference_share",
+    "total_basis",
+    "scenario_version",
+)
+BACKTEST_COLUMNS: tuple[str, ...] = (
+    "origin_year",
+    "target_year",
+    "horizon_years",
+    "scenario",
+    "region",
+    "workload",
+    "forecast_mw",
+    "actual_mw",
+    "error_mw",
+    "pct_error",
+    "abs_pct_error",
+)
+
+
+class TierMix(BaseModel):
+    """Target share of a workload's known-tier power in each market tier (sums to 1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tier_1: float = Field(ge=0.0, le=1.0)
+    tier_2: float = Field(ge=0.0, le=1.0)
+    tier_3: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> TierMix:
+        total = self.tier_1 + self.tier_2 + self.tier_3
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"tier mix must sum to 1, got {total:.6f}")
+        return self
+
+
+class ParamProvenance(BaseModel):
+    """Where a parameter value comes from: a cited source, or an explicit assumption."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str | None = None
+    assumption: bool = False
+    note: str
+
+    @model_validator(mode="after")
+    def _sourced_or_assumed(self) -> ParamProvenance:
+        if not self.source and not self.assumption:
+            raise ValueError("a parameter needs a `source:` or `assumption: true`")
+        return self
+
+
+class ScenarioParams(BaseModel):
+    """One named scenario: every driver of the forecast. Values only; provenance rides along."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str = ""
+    version: str = "unversioned"
+    # Growth of installed AI accelerator (IT) power.
+    accelerator_power_cagr: float = Field(ge=-0.5, le=3.0)
+    growth_taper: float = Field(default=0.0, ge=0.0, le=1.0)
+    region_growth_multiplier: dict[str, float] = Field(default_factory=dict)
+    # PUE trajectory (relative to LBNL's 2023 average).
+    pue_ratio_target: float = Field(gt=0.0, le=1.5)
+    pue_path_start_year: int = 2023
+    pue_path_target_year: int = 2028
+    pue_floor: float = Field(default=1.05, ge=1.0)
+    pue_default: float = Field(default=1.2, ge=1.0)
+    # Inference share of (non-mixed) AI power.
+    inference_share_target: float = Field(ge=0.0, le=1.0)
+    inference_share_target_year: int = 2030
+    # Tier shift.
+    tier_mix_target: dict[Workload, TierMix]
+    tier_shift_target_year: int = 2030
+    tier_shift_strength: float = Field(default=1.0, ge=0.0, le=1.0)
+    # Announced pipeline.
+    pipeline_realisation_rate: dict[PipelineStatus, float]
+    pipeline_delay_years: float = Field(default=0.0, ge=0.0, le=10.0)
+    pipeline_undated_spread_years: int = Field(default=5, ge=1, le=20)
+    # Energy.
+    load_factor: dict[Workload, float]
+    provenance: dict[str, ParamProvenance] = Field(default_factory=dict, repr=False)
+
+    @field_validator("pipeline_realisation_rate", "load_factor")
+    @classmethod
+    def _fractions(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, share in value.items():
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"{key}: {share} is not a fraction in [0, 1]")
+        return value
+
+    @field_validator("region_growth_multiplier")
+    @classmethod
+    def _known_regions(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = set(value) - set(REGIONS)
+        if unknown:
+            raise ValueError(f"unknown regions {sorted(unknown)}; expected some of {REGIONS}")
+        if any(m < 0 for m in value.values()):
+            raise ValueError("region growth multipliers must be >= 0")
+        return value
+
+
+# Drivers that raise (+1) or lower (-1) every region-year total; used to check the ordering.
+_TOTAL_MONOTONE: dict[str, int] = {
+    "accelerator_power_cagr": +1,
+    "growth_taper": -1,
+    "pue_ratio_target": +1,
+    "pue_floor": +1,
+    "pipeline_delay_years": -1,
+    "pipeline_undated_spread_years": -1,
+}
+_TOTAL_NEUTRAL_MUST_MATCH: tuple[str, ...] = (
+    "region_growth_multiplier",
+    "pue_path_start_year",
+    "pue_path_target_year",
+    "pue_default",
+)
+
+
+def check_scenario_ordering(lower: ScenarioParams, upper: ScenarioParams) -> list[str]:
+    """Reasons why ``lower`` might not stay <= ``upper`` in total MW (empty list = ordered).
+
+    Every total-MW driver of ``lower`` must sit on the lower side of ``upper``'s and the
+    parameters that shape totals in other ways must be equal.
+    """
+    problems: list[str] = []
+    for name, sign in _TOTAL_MONOTONE.items():
+        lo, up = getattr(lower, name), getattr(upper, name)
+        if (up - lo) * sign < 0:
+            problems.append(f"{name}: {lower.name}={lo} vs {upper.name}={up}")
+    for status in PIPELINE_STATUSES:
+        lo_r = lower.pipeline_realisation_rate.get(status, 0.0)
+        up_r = upper.pipeline_realisation_rate.get(status, 0.0)
+        if lo_r > up_r:
+            problems.append(f"pipeline_realisation_rate.{status}: {lo_r} > {up_r}")
+    for name in _TOTAL_NEUTRAL_MUST_MATCH:
+        if getattr(lower, name) != getattr(upper, name):
+            problems.append(f"{name} differs between {lower.name} and {upper.name}")
+    return problems
+
+
+def _split_entry(scenario: str, key: str, entry: Any) -> tuple[Any, ParamProvenance]:
+    if not isinstance(entry, Mapping) or "value" not in entry:
+        raise ValueError(f"scenario {scenario!r}, parameter {key!r}: expected a mapping with `value:`")
+    meta = {k: v for k, v in entry.items() if k != "value"}
+    try:
+        provenance = ParamProvenance.model_validate(meta)
+    except ValueError as exc:
+        raise ValueError(f"scenario {scenario!r}, parameter {key!r}: {exc}") from exc
+    return entry["value"], provenance
+
+
+def parse_scenarios(document: Mapping[str, Any]) -> dict[str, ScenarioParams]:
+    """Build ``ScenarioParams`` from a parsed scenario document (``defaults`` + ``scenarios``)."""
+    if "version" not in document:
+        raise ValueError("scenario file has no `version:` key")
+    version = str(document["version"])
+    defaults: Mapping[str, Any] = document.get("defaults") or {}
+    out: dict[str, ScenarioParams] = {}
+    for name, body in (document.get("scenarios") or {}).items():
+        body = dict(body or {})
+        description = str(body.pop("description", ""))
+        values: dict[str, Any] = {}
+        provenance: dict[str, ParamProvenance] = {}
+        for key, entry in {**defaults, **body}.items():
+            values[key], provenance[key] = _split_entry(name, key, entry)
+        out[name] = ScenarioParams.model_validate(
+            {**values, "name": name, "description": description, "version": version, "provenance": provenance}
+        )
+    if not out:
+        raise ValueError("scenario file defines no scenarios")
+    chain = [out[n] for n in ("low", "base", "high") if n in out]
+    for lower, upper in zip(chain, chain[1:], strict=False):
+        problems = check_scenario_ordering(lower, upper)
+        if problems:
+            raise ValueError(f"{lower.name} <= {upper.name} is not guaranteed: {problems}")
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: Path, mtime_ns: int) -> dict[str, ScenarioParams]:
+    del mtime_ns  # part of the cache key only: an edited file is read again
+    with path.open(encoding="utf-8") as handle:
+        return parse_scenarios(yaml.safe_load(handle))
+
+
+def load_scenarios(path: Path | None = None) -> dict[str, ScenarioParams]:
+    """Read the versioned scenario file (default ``transforms/forecast/scenarios.yml``)."""
+    resolved = (path or DEFAULT_SCENARIOS_PATH).resolve()
+    return dict(_load_cached(resolved, resolved.stat().st_mtime_ns))
+
+
+def _deep_merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def resolve_scenario(
+    scenario: str | ScenarioParams = "base",
+    overrides: Mapping[str, Any] | None = None,
+    scenarios: Mapping[str, ScenarioParams] | None = None,
+) -> ScenarioParams:
+    """The parameters for a scenario name (or object) with ``overrides`` merged in (validated).
+
+    Overrides are plain values keyed by parameter name; nested ones merge, e.g.
+    ``{"tier_mix_target": {"inference": {"tier_1": .4, "tier_2": .4, "tier_3": .2}}}``.
+    """
+    if isinstance(scenario, ScenarioParams):
+        params = scenario
+    else:
+        table = scenarios if scenarios is not None else load_scenarios()
+        if scenario not in table:
+            raise KeyError(f"unknown scenario {scenario!r}; known: {sorted(table)}")
+        params = table[scenario]
+    if not overrides:
+        return params
+    unknown = set(overrides) - set(ScenarioParams.model_fields)
+    if unknown:
+        raise KeyError(f"unknown parameters in overrides: {sorted(unknown)}")
+    merged = _deep_merge(params.model_dump(), overrides)
+    return ScenarioParams.model_validate(merged)
+
+
+def scenario_parameter_table(scenarios: Mapping[str, ScenarioParams]) -> pl.DataFrame:
+    """One row per scenario and parameter with its value (as text) and provenance."""
+    rows: list[dict[str, Any]] = []
+    for name, params in scenarios.items():
+        dumped = params.model_dump(exclude={"provenance", "name", "description", "version"})
+        for key, value in dumped.items():
+            prov = params.provenance.get(key)
+            rows.append(
+                {
+                    "scenario": name,
+                    "parameter": key,
+                    "value": yaml.safe_dump(value, default_flow_style=True, sort_keys=False)
+                    .strip()
+                    .removesuffix("...")
+                    .strip(),
+                    "source": prov.source if prov else None,
+                    "assumption": prov.assumption if prov else None,
+                    "note": prov.note if prov else None,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "scenario": pl.String,
+            "parameter": pl.String,
+            "value": pl.String,
+            "source": pl.String,
+            "assumption": pl.Boolean,
+            "note": pl.String,
+        },
+    )
