@@ -18,12 +18,12 @@ Matching rules, applied in order; the first that succeeds wins:
 3. **state_rest**: a US state from the ``state_code`` column or parsed from the text
    (``..., TX 79601``, ``..., TX``, ``Texas``, ``Virginia``) -> ``us-<st>-other``.
 4. **country**: the location's country (column, or a country alias of a
-   ``country_undisclosed`` market found in the text) -> ``<cc>-undisclosed``.
+   ``country_rest`` market found in the text) -> ``<cc>-undisclosed``.
 5. **none**: ``unassigned``.
 
 Markets reference conventions (see SPEC "Markets reference"):
 
-- ``aliases`` is a ``|``-separated list of lower-case strings; ``country_undisclosed`` rows carry
+- ``aliases`` is a ``|``-separated list of lower-case strings; ``country_rest`` rows carry
   the country's own names (used for rule 4 only, never for rule 2).
 - ``state_code`` may hold several ``|``-separated codes for a metro that straddles states
   (e.g. ``NY|NJ|CT``); the first is the primary state.
@@ -244,14 +244,14 @@ class _MarketIndex:
             market_id = row["market_id"]
             aliases = [fold_text(a) for a in (row.get("aliases") or "").split("|") if a.strip()]
             states = frozenset(s.strip().upper() for s in (row.get("state_code") or "").split("|") if s.strip())
-            if kind == "country_undisclosed":
+            if kind == "country_rest":
                 country_bucket[row["country_name"]] = market_id
                 for alias in [fold_text(row["country_name"]), *aliases]:
                     country_alias_to_name.setdefault(alias, row["country_name"])
                 continue
             if kind == "state_rest" and row.get("country_name") == US_COUNTRY_NAME and len(states) == 1:
                 state_rest[next(iter(states))] = market_id
-            if kind in ("metro", "campus", "state_rest"):
+            if kind in ("metro", "edge", "campus", "state_rest"):
                 market = _Market(
                     market_id=market_id,
                     country_name=row.get("country_name"),
@@ -261,7 +261,7 @@ class _MarketIndex:
                 for alias in aliases:
                     alias_markets.setdefault(alias, []).append(market)
         coordinate_markets = markets.filter(
-            pl.col("market_kind").is_in(["metro", "campus"])
+            pl.col("market_kind").is_in(["metro", "edge", "campus"])
             & pl.col("latitude").is_not_null()
             & pl.col("longitude").is_not_null()
             & pl.col("match_radius_km").is_not_null()

@@ -529,7 +529,9 @@ REF_MARKETS = SourceSpec(
         _s("market_tier", required=True, allowed=("tier_1", "tier_2", "tier_3", "unknown")),
         Column("is_urban", ("is_urban",), "bool", required=True),
         _s(
-            "market_kind", required=True, allowed=("metro", "campus", "state_rest", "country_undisclosed", "unassigned")
+            "market_kind",
+            required=True,
+            allowed=("metro", "edge", "campus", "state_rest", "country_rest", "unassigned"),
         ),
         _f("match_radius_km", min=0, max=500),
         _s("aliases"),

@@ -1,6 +1,6 @@
-{#- Render a numeric var as SQL, or `null` when it is unset (None / empty). -#}
+{#- Render a numeric parameter as SQL, or `null` when it is unset (None / empty). -#}
 {% macro var_or_null(name) -%}
-    {%- set value = var(name, none) -%}
+    {%- set value = p(name) -%}
     {%- if value is none or value == '' -%}
         cast(null as double)
     {%- else -%}

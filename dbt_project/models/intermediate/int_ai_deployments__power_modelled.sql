@@ -1,13 +1,17 @@
 -- One row per deployment (raw.epoch_gpu_clusters record) with the power model applied.
--- IT kW per accelerator = TDP (W) / 1000 x var server_overhead (Epoch AI: DGX H100 10.2 kW / 8 x 700 W).
+-- IT kW per accelerator from int_gpus__it_power (the platform's system power per GPU, else TDP x
+--   p('server_overhead'), Epoch AI's method).
 -- Calculated IT MW = sum over the primary and secondary chip of count x IT kW / 1000;
 --   where the primary chip or its TDP is unknown: h100_equivalents x the reference H100's IT kW
 --   (power_method 'h100e_x_reference_gpu'); failing both, Epoch's own calculated power
 --   (power_method 'epoch_calculated', taken as facility power).
--- Facility MW = IT MW x var pue_ai_cluster. Reported power wins: facility_power_mw = reported,
+-- Facility MW = IT MW x p('pue_ai_cluster'). Reported power wins: facility_power_mw = reported,
 --   it_power_mw = reported / PUE, power_basis 'reported'.
--- Racks = ceil(IT kW / rack density of the workload); annual energy = facility MW x 8760 x load
--- factor of the workload; energy cost at the market's price (US: EIA industrial of the
+-- The power splits by training_share (int_ai_deployments__workload_classified): racks = ceil(training
+-- IT kW / training rack density + inference IT kW / inference rack density) (hpc: the hpc density);
+-- load factor = training_share x training LF + inference_share x inference LF (hpc: the hpc LF);
+-- annual energy = facility MW x 8760 x load factor, a full-year run-rate of the deployment (the
+-- demand marts hold calendar-year energy); energy cost at the market's price (US: EIA industrial of the
 -- location's own state, else the market's first state, else the US average; Europe: country
 -- Ember wholesale; elsewhere var default_energy_price_usd_mwh, null by default).
 -- Capex = chips x Epoch release price where the price is known.
@@ -25,6 +29,10 @@ gpu_map as (
 
 hardware as (
     select * from {{ ref('stg_epoch__ml_hardware') }}
+),
+
+it_power as (
+    select * from {{ ref('int_gpus__it_power') }}
 ),
 
 matches as (
@@ -50,17 +58,22 @@ country_lookup as (
 ),
 
 reference_gpu as (
-    select tdp_w / 1000.0 * {{ var('server_overhead') }} as it_kw_per_gpu
-    from hardware
-    where gpu_model = '{{ var("reference_gpu_model") }}'
+    select it_kw_per_gpu
+    from it_power
+    where gpu_model = '{{ p("reference_gpu_model") }}'
 ),
 
 with_chips as (
     select
         deployments.*,
+        workloads.owner_type,
         workloads.workload,
+        workloads.training_share,
+        workloads.training_share_low,
+        workloads.training_share_high,
         workloads.workload_basis,
         workloads.workload_rule_id,
+        workloads.workload_prior,
         coalesce(map_primary.gpu_model, hw_primary_direct.gpu_model) as gpu_model,
         coalesce(map_secondary.gpu_model, hw_secondary_direct.gpu_model) as gpu_model_secondary
     from deployments
@@ -79,8 +92,9 @@ with_chips as (
 with_specs as (
     select
         with_chips.*,
-        hw_primary.tdp_w / 1000.0 * {{ var('server_overhead') }} as it_kw_per_gpu,
-        hw_secondary.tdp_w / 1000.0 * {{ var('server_overhead') }} as it_kw_per_gpu_secondary,
+        it_primary.it_kw_per_gpu,
+        it_primary.it_power_basis as it_kw_per_gpu_basis,
+        it_secondary.it_kw_per_gpu as it_kw_per_gpu_secondary,
         hw_primary.release_price_usd,
         hw_secondary.release_price_usd as release_price_usd_secondary,
         coalesce(
@@ -93,6 +107,10 @@ with_specs as (
         on with_chips.gpu_model = hw_primary.gpu_model
     left join hardware as hw_secondary
         on with_chips.gpu_model_secondary = hw_secondary.gpu_model
+    left join it_power as it_primary
+        on with_chips.gpu_model = it_primary.gpu_model
+    left join it_power as it_secondary
+        on with_chips.gpu_model_secondary = it_secondary.gpu_model
 ),
 
 calculated as (
@@ -115,7 +133,7 @@ calculated as (
             when h100_equivalents is not null and reference_it_kw_per_gpu is not null
                 then h100_equivalents * reference_it_kw_per_gpu / 1000.0
             when calculated_power_mw is not null
-                then calculated_power_mw / {{ var('pue_ai_cluster') }}
+                then calculated_power_mw / {{ p('pue_ai_cluster') }}
         end as calculated_it_power_mw
     from with_specs
 ),
@@ -132,12 +150,16 @@ powered as (
             else calculated_method
         end as power_method,
         case
-            when reported_power_mw is not null then reported_power_mw / {{ var('pue_ai_cluster') }}
+            when reported_power_mw is not null then reported_power_mw / {{ p('pue_ai_cluster') }}
             else calculated_it_power_mw
         end as it_power_mw,
-        coalesce(reported_power_mw, calculated_it_power_mw * {{ var('pue_ai_cluster') }}) as facility_power_mw,
-        {{ workload_param('workload', 'rack_density_kw') }} as rack_density_kw,
-        {{ workload_param('workload', 'load_factor') }} as load_factor
+        coalesce(reported_power_mw, calculated_it_power_mw * {{ p('pue_ai_cluster') }}) as facility_power_mw,
+        case
+            when workload = 'hpc' then cast({{ p('load_factor_hpc') }} as double)
+            else
+                training_share * {{ p('load_factor_training') }}
+                + (1 - training_share) * {{ p('load_factor_inference') }}
+        end as load_factor
     from calculated
 ),
 
@@ -151,6 +173,7 @@ located as (
         coalesce(matches.state_code, split_part(markets.state_code, '|', 1)) as state_code,
         coalesce(markets.region, 'Unknown') as region,
         coalesce(markets.market_tier_final, 'unknown') as market_tier,
+        coalesce(markets.market_kind, 'unassigned') as market_kind,
         coalesce(markets.is_urban, false) as is_urban
     from powered
     left join matches
@@ -192,10 +215,24 @@ priced as (
             and us_price.geography = 'US'
 ),
 
+racked as (
+    select
+        *,
+        ceil(
+            case
+                when workload = 'hpc' then it_power_mw * 1000.0 / {{ p('rack_density_kw_hpc') }}
+                else
+                    it_power_mw * 1000.0 * training_share / {{ p('rack_density_kw_training') }}
+                    + it_power_mw * 1000.0 * (1 - training_share) / {{ p('rack_density_kw_inference') }}
+            end
+        ) as racks
+    from priced
+),
+
 final as (
     select
         *,
-        ceil(it_power_mw * 1000.0 / rack_density_kw) as racks,
+        case when racks > 0 then it_power_mw * 1000.0 / racks end as rack_density_kw,
         case
             when
                 release_price_usd is not null and chip_quantity_primary is not null
@@ -213,7 +250,7 @@ final as (
         end as capex_basis,
         facility_power_mw * 8760 * load_factor as annual_energy_mwh,
         facility_power_mw * 8760 * load_factor * energy_price_usd_mwh as annual_energy_cost_usd
-    from priced
+    from racked
 )
 
 select * from final

@@ -1,13 +1,55 @@
--- One row per deployment (raw.epoch_gpu_clusters record) with its workload and the rule that set it.
--- Rules are data (seed workload_rules): each names a field, a case-insensitive regular expression,
--- the workload and whether the source says so (reported) or we infer it (modelled). The matching
--- rule with the lowest priority wins; no match -> 'mixed' (modelled, rule 'default_mixed').
+-- One row per deployment (raw.epoch_gpu_clusters record) with its owner type, workload class and
+-- training share (inference_share = 1 - training_share), and the basis of each.
+--
+-- 1. owner_type from seed owner_types (lowest priority whose pattern matches the owner, lower-cased;
+--    no owner: 'chinese_anonymised' for Epoch's anonymised Chinese systems, else 'unknown').
+-- 2. Rules (seed workload_rules, lowest priority matching rule wins) on the cluster name, the source
+--    text (note + quote + hardware note), the primary chip and a cluster profile:
+--    'public_research' (sector Public, owner type research: a scientific supercomputer),
+--    'large_single_private' (a single private cluster of >= p('large_cluster_h100e') H100e that is
+--    not a cloud offering: owner not a neocloud and Epoch's users not 'Cloud'), else 'other'.
+--    A rule gives the class (training | inference | mixed | hpc) and, when it can, the share
+--    (workload_basis 'reported' when the source says so, 'rule' when our rule infers it).
+-- 3. Otherwise the owner type's prior (seed workload_priors) splits the power: class 'mixed',
+--    workload_basis 'prior', with the prior's low/high range for the scenarios.
 with deployments as (
     select * from {{ ref('stg_epoch__gpu_clusters') }}
 ),
 
 rules as (
     select * from {{ ref('workload_rules') }}
+),
+
+owner_types as (
+    select * from {{ ref('owner_types') }}
+),
+
+priors as (
+    select * from {{ ref('workload_priors') }}
+),
+
+owner_matches as (
+    select
+        deployments.deployment_id,
+        owner_types.owner_type
+    from deployments
+    inner join owner_types
+        on regexp_matches(lower(deployments.owner), owner_types.owner_pattern)
+    qualify row_number() over (
+        partition by deployments.deployment_id order by owner_types.priority
+    ) = 1
+),
+
+typed as (
+    select
+        deployments.*,
+        coalesce(
+            owner_matches.owner_type,
+            case when deployments.country_name = 'China' then 'chinese_anonymised' else 'unknown' end
+        ) as owner_type
+    from deployments
+    left join owner_matches
+        on deployments.deployment_id = owner_matches.deployment_id
 ),
 
 fields as (
@@ -17,15 +59,17 @@ fields as (
         lower(concat_ws(' ', note, quote, hardware_note)) as source_text,
         lower(chip_type_primary) as chip_type_primary,
         case
-            when sector = 'Public' then 'public_sector'
+            when sector = 'Public' and owner_type = 'research' then 'public_research'
             when
                 single_cluster = 'Yes'
                 and sector = 'Private'
-                and h100_equivalents >= {{ var('large_cluster_h100e') }}
+                and h100_equivalents >= {{ p('large_cluster_h100e') }}
+                and owner_type <> 'neocloud'
+                and not coalesce(regexp_matches(lower(users), '\bcloud\b'), false)
                 then 'large_single_private'
             else 'other'
         end as cluster_profile
-    from deployments
+    from typed
 ),
 
 field_values as (
@@ -39,28 +83,38 @@ matches as (
         field_values.deployment_id,
         rules.rule_id,
         rules.workload,
-        rules.workload_basis,
-        row_number() over (
-            partition by field_values.deployment_id order by rules.priority, rules.rule_id
-        ) as match_rank
+        case when rules.training_share <> 'prior' then cast(rules.training_share as double) end as training_share,
+        rules.workload_basis
     from field_values
     inner join rules
         on
             field_values.match_field = rules.match_field
             and regexp_matches(field_values.field_value, rules.pattern, 'i')
+    qualify row_number() over (
+        partition by field_values.deployment_id order by rules.priority, rules.rule_id
+    ) = 1
 ),
 
 final as (
     select
-        deployments.deployment_id,
+        typed.deployment_id,
+        typed.owner_type,
         coalesce(matches.workload, 'mixed') as workload,
-        coalesce(matches.workload_basis, 'modelled') as workload_basis,
-        coalesce(matches.rule_id, 'default_mixed') as workload_rule_id
-    from deployments
+        coalesce(matches.training_share, priors.training_share) as training_share,
+        coalesce(matches.training_share, priors.training_share_low) as training_share_low,
+        coalesce(matches.training_share, priors.training_share_high) as training_share_high,
+        case
+            when matches.workload = 'hpc' then 'rule'
+            when matches.training_share is not null then matches.workload_basis
+            else 'prior'
+        end as workload_basis,
+        coalesce(matches.rule_id, 'prior_' || typed.owner_type) as workload_rule_id,
+        case when matches.training_share is null then priors.owner_type end as workload_prior
+    from typed
     left join matches
-        on
-            deployments.deployment_id = matches.deployment_id
-            and matches.match_rank = 1
+        on typed.deployment_id = matches.deployment_id
+    left join priors
+        on priors.owner_type = case when matches.workload = 'hpc' then 'research' else typed.owner_type end
 )
 
 select * from final

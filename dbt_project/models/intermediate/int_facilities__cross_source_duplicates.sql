@@ -38,7 +38,7 @@ pairs as (
 candidates as (
     select *
     from pairs
-    where distance_km <= {{ var('facility_duplicate_radius_km') }}
+    where distance_km <= {{ p('facility_duplicate_radius_km') }}
 ),
 
 epoch_words as (

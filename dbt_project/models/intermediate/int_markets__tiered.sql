@@ -31,28 +31,28 @@ final as (
         markets.*,
         coalesce(capacity_by_market.known_operational_mw, 0) as known_operational_mw,
         case
-            when markets.market_kind in ('country_undisclosed', 'unassigned') then 'unknown'
+            when markets.market_kind in ('country_rest', 'unassigned') then 'unknown'
             when nullif(trim(markets.market_tier), '') is not null then markets.market_tier
             when
                 coalesce(capacity_by_market.known_operational_mw, 0)
-                >= {{ var('tier_fallback_tier_1_min_mw') }} then 'tier_1'
+                >= {{ p('tier_fallback_tier_1_min_mw') }} then 'tier_1'
             when
                 coalesce(capacity_by_market.known_operational_mw, 0)
-                >= {{ var('tier_fallback_tier_2_min_mw') }} then 'tier_2'
+                >= {{ p('tier_fallback_tier_2_min_mw') }} then 'tier_2'
             else 'tier_3'
         end as market_tier_final,
         case
-            when markets.market_kind in ('country_undisclosed', 'unassigned')
+            when markets.market_kind in ('country_rest', 'unassigned')
                 then coalesce(markets.tier_basis, 'location not disclosed: tier unknown')
             when nullif(trim(markets.market_tier), '') is not null then markets.tier_basis
             else
                 'capacity fallback: ' || cast(round(coalesce(capacity_by_market.known_operational_mw, 0), 1) as varchar)
                 || ' MW operational facility capacity matched (thresholds tier_1 >= '
-                || {{ var('tier_fallback_tier_1_min_mw') }}::varchar || ' MW, tier_2 >= '
-                || {{ var('tier_fallback_tier_2_min_mw') }}::varchar || ' MW; assumption)'
+                || {{ p('tier_fallback_tier_1_min_mw') }}::varchar || ' MW, tier_2 >= '
+                || {{ p('tier_fallback_tier_2_min_mw') }}::varchar || ' MW; assumption)'
         end as tier_basis_final,
         nullif(trim(markets.market_tier), '') is null
-        and markets.market_kind not in ('country_undisclosed', 'unassigned') as is_tier_fallback
+        and markets.market_kind not in ('country_rest', 'unassigned') as is_tier_fallback
     from markets
     left join capacity_by_market
         on markets.market_id = capacity_by_market.market_id

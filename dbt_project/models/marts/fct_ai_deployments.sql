@@ -1,6 +1,7 @@
 -- One row per AI deployment record in Epoch AI's GPU clusters table (every source row, every
--- status), with market, workload, power, racks, capex and energy. counts_in_demand says whether
--- the row is in fct_ai_demand_by_tier for var demand_latest_year, demand_reason why (not).
+-- status), with market, workload class and training share, power, racks, capex and energy.
+-- counts_in_demand says whether the row is AI demand in fct_ai_demand_by_tier for
+-- p('demand_latest_year'), demand_reason why (not).
 with modelled as (
     select * from {{ ref('int_ai_deployments__power_modelled') }}
 ),
@@ -23,6 +24,7 @@ final as (
         modelled.gpu_count,
         modelled.h100_equivalents,
         modelled.workload,
+        modelled.training_share,
         modelled.workload_basis,
         modelled.it_power_mw,
         modelled.facility_power_mw,
@@ -72,7 +74,14 @@ final as (
         cast(demand.demand_start_year as integer) as demand_start_year,
         cast(demand.demand_end_year as integer) as demand_end_year,
         modelled.source_urls,
-        cast(modelled._source_row as integer) as source_row
+        cast(modelled._source_row as integer) as source_row,
+        1 - modelled.training_share as inference_share,
+        modelled.training_share_low,
+        modelled.training_share_high,
+        modelled.workload_prior,
+        modelled.owner_type,
+        modelled.market_kind,
+        modelled.it_kw_per_gpu_basis
     from modelled
     inner join demand
         on modelled.deployment_id = demand.deployment_id

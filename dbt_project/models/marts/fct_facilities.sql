@@ -121,11 +121,11 @@ final as (
             when coalesce(capacity_mw_high, capacity_mw_low) is not null
                 then
                     case
-                        when coalesce(capacity_mw_high, capacity_mw_low) >= {{ var('size_hyperscale_min_mw') }}
+                        when coalesce(capacity_mw_high, capacity_mw_low) >= {{ p('size_hyperscale_min_mw') }}
                             then 'hyperscale'
-                        when coalesce(capacity_mw_high, capacity_mw_low) > {{ var('size_medium_max_mw') }}
+                        when coalesce(capacity_mw_high, capacity_mw_low) > {{ p('size_medium_max_mw') }}
                             then 'large'
-                        when coalesce(capacity_mw_high, capacity_mw_low) > {{ var('size_edge_max_mw') }}
+                        when coalesce(capacity_mw_high, capacity_mw_low) > {{ p('size_edge_max_mw') }}
                             then 'medium'
                         else 'edge'
                     end

@@ -1,23 +1,25 @@
--- The latest year of fct_ai_demand_by_tier must equal the sum over deployments flagged
--- counts_in_demand (same rows, same power): the two marts must not drift apart.
+-- The latest year of fct_ai_demand_by_tier must equal the deployments it is built from: AI demand
+-- (training + inference rows) = the facility power of the deployments flagged counts_in_demand,
+-- and the hpc rows = the installed public scientific supercomputers (demand_reason
+-- hpc_not_ai_demand). The two marts must not drift apart.
 with demand as (
     select
-        sum(deployments) as deployments,
-        sum(facility_power_mw) as facility_power_mw
+        coalesce(sum(facility_power_mw) filter (where is_ai_demand), 0) as ai_mw,
+        coalesce(sum(facility_power_mw) filter (where workload = 'hpc'), 0) as hpc_mw
     from {{ ref('fct_ai_demand_by_tier') }}
-    where year = {{ var('demand_latest_year') }}
+    where year = {{ p('demand_latest_year') }}
 ),
 
-counted as (
+deployments as (
     select
-        count(*) as deployments,
-        coalesce(sum(facility_power_mw), 0) as facility_power_mw
+        coalesce(sum(facility_power_mw) filter (where counts_in_demand), 0) as ai_mw,
+        coalesce(sum(facility_power_mw) filter (where demand_reason = 'hpc_not_ai_demand'), 0) as hpc_mw
     from {{ ref('fct_ai_deployments') }}
-    where counts_in_demand
 )
 
 select *
 from demand
-cross join counted
-where demand.deployments <> counted.deployments
-    or abs(demand.facility_power_mw - counted.facility_power_mw) > 1e-6
+cross join deployments
+where
+    abs(demand.ai_mw - deployments.ai_mw) > 1e-6
+    or abs(demand.hpc_mw - deployments.hpc_mw) > 1e-6

@@ -27,4 +27,4 @@ pairs as (
 
 select *
 from pairs
-where distance_km <= {{ var('facility_duplicate_radius_km') }}
+where distance_km <= {{ p('facility_duplicate_radius_km') }}
