@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from orchestration.defs.dbt import mart_keys
-from orchestration.defs.forecast import BACKTEST, FORECAST, PUBLISHED
+from orchestration.defs.forecast import BACKTEST, FORECAST
 from orchestration.lib.warehouse import publish, serving_path
 
-FORECAST_KEYS = [FORECAST, BACKTEST, PUBLISHED]
+FORECAST_KEYS = [FORECAST, BACKTEST]
 
 
 def _upstream() -> list[dg.AssetKey]:

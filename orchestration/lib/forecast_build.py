@@ -7,23 +7,33 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from transforms.forecast import (
-    backtest,
-    forecast_invariants,
-    load_scenarios,
-    pipeline_from_deployments,
-    run_all_scenarios,
-)
+from transforms.forecast import backtest, forecast_invariants, load_scenarios, run_all_scenarios
+from transforms.params import param
 
-END_YEAR = 2030
-BACKTEST_ORIGINS = (2020, 2021, 2022, 2023)
+# The installed base at the origin by the year each deployment came online (to retire it by age),
+# split into the demand marts' cells exactly as fct_ai_demand_by_tier splits it.
+BASE_VINTAGES_SQL = """
+with counted as (
+    select
+        region, market_tier, market_kind, demand_start_year as vintage, facility_power_mw, training_share,
+        workload = 'hpc' and not ? as is_hpc_apart
+    from marts.fct_ai_deployments
+    where demand_start_year is not null and demand_end_year = ? and facility_power_mw is not null
+)
+select region, market_tier, market_kind, 'training' as workload, vintage, facility_power_mw * training_share as mw
+from counted where not is_hpc_apart
+union all
+select region, market_tier, market_kind, 'inference', vintage, facility_power_mw * (1 - training_share)
+from counted where not is_hpc_apart
+union all
+select region, market_tier, market_kind, 'hpc', vintage, facility_power_mw from counted where is_hpc_apart
+"""
 
 
 @dataclass
 class ForecastBuild:
     forecast: pl.DataFrame
     backtest: pl.DataFrame
-    published: pl.DataFrame
     pipeline: pl.DataFrame
     invariants: pl.DataFrame
     scenarios: list[str]
@@ -35,23 +45,25 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
     con.unregister("_frame")
 
 
-def build_forecast(con: duckdb.DuckDBPyConnection) -> ForecastBuild:
-    """Read history and pipeline from marts, write fct_demand_forecast, fct_forecast_backtest and
-    ref_published_projections, and return them with the invariant checks."""
+def read_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """History (fct_ai_demand_by_tier), the counted pipeline (fct_ai_pipeline) and the base's vintages."""
     history = con.execute("select * from marts.fct_ai_demand_by_tier").pl()
-    deployments = con.execute("select * from marts.fct_ai_deployments").pl()
-    markets = con.execute("select * from marts.dim_markets").pl()
-    published = con.execute(
-        "select * exclude (_source_file, _source_sha256, _source_row, _loaded_at) "
-        "from raw.ref_published_projections order by publisher, geography, metric, year"
-    ).pl()
+    pipeline = con.execute("select * from marts.fct_ai_pipeline where counts_in_pipeline").pl()
+    vintages = (
+        con.execute(BASE_VINTAGES_SQL, [bool(param("hpc_counts_as_ai_demand")), int(param("demand_latest_year"))])
+        .pl()
+        .rename({"mw": "facility_power_mw"})
+    )
+    return history, pipeline, vintages
+
+
+def build_forecast(con: duckdb.DuckDBPyConnection) -> ForecastBuild:
+    """Read history and pipeline from marts, write fct_demand_forecast and fct_forecast_backtest, and
+    return them with the invariant checks."""
+    history, pipeline, vintages = read_inputs(con)
     scenarios = load_scenarios()
-    pipeline = pipeline_from_deployments(deployments, markets)
-    forecast = run_all_scenarios(history, pipeline, end_year=END_YEAR, scenarios=scenarios)
-    errors = backtest(history, origins=BACKTEST_ORIGINS, scenarios=scenarios)
+    forecast = run_all_scenarios(history, pipeline, scenarios=scenarios, base_vintages=vintages)
+    errors = backtest(history, scenarios=scenarios)
     _write(con, "fct_demand_forecast", forecast)
     _write(con, "fct_forecast_backtest", errors)
-    _write(con, "ref_published_projections", published)
-    return ForecastBuild(
-        forecast, errors, published, pipeline, forecast_invariants(forecast, history), sorted(scenarios)
-    )
+    return ForecastBuild(forecast, errors, pipeline, forecast_invariants(forecast, history), sorted(scenarios))

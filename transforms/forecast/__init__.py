@@ -1,7 +1,7 @@
 """The scenario forecast of installed AI data-center power, as a package of modules by job:
 
 - ``params``: the scenario schema, ``scenarios.yml`` loading, overrides, the ordering check;
-- ``pipeline``: announced capacity from the deployments mart;
+- ``pipeline``: the announced pipeline (marts.fct_ai_pipeline) arriving by cell and year;
 - ``projection``: history plus each scenario's projection (``forecast_scenario``);
 - ``backtest``: the model scored from earlier origins;
 - ``invariants``: one function per invariant of a finished forecast.
@@ -12,6 +12,7 @@ Pure polars; the only I/O is reading ``scenarios.yml``.
 from transforms.forecast.backtest import backtest, score_forecast
 from transforms.forecast.invariants import forecast_invariants
 from transforms.forecast.params import (
+    AI_WORKLOADS,
     BACKTEST_COLUMNS,
     CONTRACT_COLUMNS,
     EXTRA_COLUMNS,
@@ -26,7 +27,7 @@ from transforms.forecast.params import (
     resolve_scenario,
     scenario_parameter_table,
 )
-from transforms.forecast.pipeline import empty_pipeline, pipeline_from_deployments
+from transforms.forecast.pipeline import empty_pipeline, pipeline_arrivals
 from transforms.forecast.projection import forecast_scenario, run_all_scenarios
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "CONTRACT_COLUMNS",
     "EXTRA_COLUMNS",
     "KNOWN_TIERS",
+    "AI_WORKLOADS",
     "REGIONS",
     "TIERS",
     "WORKLOADS",
@@ -45,7 +47,7 @@ __all__ = [
     "forecast_scenario",
     "load_scenarios",
     "parse_scenarios",
-    "pipeline_from_deployments",
+    "pipeline_arrivals",
     "resolve_scenario",
     "run_all_scenarios",
     "scenario_parameter_table",

@@ -7,9 +7,10 @@ from typing import Any
 
 import polars as pl
 
-from transforms.forecast.params import BACKTEST_COLUMNS, ScenarioParams, resolve_scenario
+from transforms.forecast.params import AI_WORKLOADS, BACKTEST_COLUMNS, ScenarioParams, resolve_scenario
 from transforms.forecast.pipeline import empty_pipeline
 from transforms.forecast.projection import _prepare_history, _safe_div, forecast_scenario
+from transforms.params import param
 
 
 def _levels(frame: pl.DataFrame, value: str, by_region: bool, by_workload: bool) -> pl.DataFrame:
@@ -75,7 +76,7 @@ def score_forecast(
 
 def backtest(
     history: pl.DataFrame,
-    origins: Iterable[int] = (2021, 2022, 2023),
+    origins: Iterable[int] | None = None,
     scenario: str | ScenarioParams = "base",
     overrides: dict[str, Any] | None = None,
     scenarios: Mapping[str, ScenarioParams] | None = None,
@@ -86,17 +87,20 @@ def backtest(
 
     No pipeline is used: we hold no snapshot of what was announced at each origin, and the
     deployments that later came online would leak the answer. So the backtest measures the trend
-    driver (growth, PUE, shares), not the pipeline floor. Origins with no later history are skipped.
+    driver (growth, PUE, shares), not the pipeline floor. Only AI demand is scored (hpc apart).
+    Origins default to the model parameter ``backtest_origin_years``; those with no later history
+    are skipped.
     """
     params = resolve_scenario(scenario, overrides, scenarios)
-    hist = _prepare_history(history)
+    origins = origins if origins is not None else [int(y) for y in param("backtest_origin_years")]
+    hist = _prepare_history(history).filter(pl.col("workload").is_in(list(AI_WORKLOADS)))
     last = int(hist["year"].max())  # type: ignore[arg-type]
     frames = []
     for origin in origins:
         known = hist.filter(pl.col("year") <= origin)
         if known.height == 0 or origin >= last:
             continue
-        fc = forecast_scenario(known, empty_pipeline(), params, end_year=last)
+        fc = forecast_scenario(known, empty_pipeline(), params, end_year=last).filter(pl.col("is_ai_demand"))
         frames.append(score_forecast(fc, hist, origin, params.name, by_region, by_workload))
     if not frames:
         return pl.DataFrame(schema={c: _BACKTEST_TYPES[c] for c in BACKTEST_COLUMNS})

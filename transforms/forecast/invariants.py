@@ -10,10 +10,11 @@ from collections.abc import Callable
 
 import polars as pl
 
-from transforms.forecast.params import TIERS
+from transforms.forecast.params import WORKLOADS
 from transforms.forecast.projection import _prepare_history
 
 TOLERANCE_MW = 1e-6
+KEYS = ["year", "region", "market_tier", "market_kind", "workload"]
 
 
 def no_negative_mw(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
@@ -25,14 +26,13 @@ def no_negative_mw(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
 
 def history_rows_equal_input(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
     """Each scenario's history rows equal marts.fct_ai_demand_by_tier, row for row."""
-    keys = ["year", "region", "market_tier", "workload"]
     values = ["facility_power_mw", "it_power_mw", "annual_energy_mwh"]
-    expected = _prepare_history(history).select(*keys, *values)
-    hist_rows = forecast.filter(pl.col("is_history")).select("scenario", *keys, *values)
+    expected = _prepare_history(history).select(*KEYS, *values)
+    hist_rows = forecast.filter(pl.col("is_history")).select("scenario", *KEYS, *values)
     mismatched = 0
     for name in hist_rows["scenario"].unique().to_list():
         got = hist_rows.filter(pl.col("scenario") == name).drop("scenario")
-        joined = expected.join(got, on=keys, how="full", suffix="_fc", nulls_equal=True)
+        joined = expected.join(got, on=KEYS, how="full", suffix="_fc", nulls_equal=True)
         mismatched += joined.filter(
             pl.any_horizontal(
                 *[
@@ -46,10 +46,19 @@ def history_rows_equal_input(forecast: pl.DataFrame, history: pl.DataFrame) -> i
     return mismatched
 
 
-def tiers_and_workloads_sum_to_region_total(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
-    """In every projected scenario-year-region, the rows add up to the region total."""
+def components_add_up(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
+    """Every projected row's MW = its installed base + realised pipeline + unannounced growth."""
+    projected = forecast.filter(~pl.col("is_history"))
+    return projected.filter(
+        (pl.col("installed_base_mw") + pl.col("pipeline_mw") + pl.col("growth_mw") - pl.col("facility_power_mw")).abs()
+        > TOLERANCE_MW + 1e-9 * pl.col("facility_power_mw").abs()
+    ).height
+
+
+def ai_rows_sum_to_region_total(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
+    """In every projected scenario-year-region, the AI rows (training, inference) add up to the region total."""
     sums = (
-        forecast.filter(~pl.col("is_history"))
+        forecast.filter(~pl.col("is_history") & pl.col("is_ai_demand"))
         .group_by("scenario", "year", "region")
         .agg(pl.col("facility_power_mw").sum(), pl.col("region_total_facility_mw").first())
     )
@@ -59,10 +68,26 @@ def tiers_and_workloads_sum_to_region_total(forecast: pl.DataFrame, history: pl.
     ).height
 
 
+def installed_never_falls_unless_retired(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
+    """Installed MW of a workload never falls from one year to the next (origin year included) in any
+    scenario, region, tier and kind, unless retired_mw grew by at least the drop."""
+    frame = (
+        forecast.filter((~pl.col("is_history")) | (pl.col("year") == pl.col("year").filter(pl.col("is_history")).max()))
+        .sort("scenario", *KEYS)
+        .with_columns(
+            (pl.col("facility_power_mw") - pl.col("facility_power_mw").shift(1).over("scenario", *KEYS[1:])).alias(
+                "change"
+            ),
+            (pl.col("retired_mw") - pl.col("retired_mw").shift(1).over("scenario", *KEYS[1:])).alias("retired_change"),
+        )
+    )
+    return frame.filter(pl.col("change") < -(pl.col("retired_change").fill_null(0.0)) - TOLERANCE_MW).height
+
+
 def low_le_base_le_high(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
-    """low <= base <= high for every projected region-year total."""
+    """low <= base <= high for every projected region-year AI total."""
     totals = (
-        forecast.filter(~pl.col("is_history"))
+        forecast.filter(~pl.col("is_history") & pl.col("is_ai_demand"))
         .group_by("scenario", "year", "region")
         .agg(pl.col("facility_power_mw").sum())
     )
@@ -75,19 +100,20 @@ def low_le_base_le_high(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
 
 
 def full_grid_of_projected_rows(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
-    """Every scenario, year, region, tier and workload has a projected row (zeros included)."""
+    """Every scenario, year, region, (tier, kind) pair of the history and workload has a projected row."""
     projected = forecast.filter(~pl.col("is_history"))
     if projected.height == 0:
         return 0
+    pairs = _prepare_history(history).select("market_tier", "market_kind").unique()
     grid = (
         projected.select("scenario")
         .unique()
         .join(projected.select("year").unique(), how="cross")
-        .join(pl.DataFrame({"market_tier": list(TIERS)}), how="cross")
-        .join(pl.DataFrame({"workload": ["training", "inference"]}), how="cross")
+        .join(pairs, how="cross")
+        .join(pl.DataFrame({"workload": list(WORKLOADS)}), how="cross")
         .join(projected.select("region").unique(), how="cross")
     )
-    return grid.join(projected, on=["scenario", "year", "region", "market_tier", "workload"], how="anti").height
+    return grid.join(projected, on=["scenario", *KEYS], how="anti").height
 
 
 INVARIANTS: dict[str, Callable[[pl.DataFrame, pl.DataFrame], int]] = {
@@ -95,7 +121,9 @@ INVARIANTS: dict[str, Callable[[pl.DataFrame, pl.DataFrame], int]] = {
     for f in (
         no_negative_mw,
         history_rows_equal_input,
-        tiers_and_workloads_sum_to_region_total,
+        components_add_up,
+        ai_rows_sum_to_region_total,
+        installed_never_falls_unless_retired,
         low_le_base_le_high,
         full_grid_of_projected_rows,
     )
@@ -105,7 +133,7 @@ INVARIANTS: dict[str, Callable[[pl.DataFrame, pl.DataFrame], int]] = {
 def forecast_invariants(forecast: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     """One row per invariant: check, passed, violations, detail (the function's docstring)."""
     rows = [
-        {"check": name, "violations": check(forecast, history), "detail": (check.__doc__ or "").strip()}
+        {"check": name, "violations": check(forecast, history), "detail": " ".join((check.__doc__ or "").split())}
         for name, check in INVARIANTS.items()
     ]
     return pl.DataFrame(rows, schema={"check": pl.String, "violations": pl.Int64, "detail": pl.String}).select(

@@ -22,31 +22,56 @@ REGIONS: tuple[str, ...] = (
 )
 TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3", "unknown")
 KNOWN_TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3")
-WORKLOADS: tuple[str, ...] = ("training", "inference", "mixed")
-PIPELINE_STATUSES: tuple[str, ...] = ("planned", "under_construction")
+# Workloads of the demand marts: training and inference are AI demand; hpc (public scientific
+# supercomputers) is carried apart and never counted in the AI totals.
+AI_WORKLOADS: tuple[str, ...] = ("training", "inference")
+WORKLOADS: tuple[str, ...] = ("training", "inference", "hpc")
+# Where unannounced growth of a workload goes inside a tier when the tier holds none of it yet.
+DEFAULT_KIND: dict[tuple[str, str], str] = {
+    ("training", "tier_1"): "metro",
+    ("training", "tier_2"): "metro",
+    ("training", "tier_3"): "campus",
+    ("inference", "tier_1"): "metro",
+    ("inference", "tier_2"): "metro",
+    ("inference", "tier_3"): "edge",
+}
 HOURS_PER_YEAR = 8760.0
 DEFAULT_SCENARIOS_PATH = Path(__file__).parent / "scenarios.yml"
 
-Workload = Literal["training", "inference", "mixed"]
-PipelineStatus = Literal["planned", "under_construction"]
+Workload = Literal["training", "inference"]
+ShareEnd = Literal["central", "low", "high"]
 
 HISTORY_SCHEMA: dict[str, pl.DataType] = {
     "year": pl.Int32(),
     "region": pl.String(),
     "market_tier": pl.String(),
+    "market_kind": pl.String(),
     "workload": pl.String(),
     "it_power_mw": pl.Float64(),
     "facility_power_mw": pl.Float64(),
     "annual_energy_mwh": pl.Float64(),
 }
+# marts.fct_ai_pipeline, the columns the forecast reads (counted rows only).
 PIPELINE_SCHEMA: dict[str, pl.DataType] = {
     "region": pl.String(),
     "market_tier": pl.String(),
-    "workload": pl.String(),
+    "market_kind": pl.String(),
+    "is_ai_demand": pl.Boolean(),
+    "training_share": pl.Float64(),
+    "training_share_low": pl.Float64(),
+    "training_share_high": pl.Float64(),
     "expected_year": pl.Int32(),
+    "is_past_due": pl.Boolean(),
+    "pipeline_mw": pl.Float64(),
+}
+# The installed base at the origin by vintage (year each deployment came online), to retire it.
+VINTAGE_SCHEMA: dict[str, pl.DataType] = {
+    "region": pl.String(),
+    "market_tier": pl.String(),
+    "market_kind": pl.String(),
+    "workload": pl.String(),
+    "vintage": pl.Int32(),
     "facility_power_mw": pl.Float64(),
-    "status": pl.String(),
-    "source": pl.String(),
 }
 # Contract of marts.fct_demand_forecast, then the extra columns, in output order.
 CONTRACT_COLUMNS: tuple[str, ...] = (
@@ -60,9 +85,15 @@ CONTRACT_COLUMNS: tuple[str, ...] = (
     "is_history",
 )
 EXTRA_COLUMNS: tuple[str, ...] = (
+    "market_kind",
+    "is_ai_demand",
     "it_power_mw",
     "pue",
     "annual_energy_mwh",
+    "installed_base_mw",
+    "pipeline_mw",
+    "growth_mw",
+    "retired_mw",
     "region_total_facility_mw",
     "inference_share",
     "total_basis",
@@ -84,7 +115,7 @@ BACKTEST_COLUMNS: tuple[str, ...] = (
 
 
 class TierMix(BaseModel):
-    """Target share of a workload's known-tier power in each market tier (sums to 1)."""
+    """Target share of a workload's known-tier growth in each market tier (sums to 1)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -117,45 +148,41 @@ class ParamProvenance(BaseModel):
 
 
 class ScenarioParams(BaseModel):
-    """One named scenario: every driver of the forecast. Values only; provenance rides along."""
+    """One named scenario: every driver of the forecast. Values only; provenance rides along.
+
+    Model parameters shared with the marts (the AI PUE, load factors, horizon) are not here: they
+    have one home, the dbt vars (``transforms.params``).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     description: str = ""
     version: str = "unversioned"
-    # Growth of installed AI accelerator (IT) power.
+    # Growth of installed AI accelerator (IT) power: the trend.
     accelerator_power_cagr: float = Field(ge=-0.5, le=3.0)
     growth_taper: float = Field(default=0.0, ge=0.0, le=1.0)
     region_growth_multiplier: dict[str, float] = Field(default_factory=dict)
-    # PUE trajectory (relative to LBNL's 2023 average).
-    pue_ratio_target: float = Field(gt=0.0, le=1.5)
-    pue_path_start_year: int = 2023
-    pue_path_target_year: int = 2028
-    pue_floor: float = Field(default=1.05, ge=1.0)
-    pue_default: float = Field(default=1.2, ge=1.0)
-    # Inference share of (non-mixed) AI power.
+    # PUE of new capacity: from the AI PUE at the origin (dbt var pue_ai_cluster) to this by the year.
+    pue_new_build: float = Field(ge=1.0, le=2.0)
+    pue_new_build_year: int = 2030
+    # Inference's share of unannounced growth (above the announced pipeline) by the target year.
     inference_share_target: float = Field(ge=0.0, le=1.0)
     inference_share_target_year: int = 2030
-    # Tier shift.
+    # Which end of the owner-type priors' training-share range the pipeline's prior-based rows take.
+    training_share_end: ShareEnd = "central"
+    # Where unannounced growth goes: its tier mix drifts from the announced mix toward this.
     tier_mix_target: dict[Workload, TierMix]
     tier_shift_target_year: int = 2030
     tier_shift_strength: float = Field(default=1.0, ge=0.0, le=1.0)
-    # Announced pipeline.
-    pipeline_realisation_rate: dict[PipelineStatus, float]
+    # Announced pipeline (marts.fct_ai_pipeline).
+    pipeline_realisation_rate: float = Field(ge=0.0, le=1.0)
     pipeline_delay_years: float = Field(default=0.0, ge=0.0, le=10.0)
     pipeline_undated_spread_years: int = Field(default=5, ge=1, le=20)
-    # Energy.
-    load_factor: dict[Workload, float]
+    past_due_delay_years: float = Field(default=0.0, ge=0.0, le=10.0)
+    # Retirement: capacity leaves the installed base this many years after it came online (None: never).
+    hardware_life_years: int | None = Field(default=None, ge=1, le=30)
     provenance: dict[str, ParamProvenance] = Field(default_factory=dict, repr=False)
-
-    @field_validator("pipeline_realisation_rate", "load_factor")
-    @classmethod
-    def _fractions(cls, value: dict[str, float]) -> dict[str, float]:
-        for key, share in value.items():
-            if not 0.0 <= share <= 1.0:
-                raise ValueError(f"{key}: {share} is not a fraction in [0, 1]")
-        return value
 
     @field_validator("region_growth_multiplier")
     @classmethod
@@ -172,16 +199,16 @@ class ScenarioParams(BaseModel):
 _TOTAL_MONOTONE: dict[str, int] = {
     "accelerator_power_cagr": +1,
     "growth_taper": -1,
-    "pue_ratio_target": +1,
-    "pue_floor": +1,
+    "pue_new_build": +1,
+    "pipeline_realisation_rate": +1,
     "pipeline_delay_years": -1,
     "pipeline_undated_spread_years": -1,
+    "past_due_delay_years": -1,
 }
 _TOTAL_NEUTRAL_MUST_MATCH: tuple[str, ...] = (
     "region_growth_multiplier",
-    "pue_path_start_year",
-    "pue_path_target_year",
-    "pue_default",
+    "pue_new_build_year",
+    "hardware_life_years",
 )
 
 
@@ -196,11 +223,6 @@ def check_scenario_ordering(lower: ScenarioParams, upper: ScenarioParams) -> lis
         lo, up = getattr(lower, name), getattr(upper, name)
         if (up - lo) * sign < 0:
             problems.append(f"{name}: {lower.name}={lo} vs {upper.name}={up}")
-    for status in PIPELINE_STATUSES:
-        lo_r = lower.pipeline_realisation_rate.get(status, 0.0)
-        up_r = upper.pipeline_realisation_rate.get(status, 0.0)
-        if lo_r > up_r:
-            problems.append(f"pipeline_realisation_rate.{status}: {lo_r} > {up_r}")
     for name in _TOTAL_NEUTRAL_MUST_MATCH:
         if getattr(lower, name) != getattr(upper, name):
             problems.append(f"{name} differs between {lower.name} and {upper.name}")

@@ -1,8 +1,11 @@
 -- One row per GPU price observation: purchase (Epoch AI release price, observed on the release
 -- date) and cloud on-demand / spot list prices per GPU-hour (SkyPilot catalog, Lambda), observed
 -- on the catalog snapshot's retrieved date (meta.source_files).
--- gpu_model is canonical (dim_gpus) via the gpu_models reference; null where the accelerator
--- name is not mapped (accelerator_name keeps the original).
+-- gpu_model is canonical (dim_gpus): the instance type's own model where it says more than the
+-- catalog name (seed instance_gpu_models: an 'H100' instance named *_pcie is the H100 PCIe), else via
+-- the gpu_models reference; null where the accelerator name is not mapped (accelerator_name keeps
+-- the original). An offer whose list price equals its spot price is an auction/marketplace price
+-- (e.g. Mithril, ex-Foundry): it is a spot price, not an on-demand one.
 with hardware as (
     select * from {{ ref('stg_epoch__ml_hardware') }}
 ),
@@ -17,6 +20,10 @@ lambda_cloud as (
 
 gpu_map as (
     select * from {{ ref('stg_reference__gpu_models') }}
+),
+
+instance_models as (
+    select * from {{ ref('instance_gpu_models') }}
 ),
 
 source_files as (
@@ -79,7 +86,11 @@ cloud_unpivoted as (
         'on_demand' as price_kind,
         on_demand_usd_per_gpu_hour as price_usd
     from cloud_offers
-    where on_demand_usd_per_gpu_hour is not null and accelerator_name is not null
+    where
+        on_demand_usd_per_gpu_hour is not null
+        and accelerator_name is not null
+        -- list price = spot price: an auction price, kept as spot below, not on-demand
+        and not coalesce(abs(on_demand_usd_per_gpu_hour - spot_usd_per_gpu_hour) < 1e-9, false)
 
     union all
 
@@ -93,7 +104,7 @@ cloud_unpivoted as (
 
 cloud as (
     select
-        gpu_map.gpu_model,
+        coalesce(instance_models.gpu_model, gpu_map.gpu_model) as gpu_model,
         cloud_unpivoted.provider,
         cloud_unpivoted.region,
         source_files.retrieved_on as observed_on,
@@ -108,6 +119,10 @@ cloud as (
     from cloud_unpivoted
     left join gpu_map
         on cloud_unpivoted.accelerator_name = gpu_map.chip_name
+    left join instance_models
+        on
+            cloud_unpivoted.accelerator_name = instance_models.accelerator_name
+            and regexp_matches(lower(cloud_unpivoted.instance_type), instance_models.instance_pattern)
     left join source_files
         on cloud_unpivoted.source_table = source_files.source_table
 ),
