@@ -159,7 +159,7 @@ SMALL_MARKETS = _markets(
         {
             "market_id": "fr-undisclosed",
             "country_name": "France",
-            "market_kind": "country_undisclosed",
+            "market_kind": "country_rest",
             "market_tier": "unknown",
             "latitude": 46.6,
             "longitude": 2.4,
@@ -167,7 +167,7 @@ SMALL_MARKETS = _markets(
         {
             "market_id": "us-undisclosed",
             "country_name": US,
-            "market_kind": "country_undisclosed",
+            "market_kind": "country_rest",
             "market_tier": "unknown",
             "latitude": 39.8,
             "longitude": -98.6,
@@ -397,7 +397,7 @@ def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFram
         "Asia Pacific",
         "Unknown",
     }
-    assert set(markets["market_kind"]) <= {"metro", "campus", "state_rest", "country_undisclosed", "unassigned"}
+    assert set(markets["market_kind"]) <= {"metro", "campus", "state_rest", "country_rest", "unassigned"}
     assert set(markets["is_urban"]) <= {"true", "false"}
     assert markets.filter(pl.col("tier_basis").fill_null("").str.strip_chars() == "").is_empty()
     tier_1 = set(markets.filter(pl.col("market_tier") == "tier_1")["market_name"])
@@ -411,7 +411,7 @@ def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFram
     aliases = markets["aliases"].drop_nulls()
     assert (aliases == aliases.str.to_lowercase()).all()
     # Country buckets: one per country of the deployments, tier unknown, Epoch spelling.
-    buckets = markets.filter(pl.col("market_kind") == "country_undisclosed")
+    buckets = markets.filter(pl.col("market_kind") == "country_rest")
     assert set(buckets["market_tier"]) == {"unknown"}
     assert set(clusters["Country"].drop_nulls()) <= set(buckets["country_name"])
     for row in buckets.iter_rows(named=True):

@@ -48,6 +48,7 @@ from transforms.forecast.params import (
     HOURS_PER_YEAR,
     KNOWN_TIERS,
     VINTAGE_SCHEMA,
+    WORKLOADS,
     ScenarioParams,
     load_scenarios,
     resolve_scenario,
@@ -200,10 +201,11 @@ def forecast_scenario(
     keys = ["region", "market_tier", "market_kind", "workload"]
     origin_rows = hist.filter(pl.col("year") == origin)
     arrivals = pipeline_arrivals(pipeline if pipeline is not None else empty_pipeline(), params, origin, end)
-    cells: list[Cell] = sorted(
-        {tuple(r) for r in hist.select(keys).unique().iter_rows()}  # type: ignore[misc]
-        | {tuple(r) for r in arrivals.select(keys).unique().iter_rows()}
-    )
+    seen = {tuple(r) for r in hist.select(keys).unique().iter_rows()} | {
+        tuple(r) for r in arrivals.select(keys).unique().iter_rows()
+    }
+    # Every place of the grid has a row for every workload (and can receive either AI workload's growth).
+    cells: list[Cell] = sorted({(*c[:3], w) for c in seen for w in WORKLOADS})  # type: ignore[misc]
     regions = sorted({c[0] for c in cells})
 
     fac0 = {tuple(r[:4]): r[4] for r in origin_rows.select(*keys, "facility_power_mw").iter_rows()}
