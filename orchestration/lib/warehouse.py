@@ -167,4 +167,21 @@ def publish(
         os.fsync(directory)
     finally:
         os.close(directory)
-    return {"path": str(target), "bytes": target.stat().st_size, "tables": counts}
+    result: dict[str, object] = {"path": str(target), "bytes": target.stat().st_size, "tables": counts}
+    # --- lake target (docs/lake.md): only when DCPULSE_LAKE_CATALOG is set. ---------------------------
+    # The serving file above is published first and stays the default; then the same build goes to the
+    # DuckLake catalog as one snapshot. A lake failure fails the run loudly (the lake keeps its previous
+    # snapshot whole); messages name the catalog with any password masked.
+    from orchestration.lib import lake
+
+    lake_settings = lake.lake_settings_from_env()
+    if lake_settings is not None:
+        try:
+            result["lake"] = lake.publish_to_lake(build, lake_settings, run_id=run_id)
+        except lake.LakeError as error:
+            raise lake.LakeError(
+                f"lake publish FAILED for catalog {lake_settings.display} (data: {lake_settings.data_path}): "
+                f"{error}. The serving file {target} was published; the lake still holds its previous snapshot."
+            ) from None
+    # --- end lake target ------------------------------------------------------------------------------
+    return result

@@ -1,0 +1,428 @@
+"""The lake target: the published marts and meta tables as DuckLake snapshots (docs/lake.md).
+
+Turned on by two environment variables, read when called:
+
+- ``DCPULSE_LAKE_CATALOG=postgres:<libpq conninfo>``: the DuckLake catalog in PostgreSQL, e.g.
+  ``postgres:dbname=dcpulse host=127.0.0.1 port=54329 user=dcpulse``. The password comes from the
+  environment (``PGPASSWORD``, or ``password=`` in the conninfo, which is taken out of the conninfo
+  and handed to DuckDB as a temporary secret); it is never logged: every message goes through
+  :func:`mask`.
+- ``DCPULSE_LAKE_DATA``: where the Parquet data files go: a folder (relative paths are relative
+  to the repository) or an object-store URL (needs the httpfs extension wheel, see docs/lake.md).
+
+:func:`publish_to_lake` copies every table of ``marts`` and ``meta`` of a finished build file into
+the lake in ONE transaction, so one new snapshot holds all of them or none does. Publishers take a
+PostgreSQL advisory lock first, so two publishes never race (the second waits, then lands on top
+of the first), and a reader always sees a whole snapshot (DuckLake's snapshot isolation).
+
+DuckDB extensions are never downloaded: ``ducklake`` and ``postgres_scanner`` come from the PyPI
+wheels ``duckdb-extension-ducklake`` / ``duckdb-extension-postgres-scanner`` (pinned to the duckdb
+version) and are LOADed by the path of the file inside the installed package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import re
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENV_CATALOG = "DCPULSE_LAKE_CATALOG"
+ENV_DATA = "DCPULSE_LAKE_DATA"
+LAKE_SCHEMAS = ("marts", "meta")
+DEFAULT_ALIAS = "lake"
+SECRET_NAME = "__default_postgres"  # the name the postgres extension looks up when ATTACH names no SECRET
+LOCK_ALIAS = "dcpulse_lake_lock"
+# One advisory lock key per catalog database for every dcpulse publisher.
+PUBLISH_LOCK_KEY = zlib.crc32(b"dcpulse:lake:publish")
+LOCK_WAIT_SECONDS = 600.0
+CONFLICT_RETRIES = 5
+
+# package (as installed from PyPI) -> extension name
+EXTENSION_PACKAGES = {
+    "postgres_scanner": "duckdb_extension_postgres_scanner",
+    "ducklake": "duckdb_extension_ducklake",
+    "httpfs": "duckdb_extension_httpfs",
+}
+REQUIRED_EXTENSIONS = ("postgres_scanner", "ducklake")
+
+_NO_NETWORK_CONFIG: dict[str, Any] = {
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+}
+
+
+class LakeError(RuntimeError):
+    """Anything that went wrong with the lake; the message is already masked."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings and secrets
+
+
+_PASSWORD_KV = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_URI_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)([^@\s]*)(@)", re.IGNORECASE)
+
+
+def _split_password(conninfo: str) -> tuple[str, str | None]:
+    """Take ``password=...`` out of a key=value conninfo; return (conninfo without it, password)."""
+    found = _PASSWORD_KV.search(conninfo)
+    if not found:
+        return conninfo.strip(), None
+    value = found.group(2)
+    if value.startswith("'") and value.endswith("'"):
+        value = re.sub(r"\\(.)", r"\1", value[1:-1])
+    rest = (conninfo[: found.start()] + conninfo[found.end() :]).strip()
+    return re.sub(r"\s{2,}", " ", rest), value
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """Where the lake is. ``catalog`` never holds the password; ``password`` never shows in repr."""
+
+    catalog: str  # e.g. "postgres:dbname=dcpulse host=127.0.0.1 port=54329 user=dcpulse"
+    data_path: str | None  # absolute folder with a trailing slash, or an URL; None: the catalog's own
+    password: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def conninfo(self) -> str:
+        """The libpq conninfo (without password)."""
+        return self.catalog.split(":", 1)[1]
+
+    @property
+    def display(self) -> str:
+        """What messages call the catalog: the conninfo, password-free."""
+        return mask(self.catalog, self)
+
+    @property
+    def is_local_data(self) -> bool:
+        return self.data_path is not None and "://" not in self.data_path
+
+
+def _resolve_data_path(value: str) -> str:
+    if "://" in value:
+        return value if value.endswith("/") else value + "/"
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = PROJECT_ROOT / path
+    return str(path.resolve()) + "/"
+
+
+def lake_settings_from_env(environ: dict[str, str] | None = None) -> LakeSettings | None:
+    """The lake settings from ``DCPULSE_LAKE_CATALOG`` / ``DCPULSE_LAKE_DATA``; None when the lake is off."""
+    env = os.environ if environ is None else environ
+    raw = (env.get(ENV_CATALOG) or "").strip()
+    if not raw:
+        return None
+    if raw.startswith("ducklake:"):
+        raw = raw[len("ducklake:") :]
+    if not raw.startswith("postgres:"):
+        raise LakeError(
+            f"{ENV_CATALOG} must be 'postgres:<libpq conninfo>' (e.g. postgres:dbname=dcpulse host=127.0.0.1 "
+            f"port=5432 user=dcpulse); got {mask(raw)!r}"
+        )
+    conninfo = raw.split(":", 1)[1]
+    if _URI_PASSWORD.search(conninfo):
+        raise LakeError(
+            f"{ENV_CATALOG}: give the conninfo as key=value pairs and the password in PGPASSWORD, "
+            f"not inside a URI (got {mask(raw)!r})"
+        )
+    conninfo, password = _split_password(conninfo)
+    data = (env.get(ENV_DATA) or "").strip()
+    return LakeSettings(
+        catalog=f"postgres:{conninfo}",
+        data_path=_resolve_data_path(data) if data else None,
+        password=password,
+    )
+
+
+def mask(text: str, settings: LakeSettings | None = None) -> str:
+    """``text`` with every password (conninfo ``password=``, URI ``:pw@``, PGPASSWORD, the settings') hidden."""
+    out = _PASSWORD_KV.sub(r"\1***", str(text))
+    out = _URI_PASSWORD.sub(r"\1***\3", out)
+    for secret in (settings.password if settings else None, os.environ.get("PGPASSWORD")):
+        if secret and len(secret) >= 3:
+            out = out.replace(secret, "***")
+    return out
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------------------------
+# Extensions (from the PyPI wheels, loaded by path)
+
+
+def extension_file(name: str) -> Path:
+    """Path of ``<name>.duckdb_extension`` inside its installed wheel, for the running duckdb version."""
+    package = EXTENSION_PACKAGES.get(name, f"duckdb_extension_{name}")
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise LakeError(
+            f"the DuckDB extension {name!r} is not installed: pip install "
+            f"{package.replace('_', '-')}=={duckdb.__version__} (make setup installs it)"
+        )
+    roots = [Path(p) for p in spec.submodule_search_locations]
+    wanted = f"{name}.duckdb_extension"
+    for root in roots:
+        exact = root / "extensions" / f"v{duckdb.__version__}" / wanted
+        if exact.is_file():
+            return exact
+    found = sorted(p for root in roots for p in root.rglob(wanted))
+    if not found:
+        raise LakeError(f"{wanted} not found in the installed package {package} ({roots[0]})")
+    if len(found) > 1:
+        raise LakeError(f"several {wanted} in {package} and none for duckdb v{duckdb.__version__}: {found}")
+    return found[0]
+
+
+def load_extensions(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = REQUIRED_EXTENSIONS) -> None:
+    """LOAD each extension from its wheel's file (call before any hardening setting)."""
+    for name in names:
+        con.execute(f"LOAD {_sql_literal(str(extension_file(name)))}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Attaching
+
+
+def attach_lake(
+    con: duckdb.DuckDBPyConnection,
+    settings: LakeSettings,
+    read_only: bool = False,
+    *,
+    alias: str = DEFAULT_ALIAS,
+    snapshot_version: int | None = None,
+) -> None:
+    """LOAD the extensions and ``ATTACH 'ducklake:postgres:...' AS <alias>``; a failure raises a masked LakeError.
+
+    ``snapshot_version`` pins the attached lake to one snapshot (read-only by nature).
+    """
+    try:
+        load_extensions(con)
+        if settings.data_path and not settings.is_local_data:
+            load_extensions(con, ("httpfs",))
+        if settings.password:
+            con.execute(
+                f"CREATE OR REPLACE TEMPORARY SECRET {SECRET_NAME} (TYPE postgres, PASSWORD "
+                f"{_sql_literal(settings.password)})"
+            )
+        options = []
+        if settings.data_path:
+            if settings.is_local_data and not read_only:
+                Path(settings.data_path).mkdir(parents=True, exist_ok=True)
+            options.append(f"DATA_PATH {_sql_literal(settings.data_path)}")
+        if read_only:
+            options.append("READ_ONLY")
+        if snapshot_version is not None:
+            options.append(f"SNAPSHOT_VERSION {int(snapshot_version)}")
+        opts = f" ({', '.join(options)})" if options else ""
+        con.execute(f"ATTACH {_sql_literal('ducklake:' + settings.catalog)} AS {alias}{opts}")
+    except LakeError:
+        raise
+    except duckdb.Error as error:
+        raise LakeError(
+            f"cannot attach the lake catalog {settings.display}: {mask(str(error), settings).strip()}"
+        ) from None
+
+
+def lake_data_path(con: duckdb.DuckDBPyConnection, alias: str = DEFAULT_ALIAS) -> str | None:
+    """The DATA_PATH the attached lake reads its files from (as stored in its catalog)."""
+    row = con.execute("select options['data_path'] from duckdb_databases() where database_name = ?", [alias]).fetchone()
+    return row[0] if row and row[0] else None
+
+
+def current_snapshot(con: duckdb.DuckDBPyConnection, alias: str = DEFAULT_ALIAS) -> int:
+    return int(con.execute(f"select id from {alias}.current_snapshot()").fetchone()[0])
+
+
+def snapshots(con: duckdb.DuckDBPyConnection, alias: str = DEFAULT_ALIAS) -> list[dict[str, Any]]:
+    cursor = con.execute(
+        f"select snapshot_id, snapshot_time, author, commit_message from {alias}.snapshots() order by snapshot_id"
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select table_schema, table_name from information_schema.tables where table_catalog = ? "
+        "and table_schema in (select unnest(?)) and table_type = 'BASE TABLE' order by 1, 2",
+        [catalog, list(LAKE_SCHEMAS)],
+    ).fetchall()
+
+
+def _counts(con: duckdb.DuckDBPyConnection, catalog: str, at: str = "") -> dict[str, int]:
+    return {
+        f"{s}.{t}": con.execute(f'select count(*) from {catalog}."{s}"."{t}"{at}').fetchone()[0]
+        for s, t in _tables(con, catalog)
+    }
+
+
+def connect(settings: LakeSettings, read_only: bool = True, **kwargs: Any) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB (no extension downloads) with the lake attached as ``lake`` and in use."""
+    con = duckdb.connect(":memory:", config=dict(_NO_NETWORK_CONFIG))
+    try:
+        attach_lake(con, settings, read_only=read_only, **kwargs)
+        con.execute(f"USE {kwargs.get('alias', DEFAULT_ALIAS)}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def read_lake_counts(settings: LakeSettings, snapshot_version: int | None = None) -> dict[str, int]:
+    """Rows per ``schema.table`` of marts and meta in the lake (latest snapshot, or ``snapshot_version``)."""
+    con = connect(settings, read_only=True)
+    try:
+        at = f" AT (VERSION => {int(snapshot_version)})" if snapshot_version is not None else ""
+        if snapshot_version is None:
+            return _counts(con, DEFAULT_ALIAS)
+        # tables as they were then: attach pinned to that snapshot to list them, count with AT
+        pinned = connect(settings, read_only=True, alias="lake_at", snapshot_version=snapshot_version)
+        try:
+            return {
+                name: con.execute(f"select count(*) from {DEFAULT_ALIAS}.{_quote(name)}{at}").fetchone()[0]
+                for name in (f"{s}.{t}" for s, t in _tables(pinned, "lake_at"))
+            }
+        finally:
+            pinned.close()
+    except duckdb.Error as error:
+        raise LakeError(f"cannot read the lake {settings.display}: {mask(str(error), settings)}") from None
+    finally:
+        con.close()
+
+
+def _quote(name: str) -> str:
+    schema, table = name.split(".", 1)
+    return f'"{schema}"."{table}"'
+
+
+# ---------------------------------------------------------------------------------------------
+# Publishing
+
+
+class _PublishLock:
+    """A PostgreSQL transaction-level advisory lock on the catalog database, held on a connection of its own."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: LakeSettings, wait_seconds: float) -> None:
+        self.cursor = con.cursor()
+        self.settings = settings
+        self.wait_seconds = wait_seconds
+
+    def __enter__(self) -> float:
+        self.cursor.execute(f"ATTACH {_sql_literal(self.settings.conninfo)} AS {LOCK_ALIAS} (TYPE postgres, READ_ONLY)")
+        self.cursor.execute("BEGIN")
+        started = time.monotonic()
+        delay = 0.05
+        while True:
+            got = self.cursor.execute(
+                f"select * from postgres_query('{LOCK_ALIAS}', 'select pg_try_advisory_xact_lock({PUBLISH_LOCK_KEY})')"
+            ).fetchone()[0]
+            if got:
+                return time.monotonic() - started
+            if time.monotonic() - started > self.wait_seconds:
+                self.cursor.execute("ROLLBACK")
+                raise LakeError(
+                    f"another publish has held the lake's writer lock on {self.settings.display} "
+                    f"for more than {self.wait_seconds:g} s"
+                )
+            time.sleep(delay)
+            delay = min(delay * 1.5, 1.0)
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.cursor.execute("ROLLBACK")  # ends the PostgreSQL transaction: the lock goes with it
+        finally:
+            self.cursor.close()
+
+
+def _is_conflict(error: Exception) -> bool:
+    text = str(error).lower()
+    return "conflict" in text or "violates primary key" in text
+
+
+def publish_to_lake(
+    build_path: Path | str,
+    settings: LakeSettings,
+    *,
+    run_id: str | None = None,
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+) -> dict[str, Any]:
+    """Replace every table of marts and meta in the lake by the build file's, as ONE snapshot.
+
+    Tables that the build file no longer has are dropped in the same transaction, so the snapshot
+    mirrors the build exactly. Returns ``{"tables": {name: rows}, "rows": total, "snapshot_id": n,
+    "catalog": masked conninfo, "waited_s": seconds spent waiting for another publisher}``.
+    """
+    if not settings.data_path:
+        raise LakeError(f"{ENV_DATA} is not set: where should the lake's data files go?")
+    build = Path(build_path).resolve()
+    if not build.is_file():
+        raise LakeError(f"no build file at {build}")
+    con = duckdb.connect(":memory:", config=dict(_NO_NETWORK_CONFIG))
+    try:
+        attach_lake(con, settings, read_only=False)
+        try:
+            con.execute(f"ATTACH {_sql_literal(str(build))} AS build (READ_ONLY)")
+            tables = _tables(con, "build")
+            if not any(s == "marts" for s, _ in tables):
+                raise LakeError(f"{build} has no marts tables: nothing to publish")
+            counts = _counts(con, "build")
+            run = f" run {run_id}" if run_id else ""
+            message = f"dcpulse publish{run}: {len(counts)} tables, {sum(counts.values())} rows"
+            with _PublishLock(con, settings, lock_wait_seconds) as waited:
+                snapshot_id = _write_snapshot(con, tables, message)
+        except LakeError:
+            raise
+        except duckdb.Error as error:
+            raise LakeError(f"writing to the lake {settings.display} failed: {mask(str(error), settings)}") from None
+    finally:
+        con.close()
+    return {
+        "tables": counts,
+        "rows": sum(counts.values()),
+        "snapshot_id": snapshot_id,
+        "catalog": settings.display,
+        "waited_s": round(waited, 3),
+    }
+
+
+def _write_snapshot(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]], message: str) -> int:
+    """One transaction: schemas, stale tables dropped, every table replaced, commit message. Retries a
+    DuckLake commit conflict (a writer that does not take our lock) a few times, then gives up."""
+    wanted = set(tables)
+    for attempt in range(CONFLICT_RETRIES):
+        con.execute("BEGIN")
+        try:
+            for schema in LAKE_SCHEMAS:
+                con.execute(f'CREATE SCHEMA IF NOT EXISTS {DEFAULT_ALIAS}."{schema}"')
+            for schema, table in _tables(con, DEFAULT_ALIAS):
+                if (schema, table) not in wanted:
+                    con.execute(f'DROP TABLE {DEFAULT_ALIAS}."{schema}"."{table}"')
+            for schema, table in tables:
+                con.execute(
+                    f'CREATE OR REPLACE TABLE {DEFAULT_ALIAS}."{schema}"."{table}" AS '
+                    f'SELECT * FROM build."{schema}"."{table}"'
+                )
+            con.execute(f"CALL {DEFAULT_ALIAS}.set_commit_message('dcpulse', {_sql_literal(message)})")
+            con.execute("COMMIT")
+        except duckdb.Error as error:
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already ended the transaction
+                con.execute("ROLLBACK")
+            if _is_conflict(error) and attempt < CONFLICT_RETRIES - 1:
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            raise
+        return int(con.execute(f"select id from {DEFAULT_ALIAS}.last_committed_snapshot()").fetchone()[0])
+    raise AssertionError("unreachable")

@@ -1,0 +1,294 @@
+"""A throwaway PostgreSQL server in a folder of its own, for the lake demo and the lake tests.
+
+Debian's PostgreSQL 15 binaries (``apt-get install postgresql``) in ``/usr/lib/postgresql/15/bin``
+(or ``$DCPULSE_PG_BIN``). The server:
+
+- listens on ``127.0.0.1`` only, on a free port, with its Unix socket in the folder too;
+- trusts local connections (``initdb --auth=trust``): it is a single-user demo/test server;
+- runs as a non-root user: PostgreSQL refuses to run as root, so under root a system user
+  ``dcpulse-pg`` is created (``useradd --system``) and owns the folder;
+- is started in a new process group and stopped by PID (``pg_ctl stop -m fast``, then SIGKILL).
+
+Use it as a context manager so it stops whatever happens::
+
+    with PgServer(Path("data/lake/pg")) as pg:
+        print(pg.conninfo)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+PG_BIN_DEFAULT = Path("/usr/lib/postgresql/15/bin")
+SERVICE_USER = "dcpulse-pg"
+SUPERUSER = "dcpulse"
+DEFAULT_DB = "dcpulse"
+
+
+class PgServerError(RuntimeError):
+    pass
+
+
+def pg_bin() -> Path:
+    return Path(os.environ.get("DCPULSE_PG_BIN", str(PG_BIN_DEFAULT)))
+
+
+def binaries_missing() -> str | None:
+    """None when initdb/pg_ctl/createdb are there, else a message saying what to install."""
+    missing = [name for name in ("initdb", "pg_ctl", "createdb", "postgres") if not (pg_bin() / name).exists()]
+    if missing:
+        return (
+            f"PostgreSQL server binaries not found in {pg_bin()} (missing: {', '.join(missing)}). "
+            "Install Debian's `postgresql` package: apt-get install -y postgresql"
+        )
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ensure_service_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+            check=True,
+            capture_output=True,
+        )
+        return pwd.getpwnam(SERVICE_USER)
+
+
+def _reachable_by(path: Path, user: pwd.struct_passwd) -> bool:
+    """Every parent of ``path`` lets ``user`` pass (others' x bit, or owned by the user)."""
+    for parent in path.resolve().parents:
+        st = parent.stat()
+        if st.st_uid == user.pw_uid:
+            continue
+        if not st.st_mode & 0o001:
+            return False
+    return True
+
+
+class PgServer:
+    """initdb (once), start, createdb; ``stop()`` by PID. ``folder`` holds ``data/``, ``sock/``, ``server.log``."""
+
+    def __init__(self, folder: Path, port: int | None = None, dbname: str = DEFAULT_DB) -> None:
+        self.folder = Path(folder).resolve()
+        self.port = port
+        self.dbname = dbname
+        self.pid: int | None = None
+        self._user: pwd.struct_passwd | None = None
+
+    # -- paths and connection strings ---------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self.folder / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.folder / "sock"
+
+    @property
+    def log_file(self) -> Path:
+        return self.folder / "server.log"
+
+    @property
+    def conninfo(self) -> str:
+        """libpq conninfo over TCP on 127.0.0.1 (no password: trust auth)."""
+        return f"dbname={self.dbname} host=127.0.0.1 port={self.port} user={SUPERUSER}"
+
+    # -- running commands as the server's user -------------------------------------------------
+    def _run(self, args: list[str], check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        kwargs: dict[str, object] = {}
+        if self._user is not None:
+            kwargs = {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
+        result = subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=str(self.folder),
+            env={"PATH": f"{pg_bin()}:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},
+            start_new_session=True,
+            check=False,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        if check and result.returncode != 0:
+            raise PgServerError(
+                f"{Path(args[0]).name} failed ({result.returncode}): {(result.stderr or result.stdout).strip()}"
+            )
+        return result
+
+    def _prepare_folder(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(exist_ok=True)
+        if os.geteuid() == 0:
+            self._user = _ensure_service_user()
+            if not _reachable_by(self.folder, self._user):
+                raise PgServerError(
+                    f"{self.folder} is not reachable by the user {SERVICE_USER} (a parent folder lacks o+x); "
+                    "put the server folder somewhere world-traversable"
+                )
+            for path in [self.folder, *self.folder.rglob("*")]:
+                os.chown(path, self._user.pw_uid, self._user.pw_gid, follow_symlinks=False)
+        self.folder.chmod(0o700)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self, timeout: float = 60) -> PgServer:
+        problem = binaries_missing()
+        if problem:
+            raise PgServerError(problem)
+        self._prepare_folder()
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._run(
+                [
+                    str(pg_bin() / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    SUPERUSER,
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ]
+            )
+        self._remove_stale_pidfile()
+        last_error: Exception | None = None
+        for _ in range(3):  # a free port can be taken between probing and binding: try another
+            port = self.port or free_port()
+            options = f"-p {port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+            result = self._run(
+                [
+                    str(pg_bin() / "pg_ctl"),
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.log_file),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    str(int(timeout)),
+                    "start",
+                ],
+                check=False,
+                timeout=timeout + 10,
+            )
+            if result.returncode == 0:
+                self.port = port
+                self.pid = self._read_pid()
+                break
+            last_error = PgServerError(f"pg_ctl start failed: {self._log_tail()}")
+            if self.port is not None:
+                break
+        else:
+            raise last_error or PgServerError("pg_ctl start failed")
+        if self.pid is None:
+            raise last_error or PgServerError("pg_ctl start failed")
+        try:
+            self._createdb()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _createdb(self) -> None:
+        result = self._run(
+            [str(pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, self.dbname],
+            check=False,
+        )
+        if result.returncode != 0 and "already exists" not in result.stderr:
+            raise PgServerError(f"createdb failed: {result.stderr.strip()}")
+
+    def _read_pid(self) -> int | None:
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().splitlines()[0])
+        except (FileNotFoundError, ValueError, IndexError):
+            return None
+
+    def _remove_stale_pidfile(self) -> None:
+        """A server killed earlier (machine restart) leaves postmaster.pid; pg_ctl handles a dead PID itself,
+        but a PID reused by another process would make it refuse: remove it when that PID is not a postgres."""
+        pid = self._read_pid()
+        if pid is None:
+            return
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except FileNotFoundError:
+            cmdline = b""
+        if b"postgres" not in cmdline:
+            with contextlib.suppress(FileNotFoundError):
+                (self.data_dir / "postmaster.pid").unlink()
+
+    def _log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no server log)"
+
+    def stop(self, timeout: float = 30) -> None:
+        """pg_ctl stop -m fast; if the server is still there, SIGKILL its PID. Safe to call twice."""
+        pid = self.pid or self._read_pid()
+        if pid is None:
+            return
+        with contextlib.suppress(Exception):
+            self._run(
+                [
+                    str(pg_bin() / "pg_ctl"),
+                    "-D",
+                    str(self.data_dir),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "-t",
+                    str(int(timeout)),
+                    "stop",
+                ],
+                check=False,
+                timeout=timeout + 10,
+            )
+        deadline = time.monotonic() + 5
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.pid = None
+
+    def remove(self) -> None:
+        """Stop, then delete the folder (for tests)."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> PgServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child of ours counts as gone
+    with contextlib.suppress(FileNotFoundError):
+        if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+            return False
+    return True
