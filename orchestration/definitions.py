@@ -8,12 +8,13 @@ from orchestration.defs.checks.expectations import gx_checks
 from orchestration.defs.dbt import dcpulse_dbt_assets
 from orchestration.defs.forecast import forecast_assets
 from orchestration.defs.ingest import raw_assets
+from orchestration.defs.parameters import parameters
 from orchestration.defs.publish import serving_warehouse
 from orchestration.defs.resources import dbt_resource
 from orchestration.defs.schedules import daily_refresh_schedule, refresh_all_job
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dcpulse_dbt_assets, forecast_assets, serving_warehouse],
+    assets=[*raw_assets, dcpulse_dbt_assets, forecast_assets, parameters, serving_warehouse],
     asset_checks=gx_checks,
     jobs=[refresh_all_job],
     schedules=[daily_refresh_schedule],

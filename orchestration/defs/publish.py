@@ -6,9 +6,10 @@ import dagster as dg
 
 from orchestration.defs.dbt import mart_keys
 from orchestration.defs.forecast import BACKTEST, FORECAST
+from orchestration.defs.parameters import PARAMETERS
 from orchestration.lib.warehouse import publish, serving_path
 
-FORECAST_KEYS = [FORECAST, BACKTEST]
+FORECAST_KEYS = [FORECAST, BACKTEST, PARAMETERS]
 
 
 def _upstream() -> list[dg.AssetKey]:
