@@ -77,7 +77,13 @@ def warehouse_path() -> Path:
 
 
 def warehouse_key() -> FileKey:
-    """Identity of the published file: a republish (new inode, mtime or size) gives a new key."""
+    """Identity of the published file: a republish (new inode, mtime or size) gives a new key.
+
+    With ``DCPULSE_LAKE_CATALOG`` set, the identity of the lake's latest snapshot instead (see the
+    lake section below): ``("lake:<catalog>", snapshot_id, snapshot_time_ns, 0)``.
+    """
+    if lake_enabled():
+        return lake_key()
     path = warehouse_path()
     try:
         stat = path.stat()
@@ -153,6 +159,8 @@ def _release(con: duckdb.DuckDBPyConnection) -> None:
 @st.cache_resource(max_entries=1, on_release=_release, show_spinner=False)
 def _connection_for(key: FileKey) -> duckdb.DuckDBPyConnection:
     """One connection per published file version; the previous version's is closed on eviction."""
+    if _is_lake_key(key):
+        return _open_lake(key, {"threads": 2, "memory_limit": "1GB", "temp_directory": ""})
     return _open(key[0], {"threads": 2, "memory_limit": "1GB", "temp_directory": ""})
 
 
@@ -171,6 +179,173 @@ def _run(key: FileKey, sql: str, params: Sequence[Any]) -> pl.DataFrame:
             last_error = error
             _connection_for.clear()
     raise WarehouseBusy(f"The warehouse connection was closed while querying: {last_error}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The lake (docs/lake.md). With DCPULSE_LAKE_CATALOG set, the pages and the SQL console read the
+# DuckLake catalog READ_ONLY instead of the serving file; without it nothing here runs.
+#
+# - ducklake and postgres_scanner are LOADed from their wheels' files first (the only extensions);
+#   then external access goes off with only the lake's DATA_PATH allowed (DuckLake reads its Parquet
+#   files through the local file system, so that cannot be disabled as for the serving file), and
+#   the configuration is locked.
+# - Each connection is pinned to one snapshot (ATTACH ... SNAPSHOT_VERSION n) and the cache key is
+#   that snapshot: a new publish gives a new key, and cached results never mix two snapshots.
+# - The postgres extension's functions (postgres_query, postgres_scan, ...) are not stopped by
+#   enable_external_access, so the console also refuses them, DuckLake's maintenance functions and
+#   query()/query_table() (which hide a statement in a string), found in the parsed statement.
+
+LAKE_KEY_PREFIX = "lake:"
+_LAKE_BLOCKED_PREFIXES = ("postgres_", "ducklake_")
+_LAKE_BLOCKED_FUNCTIONS = {
+    "query",
+    "query_table",
+    "add_data_files",
+    "cleanup_old_files",
+    "delete_orphaned_files",
+    "expire_snapshots",
+    "flush_inlined_data",
+    "merge_adjacent_files",
+    "rewrite_data_files",
+    "set_commit_message",
+    "set_option",
+}
+
+
+class LakeUnreachable(WarehouseBusy):
+    """The lake's catalog cannot be reached or is misconfigured (pages show it as a notice)."""
+
+
+class LakeEmpty(WarehouseMissing):
+    """The lake's catalog holds no marts yet."""
+
+
+def lake_enabled() -> bool:
+    return bool(os.environ.get("DCPULSE_LAKE_CATALOG", "").strip())
+
+
+def _is_lake_key(key: FileKey) -> bool:
+    return key[0].startswith(LAKE_KEY_PREFIX)
+
+
+def _lake_settings() -> Any:
+    from orchestration.lib import lake
+
+    try:
+        settings = lake.lake_settings_from_env()
+    except lake.LakeError as error:
+        raise LakeUnreachable(f"The lake is misconfigured: {error}.") from None
+    if settings is None:
+        raise LakeUnreachable("DCPULSE_LAKE_CATALOG is not set.")
+    return settings
+
+
+@st.cache_resource(max_entries=1, on_release=_release, show_spinner=False)
+def _lake_probe(catalog: str, data_path: str | None) -> duckdb.DuckDBPyConnection:
+    """A connection that only asks the catalog for its latest snapshot (one per catalog)."""
+    from orchestration.lib import lake
+
+    con = duckdb.connect(":memory:", config={**_BASE_CONFIG, "threads": 1})
+    try:
+        lake.attach_lake(con, _lake_settings(), read_only=True, alias=ALIAS)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def lake_key() -> FileKey:
+    """``("lake:<catalog, password-free>", snapshot_id, snapshot_time_ns, 0)`` of the latest snapshot."""
+    from orchestration.lib import lake
+
+    settings = _lake_settings()
+    try:
+        probe = _lake_probe(settings.catalog, settings.data_path)
+        cursor = probe.cursor()
+        try:
+            snapshot_id, snapshot_us = cursor.execute(
+                f"select snapshot_id, epoch_us(snapshot_time) from {ALIAS}.snapshots() "
+                "order by snapshot_id desc limit 1"
+            ).fetchone()
+        finally:
+            cursor.close()
+    except lake.LakeError as error:
+        raise LakeUnreachable(f"The lake catalog cannot be reached: {error}") from None
+    except duckdb.Error as error:
+        _lake_probe.clear()
+        raise LakeUnreachable(
+            f"The lake catalog {settings.display} cannot be read: {lake.mask(str(error), settings)}"
+        ) from None
+    return (LAKE_KEY_PREFIX + settings.display, int(snapshot_id), int(snapshot_us) * 1000, 0)
+
+
+def _harden_lake(con: duckdb.DuckDBPyConnection, data_path: str | None) -> None:
+    """After the attach: external access off except the lake's data files, settings frozen."""
+    if data_path:
+        literal = data_path.replace("'", "''")
+        con.execute(f"SET allowed_directories = ['{literal}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def _open_lake(key: FileKey, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB with the lake attached READ_ONLY at the key's snapshot, as ``wh``, hardened."""
+    from orchestration.lib import lake
+
+    con = duckdb.connect(":memory:", config={**_BASE_CONFIG, **(config or {})})
+    try:
+        settings = _lake_settings()
+        lake.attach_lake(con, settings, read_only=True, alias=ALIAS, snapshot_version=key[1])
+        con.execute(f"USE {ALIAS}")
+        marts = con.execute(
+            "select count(*) from information_schema.tables where table_catalog = ? and table_schema = 'marts'",
+            [ALIAS],
+        ).fetchone()[0]
+        if not marts:
+            raise LakeEmpty(
+                f"The lake {settings.display} has no marts yet (snapshot {key[1]}). Run `make run` with "
+                "DCPULSE_LAKE_CATALOG and DCPULSE_LAKE_DATA set to publish to it."
+            )
+        _harden_lake(con, lake.lake_data_path(con, ALIAS))
+    except lake.LakeError as error:
+        con.close()
+        raise LakeUnreachable(str(error)) from None
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _function_names(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {str(node["function_name"]).lower()} if "function_name" in node else set()
+        for value in node.values():
+            found |= _function_names(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*(_function_names(item) for item in node)) if node else set()
+    return set()
+
+
+def _check_lake_functions(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Refuse the functions that reach past the lake's tables (see the section comment)."""
+    import json
+
+    tree = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+    if tree.get("error"):
+        raise SqlConsoleError(
+            "Refused: the console could not check this query. (DuckDB: " + str(tree.get("error_message")) + ")"
+        )
+    blocked = sorted(
+        name
+        for name in _function_names(tree)
+        if name.startswith(_LAKE_BLOCKED_PREFIXES) or name in _LAKE_BLOCKED_FUNCTIONS
+    )
+    if blocked:
+        raise SqlConsoleError(
+            f"Refused: {', '.join(blocked)} cannot run in the console; it queries the lake's tables only "
+            "(no direct catalog access, no maintenance, no query() strings)."
+        )
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -368,11 +543,9 @@ def run_readonly_sql(
     """
     limits = ConsoleLimits(row_cap, timeout_seconds, memory_limit, threads)
     try:
-        path = warehouse_key()[0]
-        con = _open(
-            path,
-            {"memory_limit": memory_limit, "threads": threads, "temp_directory": ""},
-        )
+        key = warehouse_key()
+        console_config = {"memory_limit": memory_limit, "threads": threads, "temp_directory": ""}
+        con = _open_lake(key, console_config) if _is_lake_key(key) else _open(key[0], console_config)
     except (WarehouseUnavailable, duckdb.Error) as error:
         raise SqlConsoleError(_console_message(error, limits)) from error
     watchdog = threading.Timer(timeout_seconds, con.interrupt)
@@ -380,6 +553,8 @@ def run_readonly_sql(
     try:
         try:
             _check_statement(con, sql)
+            if _is_lake_key(key):
+                _check_lake_functions(con, sql)
         except duckdb.Error as error:
             raise SqlConsoleError(_console_message(error, limits)) from error
         watchdog.start()

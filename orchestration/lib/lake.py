@@ -237,9 +237,20 @@ def attach_lake(
 
 
 def lake_data_path(con: duckdb.DuckDBPyConnection, alias: str = DEFAULT_ALIAS) -> str | None:
-    """The DATA_PATH the attached lake reads its files from (as stored in its catalog)."""
+    """The DATA_PATH the attached lake reads its files from: the one given at ATTACH, else the catalog's own."""
     row = con.execute("select options['data_path'] from duckdb_databases() where database_name = ?", [alias]).fetchone()
-    return row[0] if row and row[0] else None
+    if row and row[0]:
+        return row[0]
+    for schema in ("public.", ""):
+        try:
+            row = con.execute(
+                f"select value from __ducklake_metadata_{alias}.{schema}ducklake_metadata "
+                "where key = 'data_path' and scope is null"
+            ).fetchone()
+        except duckdb.CatalogException:
+            continue
+        return row[0] if row else None
+    return None
 
 
 def current_snapshot(con: duckdb.DuckDBPyConnection, alias: str = DEFAULT_ALIAS) -> int:
