@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: run test dev dashboard bench lint manifest clean setup
+.PHONY: run test dev dashboard bench lint manifest clean setup lake-demo
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ dashboard: $(STAMP)
 
 bench: manifest
 	@$(BIN)/python -m benchmarks.run
+
+# Publish the current marts to a DuckLake lake in data/lake/ (a real PostgreSQL catalog there, stopped at the end).
+lake-demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	@$(BIN)/python -m orchestration.lib.lake_demo
 
 lint: $(STAMP)
 	@$(BIN)/ruff check .
