@@ -34,7 +34,7 @@ SUITES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "marts.fct_ai_deployments": [
         ("ExpectTableRowCountToBeBetween", {"min_value": 1}),
         ("ExpectColumnValuesToBeUnique", {"column": "deployment_id"}),
-        ("ExpectColumnValuesToBeInSet", {"column": "workload", "value_set": ["training", "inference", "mixed"]}),
+        ("ExpectColumnValuesToBeInSet", {"column": "workload", "value_set": ["training", "inference", "mixed", "hpc"]}),
         ("ExpectColumnValuesToBeInSet", {"column": "power_basis", "value_set": ["reported", "calculated"]}),
         (
             "ExpectColumnValuesToBeBetween",
@@ -50,7 +50,7 @@ SUITES: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"column": "market_tier", "value_set": ["tier_1", "tier_2", "tier_3", "unknown"]},
         ),
         ("ExpectColumnValuesToBeBetween", {"column": "facility_power_mw", "min_value": 0}),
-        ("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "region", "market_tier", "workload"]}),
+        ("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "region", "market_tier", "market_kind", "workload"]}),
     ],
 }
 
