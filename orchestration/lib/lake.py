@@ -196,6 +196,18 @@ def load_extensions(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = REQ
 # Attaching
 
 
+def _prepare(con: duckdb.DuckDBPyConnection, settings: LakeSettings) -> None:
+    """LOAD the extensions by path; hand a conninfo password to the postgres extension as a secret."""
+    load_extensions(con)
+    if settings.data_path and not settings.is_local_data:
+        load_extensions(con, ("httpfs",))
+    if settings.password:
+        con.execute(
+            f"CREATE OR REPLACE TEMPORARY SECRET {SECRET_NAME} (TYPE postgres, PASSWORD "
+            f"{_sql_literal(settings.password)})"
+        )
+
+
 def attach_lake(
     con: duckdb.DuckDBPyConnection,
     settings: LakeSettings,
@@ -209,14 +221,7 @@ def attach_lake(
     ``snapshot_version`` pins the attached lake to one snapshot (read-only by nature).
     """
     try:
-        load_extensions(con)
-        if settings.data_path and not settings.is_local_data:
-            load_extensions(con, ("httpfs",))
-        if settings.password:
-            con.execute(
-                f"CREATE OR REPLACE TEMPORARY SECRET {SECRET_NAME} (TYPE postgres, PASSWORD "
-                f"{_sql_literal(settings.password)})"
-            )
+        _prepare(con, settings)
         options = []
         if settings.data_path:
             if settings.is_local_data and not read_only:
@@ -332,7 +337,15 @@ class _PublishLock:
         self.wait_seconds = wait_seconds
 
     def __enter__(self) -> float:
-        self.cursor.execute(f"ATTACH {_sql_literal(self.settings.conninfo)} AS {LOCK_ALIAS} (TYPE postgres, READ_ONLY)")
+        try:
+            self.cursor.execute(
+                f"ATTACH {_sql_literal(self.settings.conninfo)} AS {LOCK_ALIAS} (TYPE postgres, READ_ONLY)"
+            )
+        except duckdb.Error as error:
+            self.cursor.close()
+            raise LakeError(
+                f"cannot reach the lake catalog {self.settings.display}: {mask(str(error), self.settings).strip()}"
+            ) from None
         self.cursor.execute("BEGIN")
         started = time.monotonic()
         delay = 0.05
@@ -383,8 +396,8 @@ def publish_to_lake(
         raise LakeError(f"no build file at {build}")
     con = duckdb.connect(":memory:", config=dict(_NO_NETWORK_CONFIG))
     try:
-        attach_lake(con, settings, read_only=False)
         try:
+            _prepare(con, settings)
             con.execute(f"ATTACH {_sql_literal(str(build))} AS build (READ_ONLY)")
             tables = _tables(con, "build")
             if not any(s == "marts" for s, _ in tables):
@@ -392,7 +405,10 @@ def publish_to_lake(
             counts = _counts(con, "build")
             run = f" run {run_id}" if run_id else ""
             message = f"dcpulse publish{run}: {len(counts)} tables, {sum(counts.values())} rows"
+            # The lock comes first: the first ATTACH of an empty catalog creates DuckLake's tables, and two
+            # publishers doing that at once collide in PostgreSQL.
             with _PublishLock(con, settings, lock_wait_seconds) as waited:
+                attach_lake(con, settings, read_only=False)
                 snapshot_id = _write_snapshot(con, tables, message)
         except LakeError:
             raise

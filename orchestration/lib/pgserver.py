@@ -199,19 +199,22 @@ class PgServer:
         if self.pid is None:
             raise last_error or PgServerError("pg_ctl start failed")
         try:
-            self._createdb()
+            self.create_database()
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _createdb(self) -> None:
+    def create_database(self, name: str | None = None) -> str:
+        """createdb ``name`` (default: the server's dbname) if it does not exist; returns its conninfo."""
+        name = name or self.dbname
         result = self._run(
-            [str(pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, self.dbname],
+            [str(pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, name],
             check=False,
         )
         if result.returncode != 0 and "already exists" not in result.stderr:
             raise PgServerError(f"createdb failed: {result.stderr.strip()}")
+        return f"dbname={name} host=127.0.0.1 port={self.port} user={SUPERUSER}"
 
     def _read_pid(self) -> int | None:
         try:
