@@ -391,6 +391,34 @@ def dashboard_lake(lake_env: lake.LakeSettings, tmp_path: Path, monkeypatch: pyt
     st.cache_resource.clear()
 
 
+@pytest.fixture(scope="module")
+def shared_lake(pg_server: pgserver.PgServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One lake with version 1 published, shared by the console refusal tests (they never change it)."""
+    folder = tmp_path_factory.mktemp("shared_lake")
+    env = {
+        lake.ENV_CATALOG: f"postgres:{pg_server.create_database(f'lake_{uuid.uuid4().hex[:10]}')}",
+        lake.ENV_DATA: str(folder / "lake_data"),
+    }
+    settings = lake.lake_settings_from_env(env)
+    assert settings is not None
+    make_build(folder / "v1.duckdb", 1)
+    lake.publish_to_lake(folder / "v1.duckdb", settings, run_id="shared")
+    return {**env, "DCPULSE_WAREHOUSE_DIR": str(folder / "no_warehouse")}
+
+
+@pytest.fixture
+def console_lake(shared_lake: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[lake.LakeSettings]:
+    for name, value in shared_lake.items():
+        monkeypatch.setenv(name, value)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    settings = lake.lake_settings_from_env()
+    assert settings is not None
+    yield settings
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def _listing(folder: Path) -> list[tuple[str, int]]:
     return sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*"))
 
@@ -414,13 +442,11 @@ def test_dashboard_queries_read_the_lake_and_see_a_new_publish(
 
 
 @pytest.mark.parametrize("name", sorted(CONSOLE_REFUSALS))
-def test_lake_console_refuses_everything_but_reading_the_tables(
-    name: str, dashboard_lake: Path, lake_env: lake.LakeSettings
-) -> None:
+def test_lake_console_refuses_everything_but_reading_the_tables(name: str, console_lake: lake.LakeSettings) -> None:
     from dashboards import data
 
-    data_dir = Path(lake_env.data_path or "")
-    sql = CONSOLE_REFUSALS[name].format(data=lake_env.data_path, ext=lake.extension_file("ducklake"))
+    data_dir = Path(console_lake.data_path or "")
+    sql = CONSOLE_REFUSALS[name].format(data=console_lake.data_path, ext=lake.extension_file("ducklake"))
     before = _listing(data_dir)
     snapshot = data.warehouse_key()[1]
     with pytest.raises(data.SqlConsoleError) as refused:
@@ -434,11 +460,11 @@ def test_lake_console_refuses_everything_but_reading_the_tables(
     assert counted["n"][0] == VERSIONS[1][1]
 
 
-def test_lake_console_reads_tables_snapshots_and_time_travel(dashboard_lake: Path) -> None:
+def test_lake_console_reads_tables_snapshots_and_time_travel(console_lake: lake.LakeSettings) -> None:
     from dashboards import data
 
     assert data.run_readonly_sql("select count(*) as n from marts.dim_things")["n"][0] == VERSIONS[1][0]
     history = data.run_readonly_sql("select snapshot_id, commit_message from wh.snapshots() order by 1")
-    assert history["commit_message"][-1].startswith("dcpulse publish run dash")
+    assert history["commit_message"][-1].startswith("dcpulse publish run shared")
     first = history["snapshot_id"][-1]
     assert data.run_readonly_sql(f"select count(*) as n from meta.runs at (version => {first})")["n"][0] == 1
