@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL server in a folder of its own, for the lake demo and the lake tests.
 
-Debian's PostgreSQL 15 binaries (``apt-get install postgresql``) in ``/usr/lib/postgresql/15/bin``
-(or ``$DCPULSE_PG_BIN``). The server:
+Debian's PostgreSQL binaries (``apt-get install postgresql``) in ``/usr/lib/postgresql/15/bin``
+(bookworm; another version's folder if that is missing, or ``$DCPULSE_PG_BIN``). The server:
 
 - listens on ``127.0.0.1`` only, on a free port, with its Unix socket in the folder too;
 - trusts local connections (``initdb --auth=trust``): it is a single-user demo/test server;
@@ -38,7 +38,13 @@ class PgServerError(RuntimeError):
 
 
 def pg_bin() -> Path:
-    return Path(os.environ.get("DCPULSE_PG_BIN", str(PG_BIN_DEFAULT)))
+    """``$DCPULSE_PG_BIN``, else Debian's 15 (bookworm), else the newest ``/usr/lib/postgresql/<n>/bin``."""
+    if os.environ.get("DCPULSE_PG_BIN"):
+        return Path(os.environ["DCPULSE_PG_BIN"])
+    if (PG_BIN_DEFAULT / "initdb").exists():
+        return PG_BIN_DEFAULT
+    found = [p.parent for p in PG_BIN_DEFAULT.parents[1].glob("*/bin/initdb") if p.parent.parent.name.isdigit()]
+    return max(found, key=lambda p: int(p.parent.name)) if found else PG_BIN_DEFAULT
 
 
 def binaries_missing() -> str | None:
