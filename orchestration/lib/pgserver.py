@@ -301,3 +301,27 @@ def _alive(pid: int) -> bool:
         if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
             return False
     return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m orchestration.lib.pgserver start|stop [FOLDER]`` (default ``data/lake/pg``): start prints the
+    conninfo and leaves the server running (e.g. to browse the lake-demo lake); stop stops it by PID."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] not in ("start", "stop"):
+        print("usage: python -m orchestration.lib.pgserver start|stop [FOLDER]", file=sys.stderr)
+        return 2
+    folder = Path(args[1]) if len(args) > 1 else Path(__file__).resolve().parents[2] / "data" / "lake" / "pg"
+    server = PgServer(folder)
+    if args[0] == "start":
+        server.start()
+        print(f"{server.conninfo}  (pid {server.pid}; stop: python -m orchestration.lib.pgserver stop {folder})")
+    else:
+        server.stop()
+        print(f"stopped the server in {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
