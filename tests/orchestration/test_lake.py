@@ -126,6 +126,11 @@ import json, sys, time
 from pathlib import Path
 from orchestration.lib import lake
 go = Path(sys.argv[2])
+enter = lake._PublishLock.__enter__
+def announce(self):  # tells the test that this writer is about to take the publishers' lock
+    Path(sys.argv[4]).touch()
+    return enter(self)
+lake._PublishLock.__enter__ = announce
 while not go.exists():
     time.sleep(0.01)
 started = time.time()
@@ -248,38 +253,76 @@ def test_publish_fails_loudly_naming_the_catalog_without_the_password(
 # (b) two writers at once
 
 
+def _run_writers(builds: dict[int, Path], tmp_path: Path, tag: str, hold_lock_of: lake.LakeSettings | None = None):
+    """Start one writer process per build at the same moment; with ``hold_lock_of``, this test holds the
+    publishers' lock until both writers are waiting for it, checks that nothing landed meanwhile, then lets go."""
+    go = tmp_path / f"go-{tag}"
+    markers = {v: tmp_path / f"locking-{tag}-{v}" for v in builds}
+    writers = {v: run_script(WRITER, str(path), str(go), f"{tag}-{v}", str(markers[v])) for v, path in builds.items()}
+    holder = None
+    try:
+        if hold_lock_of is not None:
+            holder = duckdb.connect(":memory:", config={"autoload_known_extensions": False})
+            lake.load_extensions(holder)
+            lock = lake._PublishLock(holder, hold_lock_of, 5.0)
+            lock.__enter__()
+        go.touch()
+        if holder is not None:
+            deadline = time.monotonic() + 60
+            while not all(m.exists() for m in markers.values()) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert all(m.exists() for m in markers.values()), "the writers never reached the lock"
+            time.sleep(1.0)
+            assert all(p.poll() is None for p in writers.values()), "a writer finished while the lock was held"
+            lock.__exit__(None, None, None)
+        results = {}
+        for version, proc in writers.items():
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            results[version] = json.loads(out.strip().splitlines()[-1])
+        return results
+    finally:
+        if holder is not None:
+            holder.close()
+        for proc in writers.values():
+            if proc.poll() is None:
+                proc.kill()
+
+
+def _check_both_landed(results: dict[int, dict], settings: lake.LakeSettings, tag: str) -> None:
+    ids = sorted(r["snapshot_id"] for r in results.values())
+    assert ids[1] == ids[0] + 1  # one after the other, nothing in between
+    con = lake.connect(settings)
+    try:
+        history = {s["snapshot_id"]: s["commit_message"] for s in lake.snapshots(con)}
+    finally:
+        con.close()
+    for version, result in results.items():
+        assert history[result["snapshot_id"]].startswith(f"dcpulse publish run {tag}-{version}:")
+    first = min(results, key=lambda v: results[v]["snapshot_id"])
+    last = max(results, key=lambda v: results[v]["snapshot_id"])
+    # every table readable, the catalog whole: the latest snapshot is the last writer's version entirely,
+    # the one before it the first writer's
+    assert lake.read_lake_counts(settings) == expected_counts(last)
+    assert lake.read_lake_counts(settings, snapshot_version=results[first]["snapshot_id"]) == expected_counts(first)
+
+
 def test_two_concurrent_publishers_both_land_and_the_catalog_stays_whole(
     lake_env: lake.LakeSettings, tmp_path: Path
 ) -> None:
     builds = {v: tmp_path / f"build_v{v}.duckdb" for v in (1, 2)}
     for version, path in builds.items():
         make_build(path, version)
-    go = tmp_path / "go"
-    writers = {v: run_script(WRITER, str(path), str(go), f"writer-{v}") for v, path in builds.items()}
-    time.sleep(1.0)  # both processes have imported duckdb and wait on the start flag
-    go.touch()
-    results = {}
-    for version, proc in writers.items():
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        results[version] = json.loads(out.strip().splitlines()[-1])
 
-    ids = sorted(r["snapshot_id"] for r in results.values())
-    assert ids[1] == ids[0] + 1  # one after the other, nothing lost in between
-    con = lake.connect(lake_env)
-    try:
-        history = {s["snapshot_id"]: s["commit_message"] for s in lake.snapshots(con)}
-    finally:
-        con.close()
-    for version, result in results.items():
-        assert history[result["snapshot_id"]].startswith(f"dcpulse publish run writer-{version}:")
-    last = max(results, key=lambda v: results[v]["snapshot_id"])
-    assert lake.read_lake_counts(lake_env) == expected_counts(last)
-    first = min(results, key=lambda v: results[v]["snapshot_id"])
-    assert lake.read_lake_counts(lake_env, snapshot_version=results[first]["snapshot_id"]) == expected_counts(first)
-    # they did overlap: the second one waited for the first one's lock, or started after it had finished
-    second = results[last]
-    assert second["waited_s"] > 0 or second["started"] >= results[first]["finished"] - 0.5
+    # 1. Both writers wait on the lock (held here) against a catalog not even created yet, then race for it.
+    held = _run_writers(builds, tmp_path, "held", hold_lock_of=lake_env)
+    assert all(r["waited_s"] >= 1.0 for r in held.values()), held
+    _check_both_landed(held, lake_env, "held")
+
+    # 2. Both started at the same moment, nobody holding the lock: they serialize themselves.
+    free = _run_writers(builds, tmp_path, "free")
+    _check_both_landed(free, lake_env, "free")
+    assert min(r["snapshot_id"] for r in free.values()) == max(r["snapshot_id"] for r in held.values()) + 1
 
 
 # ---------------------------------------------------------------------------------------------
