@@ -1,44 +1,60 @@
-"""Parse and validate a delimited source file into a typed polars frame plus a frame of issues.
+"""Read and validate one delimited source file into a typed table plus a table of issues.
 
-Pure functions: bytes in, frames out. No Dagster, no file paths read here. The orchestration layer
-reads the file, passes its bytes and name, and writes both frames to the warehouse.
+No type inference anywhere, nothing silently lost, raw files only read. The work is done by DuckDB
+(so a large file loads at about the speed of DuckDB's own ``read_csv``); the rules are data, in
+``SourceSpec`` (``transforms/sources.py``).
 
-How a file is read (no type inference anywhere):
-1. bytes are decoded as UTF-8; a record holding bytes that are not UTF-8 is rejected (the bad
-   bytes show as U+FFFD in the quarantined record), the rest of the file still loads;
-2. Python's csv module splits records, so a record's starting line number is known exactly; a
-   record with the wrong number of fields is rejected as malformed;
-3. the header is mapped to the spec's columns by name (each column lists the names it has had in
-   the publisher's releases); a missing required column rejects the file, a missing optional one
-   loads as null and is flagged, an unexpected extra column is flagged as schema drift;
-4. every value is cast by the column's declared kind; a value that does not parse or breaks a
-   bound either rejects the row or, for columns marked ``on_invalid="null"``, is set to null and
-   flagged; a row rejected keeps its raw record in the issue so nothing is lost;
-5. exact duplicate records, and repeats of the spec's unique key, are rejected after the first.
+1. **Records.** Fast path: DuckDB's CSV reader reads every column as text into a temporary table.
+   Its result is used only if the file's physical lines account exactly for the header and the
+   records (no reader error, no blank line, no record spanning lines, no NUL byte): then record
+   *k* is line ``header_line + k`` and nothing can have been swallowed. Otherwise the exact path
+   reads the file line by line and **resynchronises**: a record that cannot be valid (wrong field
+   count, a quoted field running past the end of its line where the schema allows no multi-line
+   field, or past ``max_record_lines`` / ``max_field_chars`` where it does, invalid UTF-8, a NUL
+   byte) costs only the physical lines it occupies; each is quarantined with its line and reason,
+   and reading resumes at the next line.
+2. **Header.** Mapped to the spec's columns by name (each column lists the names it has had in the
+   publisher's releases). A missing required column rejects the file, naming the column and the
+   header's unexpected names (a renamed column shows up there); a missing optional one loads as null
+   and is flagged; an unexpected extra column is flagged as schema drift.
+3. **Values.** Every value is cast by its column's kind in SQL; a value that does not parse or breaks
+   a bound rejects the row or, for ``on_invalid="null"`` columns, is nulled and flagged. Cross-column
+   rules (``RowCheck``), reference sets (``LookupCheck``) and parent tables (``ParentCheck``: an
+   orphan's parent missing from another source) are SQL too.
+4. **Duplicates.** Exact duplicate records, and repeats of the spec's unique key, are rejected
+   after the first (or flagged, where the publisher lists identical rows on purpose).
+
+A rejected row keeps its raw record in the issue (``record_json``), so nothing is lost.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+import tempfile
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
+import duckdb
 import polars as pl
 
-Kind = Literal["str", "float", "int", "date", "bool", "coord"]
+Kind = Literal["str", "float", "int", "date", "timestamp", "bool", "coord"]
 Action = Literal["row_rejected", "field_nulled", "flagged", "file_rejected"]
 
 NULL_TOKENS: tuple[str, ...] = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None")
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m", "%Y")
+TIMESTAMP_FORMATS: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 # Dates outside this window are typos (FracTracker has one 3036), not history or plans.
 MIN_YEAR, MAX_YEAR = 1950, 2100
 TRUE_TOKENS = ("true", "yes", "y", "1", "t")
 FALSE_TOKENS = ("false", "no", "n", "0", "f")
+# Bump when a change to reading or validation could change what loads from an unchanged file.
+PARSER_VERSION = "2026.11.2"
 
 ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "source_row": pl.Int64(),
@@ -47,6 +63,15 @@ ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
     "action": pl.String(),
     "record_json": pl.String(),
+}
+_SQL_TYPE = {
+    "str": "VARCHAR",
+    "float": "DOUBLE",
+    "int": "BIGINT",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "bool": "BOOLEAN",
+    "coord": "DOUBLE",
 }
 
 
@@ -68,11 +93,12 @@ class Column:
 
 @dataclass(frozen=True)
 class RowCheck:
-    """A rule across columns: ``valid`` is a polars expression true for good rows."""
+    """A rule across columns: ``sql`` is a DuckDB boolean expression over the typed (and derived)
+    columns, true for good rows; NULL counts as good."""
 
     field: str
     reason: str
-    valid: Callable[[], pl.Expr]
+    sql: str
     action: Literal["reject", "flag"] = "reject"
 
 
@@ -87,6 +113,29 @@ class LookupCheck:
 
 
 @dataclass(frozen=True)
+class ParentCheck:
+    """A value must exist in another source's raw table (an orphan's parent is missing otherwise).
+
+    The parent's values (``parent_field`` of ``raw.<parent>``) are handed in at parse time under
+    ``context_key`` (a set of strings); without them the check is skipped."""
+
+    field: str
+    context_key: str
+    parent: str
+    parent_field: str
+    action: Literal["reject", "flag"] = "reject"
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A column computed after typing: ``sql`` over the typed columns, cast to ``kind``."""
+
+    name: str
+    sql: str
+    kind: Kind = "str"
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """What one source table looks like and how its rows are validated."""
 
@@ -97,25 +146,38 @@ class SourceSpec:
     ignored: tuple[str, ...] = ()
     row_checks: tuple[RowCheck, ...] = ()
     lookup_checks: tuple[LookupCheck, ...] = ()
+    parent_checks: tuple[ParentCheck, ...] = ()
     # Exact duplicate records are rejected, unless the publisher lists identical rows on purpose
     # (Epoch's anonymized systems): then they load and are flagged.
     exact_duplicates: Literal["reject", "flag"] = "reject"
-    derive: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    derived: tuple[Derived, ...] = ()
     description: str = ""
+    # Free-text sources whose quoted values may span lines (Epoch's notes and quotes, FracTracker's
+    # names and addresses); a record then spans at most this many lines / characters. Elsewhere a
+    # quote must close on its own line.
+    multiline: bool = False
+    max_record_lines: int = 20
+    max_field_chars: int = 20_000
 
     @property
     def schema(self) -> dict[str, pl.DataType]:
         return {c.name: _polars_type(c.kind) for c in self.columns}
 
+    @property
+    def allows_multiline(self) -> bool:
+        return self.multiline
+
 
 @dataclass
-class ParseResult:
-    """Typed good rows (with ``_source_row``) and one issue per problem found."""
+class LoadResult:
+    """What a load did: counts, the issues (small) and, for ``parse_source``, the rows."""
 
-    rows: pl.DataFrame
     issues: pl.DataFrame
     rows_in_file: int
+    rows_loaded: int
     header: list[str] = field(default_factory=list)
+    path: Literal["fast", "exact", "none"] = "none"
+    rows: pl.DataFrame | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -130,18 +192,13 @@ class ParseResult:
     def file_rejected(self) -> bool:
         return self.issues.filter(pl.col("action") == "file_rejected").height > 0
 
+    def file_reason(self) -> str | None:
+        rejected = self.issues.filter(pl.col("action") == "file_rejected")
+        return "; ".join(rejected["reason"].to_list()) if rejected.height else None
 
-class _Issues:
-    def __init__(self) -> None:
-        self.items: list[dict[str, object]] = []
 
-    def add(self, row: int, fld: str, value: str | None, reason: str, action: Action, record: str) -> None:
-        self.items.append(
-            {"source_row": row, "field": fld, "value": value, "reason": reason, "action": action, "record_json": record}
-        )
-
-    def frame(self) -> pl.DataFrame:
-        return pl.DataFrame(self.items, schema=ISSUE_SCHEMA)
+# Kept for callers that think in terms of a parsed frame (tests, small files).
+ParseResult = LoadResult
 
 
 def _polars_type(kind: Kind) -> pl.DataType:
@@ -150,14 +207,30 @@ def _polars_type(kind: Kind) -> pl.DataType:
         "float": pl.Float64(),
         "int": pl.Int64(),
         "date": pl.Date(),
+        "timestamp": pl.Datetime("us"),
         "bool": pl.Boolean(),
         "coord": pl.Float64(),
     }[kind]
 
 
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------------------------
+# Coordinates (decimal or degrees-minutes-seconds), shared by Python callers and the SQL cast
+
 _DMS = re.compile(
     r"^\s*(?P<deg>\d{1,3}(?:\.\d+)?)\s*°\s*(?:(?P<min>\d{1,2}(?:\.\d+)?)\s*['′]\s*)?"
     r"(?:(?P<sec>\d{1,2}(?:\.\d+)?)\s*(?:\"|″|'')\s*)?(?P<hem>[NSEW])\s*$"
+)
+_DMS_SQL = (
+    r"^\s*(\d{1,3}(?:\.\d+)?)\s*°\s*(?:(\d{1,2}(?:\.\d+)?)\s*['′]\s*)?"
+    r"(?:(\d{1,2}(?:\.\d+)?)\s*(?:\"|″|'')\s*)?([NSEW])\s*$"
 )
 
 
@@ -176,103 +249,215 @@ def parse_coordinate(text: str | None) -> float | None:
     return -value if m["hem"] in "SW" else value
 
 
-def _decode(data: bytes) -> str:
-    text = data.decode("utf-8", errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text
+# ---------------------------------------------------------------------------------------------
+# SQL for one column: normalise nulls, cast by kind, the reason a value is not acceptable
 
 
-def _split_records(text: str, skip_lines: int) -> tuple[list[str], list[tuple[int, list[str]]], int]:
-    """Header, then (start line, fields) per record. Line numbers count from 1 in the file."""
-    lines = io.StringIO(text)
-    for _ in range(skip_lines):
-        lines.readline()
-    reader = csv.reader(lines)
-    records: list[tuple[int, list[str]]] = []
-    header: list[str] = []
-    previous_end = skip_lines
-    try:
-        for fields in reader:
-            start = previous_end + 1
-            previous_end = skip_lines + reader.line_num
-            if not header:
-                header = fields
-                continue
-            if not any(f.strip() for f in fields):
-                continue  # blank line
-            records.append((start, fields))
-    except csv.Error as exc:  # e.g. NUL byte or a quote left open at the end of the file
-        records.append((previous_end + 1, [f"<unparseable CSV: {exc}>"]))
-    return header, records, skip_lines
+def _null_sql(raw: str) -> str:
+    tokens = ", ".join(_lit(t) for t in NULL_TOKENS)
+    return f"case when trim({raw}) in ({tokens}) then null else {raw} end"
 
 
-def _record_json(header: Sequence[str], fields: Sequence[str]) -> str:
-    if len(fields) == len(header):
-        return json.dumps(dict(zip(header, fields, strict=True)), ensure_ascii=False)
-    return json.dumps({"_fields": list(fields)}, ensure_ascii=False)
-
-
-def _cast_expr(col: Column) -> pl.Expr:
-    s = pl.col(col.name).str.strip_chars()
+def _cast_sql(col: Column, v: str) -> str:
+    """Typed value of the normalised text ``v`` (null where it does not parse)."""
+    s = f"trim({v})"
     if col.kind == "str":
         return s
-    if col.kind == "float":
-        if col.thousands:
-            s = s.str.replace_all(",", "")
-        return s.cast(pl.Float64, strict=False)
-    if col.kind == "int":
-        if col.thousands:
-            s = s.str.replace_all(",", "")
-        return s.cast(pl.Int64, strict=False)
-    if col.kind == "coord":
-        return s.map_elements(parse_coordinate, return_dtype=pl.Float64)
+    if col.kind in ("float", "int", "coord"):
+        num = f"replace({s}, ',', '')" if col.thousands else s
+        # DuckDB's casts are lenient ('12.75' -> 13 as an integer, '1_000', '0x10', 'inf'): only plain
+        # decimal numbers are numbers here, so nothing is silently coerced.
+        if col.kind == "int":
+            return f"case when regexp_full_match({num}, '[+-]?[0-9]+') then try_cast({num} as BIGINT) end"
+        if col.kind == "float":
+            pattern = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+            return f"case when regexp_full_match({num}, {_lit(pattern)}) then try_cast({num} as DOUBLE) end"
+        dms = f"regexp_extract({s}, {_lit(_DMS_SQL)}, ['d', 'm', 's', 'h'])"
+        value = (
+            f"(try_cast(nullif({dms}.d, '') as DOUBLE) + coalesce(try_cast(nullif({dms}.m, '') as DOUBLE), 0) / 60"
+            f" + coalesce(try_cast(nullif({dms}.s, '') as DOUBLE), 0) / 3600)"
+        )
+        return f"coalesce(try_cast({s} as DOUBLE), case when {dms}.h in ('S', 'W') then -{value} else {value} end)"
     if col.kind == "bool":
-        low = s.str.to_lowercase()
-        return (
-            pl.when(low.is_in(TRUE_TOKENS))
-            .then(True)
-            .when(low.is_in(FALSE_TOKENS))
-            .then(False)
-            .otherwise(None)
-            .cast(pl.Boolean)
-        )
-    parsed = pl.coalesce([s.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS])
-    return pl.when(parsed.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(parsed).otherwise(None)
+        low = f"lower({s})"
+        true = ", ".join(_lit(t) for t in TRUE_TOKENS)
+        false = ", ".join(_lit(t) for t in FALSE_TOKENS)
+        return f"case when {low} in ({true}) then true when {low} in ({false}) then false end"
+    formats = DATE_FORMATS if col.kind == "date" else TIMESTAMP_FORMATS + DATE_FORMATS
+    parsed = "coalesce(" + ", ".join(f"try_strptime({s}, {_lit(f)})" for f in formats) + ")"
+    sql_type = "DATE" if col.kind == "date" else "TIMESTAMP"
+    return f"case when year({parsed}) between {MIN_YEAR} and {MAX_YEAR} then cast({parsed} as {sql_type}) end"
 
 
-def _bound_reason(col: Column) -> pl.Expr | None:
-    """Expression that is a reason string where the typed value breaks a bound, else null."""
-    value = pl.col(col.name)
-    parts = []
+def _reason_sql(col: Column, raw: str, typed: str) -> str:
+    """The first reason the value is not acceptable, or null."""
+    parts = [f"when {raw} is not null and {typed} is null then {_lit('not a valid ' + col.kind)}"]
     if col.min is not None:
-        parts.append(pl.when(value < col.min).then(pl.lit(f"below minimum {col.min:g}")))
+        parts.append(f"when {typed} < {col.min!r} then {_lit(f'below minimum {col.min:g}')}")
     if col.max is not None:
-        parts.append(pl.when(value > col.max).then(pl.lit(f"above maximum {col.max:g}")))
+        parts.append(f"when {typed} > {col.max!r} then {_lit(f'above maximum {col.max:g}')}")
     if col.allowed is not None:
-        parts.append(
-            pl.when(value.is_not_null() & ~value.is_in(list(col.allowed))).then(
-                pl.lit(f"not one of {', '.join(col.allowed)}")
-            )
-        )
-    if not parts:
+        values = ", ".join(_lit(a) for a in col.allowed)
+        parts.append(f"when {typed} not in ({values}) then {_lit('not one of ' + ', '.join(col.allowed))}")
+    if col.required:
+        parts.append(f"when {raw} is null then 'required value missing'")
+    return "case " + " ".join(parts) + " end"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading records
+
+
+@dataclass
+class _Scan:
+    sha256: str
+    size: int
+    newlines: int
+    ends_with_newline: bool
+    has_nul: bool
+    has_quote: bool
+
+
+def scan_file(path: Path) -> _Scan:
+    """sha256, size and line facts of a file, streamed in chunks (never read whole into memory)."""
+    digest = hashlib.sha256()
+    size = newlines = 0
+    has_nul = has_quote = False
+    last = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+            size += len(chunk)
+            newlines += chunk.count(b"\n")
+            has_nul = has_nul or b"\x00" in chunk
+            has_quote = has_quote or b'"' in chunk
+            last = chunk[-1:]
+    return _Scan(digest.hexdigest(), size, newlines, last == b"\n", has_nul, has_quote)
+
+
+def _physical_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, line bytes without its line ending)."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            yield number, line.rstrip(b"\n").rstrip(b"\r")
+
+
+def _decode(raw: bytes, number: int) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    return text[1:] if number == 1 and text.startswith("\ufeff") else text
+
+
+def _split(text: str) -> list[str] | None:
+    """Fields of one complete CSV record, or None where a quoted field is not closed."""
+    try:
+        return next(csv.reader([text], strict=True))
+    except StopIteration:
+        return []
+    except csv.Error:
         return None
-    return pl.coalesce(parts)
 
 
-def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | None = None) -> ParseResult:
-    """Parse ``data`` (the bytes of one source file) by ``spec``. Never raises on bad content."""
-    issues = _Issues()
-    text = _decode(data)
-    empty = pl.DataFrame(schema={**spec.schema, "_source_row": pl.Int64()})
-    if not text.strip():
-        issues.add(0, "*", None, "empty file: no header and no rows", "file_rejected", "{}")
-        return ParseResult(empty, issues.frame(), 0)
+@dataclass
+class _Record:
+    line: int
+    fields: list[str] | None
+    text: str
+    reason: str | None = None
+    lines: int = 1
 
-    header, records, _ = _split_records(text, spec.skip_lines)
-    header = [h.strip() for h in header]
-    header_line = spec.skip_lines + 1
-    header_json = json.dumps(header, ensure_ascii=False)
 
-    # Map header names to columns (exact first, then case-insensitive).
+def _read_header(path: Path, skip_lines: int) -> tuple[list[str], int]:
+    """The header's names and its line number (the first non-blank line after ``skip_lines``)."""
+    for number, raw in _physical_lines(path):
+        if number <= skip_lines:
+            continue
+        text = _decode(raw, number)
+        if not text.strip():
+            continue
+        fields = _split(text)
+        return ([h.strip() for h in fields] if fields else [text.strip()]), number
+    return [], 0
+
+
+def _exact_records(path: Path, header_line: int, spec: SourceSpec) -> Iterator[_Record]:
+    """Records after the header, resynchronising after every record that cannot be valid.
+
+    A valid line holds an even number of quote characters (a quoted field opens and closes on it;
+    a literal quote inside a quoted field is doubled). A line with an odd count either starts a
+    multi-line value - only in a ``multiline`` source, and only until the quote closes as a valid
+    record within ``max_record_lines`` lines and ``max_field_chars`` characters - or cannot be valid:
+    it is rejected alone and reading resumes at the next line (the lines a failed multi-line attempt
+    took are read again, from the second on).
+    """
+    source = ((n, raw) for n, raw in _physical_lines(path) if n > header_line)
+    pushed: deque[tuple[int, bytes]] = deque()
+
+    def next_line() -> tuple[int, bytes] | None:
+        if pushed:
+            return pushed.popleft()
+        return next(source, None)
+
+    while (item := next_line()) is not None:
+        number, raw = item
+        if b"\x00" in raw:
+            yield _Record(number, None, raw.replace(b"\x00", b"\\0").decode("utf-8", "replace"), "NUL byte in the line")
+            continue
+        text = _decode(raw, number)
+        if not text.strip():
+            continue  # blank line
+        if text.count('"') % 2 == 0:
+            fields = _split(text)
+            yield (
+                _Record(number, fields, text)
+                if fields is not None
+                else _Record(number, None, text, "malformed quoting in the line")
+            )
+            continue
+        if not spec.allows_multiline:
+            yield _Record(number, None, text, "unbalanced quote: a quoted field runs past the end of its line")
+            continue
+        # a multi-line value: take lines until the quote closes, within the limits
+        taken: list[tuple[int, bytes]] = []
+        parts, quotes, size = [text], text.count('"'), len(text)
+        record: list[str] | None = None
+        ended = False
+        while len(taken) + 1 < spec.max_record_lines and size <= spec.max_field_chars:
+            nxt = next_line()
+            if nxt is None or b"\x00" in nxt[1]:
+                ended = nxt is None
+                if nxt is not None:
+                    taken.append(nxt)
+                break
+            taken.append(nxt)
+            piece = _decode(nxt[1], nxt[0])
+            parts.append(piece)
+            quotes += piece.count('"')
+            size += len(piece) + 1
+            if quotes % 2 == 0:
+                record = _split("\n".join(parts))
+                break
+        if record is not None:
+            yield _Record(number, record, "\n".join(parts), lines=len(parts))
+            continue
+        reason = (
+            "unbalanced quote: the quoted value is not closed before the end of the file"
+            if ended
+            else f"unbalanced quote: a quoted value does not close as a valid record within "
+            f"{spec.max_record_lines} lines or {spec.max_field_chars:,} characters"
+        )
+        yield _Record(number, None, text, reason)
+        pushed.extendleft(reversed(taken))  # resynchronise: read the taken lines again
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def _issue(row: int, fld: str, value: str | None, reason: str, action: Action, record: str) -> dict[str, object]:
+    return {"source_row": row, "field": fld, "value": value, "reason": reason, "action": action, "record_json": record}
+
+
+def _map_header(header: list[str], spec: SourceSpec) -> tuple[dict[str, int | None], list[Column]]:
     lowered = {h.lower(): i for i, h in enumerate(header)}
     position: dict[str, int | None] = {}
     for col in spec.columns:
@@ -280,183 +465,343 @@ def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | Non
         if idx is None:
             idx = next((lowered[n.lower()] for n in col.source if n.lower() in lowered), None)
         position[col.name] = idx
-    missing_required = [c for c in spec.columns if position[c.name] is None and not c.optional]
-    for col in missing_required:
-        issues.add(
-            header_line,
-            col.name,
-            None,
-            f"column {col.source[0]!r} missing from header (schema drift); file not loaded",
-            "file_rejected",
-            header_json,
-        )
-    if missing_required:
-        return ParseResult(empty, issues.frame(), len(records), header)
-    for col in spec.columns:
-        if position[col.name] is None:
-            issues.add(
-                header_line,
-                col.name,
-                None,
-                f"optional column {col.source[0]!r} missing from header; loaded as null",
-                "flagged",
-                header_json,
-            )
+    missing = [c for c in spec.columns if position[c.name] is None and not c.optional]
+    return position, missing
+
+
+def load_source(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    spec: SourceSpec,
+    target: str,
+    context: dict[str, object] | None = None,
+    lineage: dict[str, object] | None = None,
+    scan: _Scan | None = None,
+) -> LoadResult:
+    """Read ``path`` by ``spec`` into the table ``target`` (replaced), return counts and issues.
+
+    Never raises on bad content: a file that cannot be read at all comes back ``file_rejected``
+    and ``target`` is left untouched. ``lineage`` maps extra constant columns (e.g. ``_source_file``)
+    to their values; ``_source_row`` (the record's first line) is always added.
+    """
+    scan = scan or scan_file(path)
+    issues: list[dict[str, object]] = []
+
+    def rejected_file(reason: str, line: int = 0, record: str = "{}") -> LoadResult:
+        issues.append(_issue(line, "*", None, reason, "file_rejected", record))
+        return LoadResult(pl.DataFrame(issues, schema=ISSUE_SCHEMA), 0, 0, header, "none")
+
+    header: list[str] = []
+    if scan.size == 0:
+        return rejected_file("empty file: no header and no rows")
+    header, header_line = _read_header(path, spec.skip_lines)
+    if not header_line:
+        return rejected_file("empty file: no header and no rows")
+    header_json = json.dumps(header, ensure_ascii=False)
+    position, missing = _map_header(header, spec)
     known = {n for c in spec.columns for n in c.source} | set(spec.ignored)
     known_lower = {n.lower() for n in known}
-    for h in header:
-        if h and h not in known and h.lower() not in known_lower:
-            issues.add(
-                header_line, h, None, f"unexpected column {h!r} (schema drift); not loaded", "flagged", header_json
+    unexpected = [h for h in header if h and h not in known and h.lower() not in known_lower]
+    if missing:
+        hint = f"; the header has unexpected column(s) {unexpected} (renamed?)" if unexpected else ""
+        for col in missing:
+            issues.append(
+                _issue(
+                    header_line,
+                    col.name,
+                    None,
+                    f"required column {col.source[0]!r} missing from header (schema drift){hint}; file not loaded",
+                    "file_rejected",
+                    header_json,
+                )
             )
-
-    # Records -> string frame; reject malformed records and bytes that were not UTF-8.
-    by_index = {idx: name for name, idx in position.items() if idx is not None}
-    good_lines: list[int] = []
-    values: dict[str, list[str | None]] = {c.name: [] for c in spec.columns}
-    raw_json: list[str] = []
-    for line, fields in records:
-        record = _record_json(header, fields)
-        if len(fields) != len(header):
-            issues.add(
-                line,
-                "*",
-                None,
-                f"malformed CSV record: expected {len(header)} fields, found {len(fields)}",
-                "row_rejected",
-                record,
-            )
-            continue
-        bad = [by_index.get(i, header[i]) for i, f in enumerate(fields) if "\ufffd" in f]
-        if bad:
-            issues.add(line, bad[0], None, "bytes that are not valid UTF-8", "row_rejected", record)
-            continue
-        good_lines.append(line)
-        raw_json.append(record)
-        for col in spec.columns:
-            idx = position[col.name]
-            values[col.name].append(fields[idx] if idx is not None else None)
-
-    raw = pl.DataFrame(values, schema={c.name: pl.String() for c in spec.columns}).with_columns(
-        pl.Series("_source_row", good_lines, dtype=pl.Int64),
-        pl.Series("_record_json", raw_json, dtype=pl.String),
-    )
-    raw = raw.with_columns(
-        [
-            pl.when(pl.col(c.name).str.strip_chars().is_in(NULL_TOKENS))
-            .then(None)
-            .otherwise(pl.col(c.name))
-            .alias(c.name)
-            for c in spec.columns
-        ]
-    )
-    typed = raw.with_columns([_cast_expr(c).alias(c.name) for c in spec.columns])
-
-    # Per-field problems.
-    reject_rows: set[int] = set()
-    nulls: dict[str, pl.Series] = {}
+        return LoadResult(pl.DataFrame(issues, schema=ISSUE_SCHEMA), 0, 0, header, "none")
     for col in spec.columns:
-        frame = typed.select(
-            pl.col(col.name),
-            pl.Series("_raw", raw[col.name]),
-            pl.Series("_unparsed", raw[col.name].is_not_null() & typed[col.name].is_null()),
+        if position[col.name] is None:
+            issues.append(
+                _issue(
+                    header_line,
+                    col.name,
+                    None,
+                    f"optional column {col.source[0]!r} missing from header; loaded as null",
+                    "flagged",
+                    header_json,
+                )
+            )
+    for h in unexpected:
+        issues.append(
+            _issue(header_line, h, None, f"unexpected column {h!r} (schema drift); not loaded", "flagged", header_json)
         )
-        candidates = [pl.when(pl.col("_unparsed")).then(pl.lit(f"not a valid {col.kind}"))]
-        bound = _bound_reason(col)
-        if bound is not None:
-            candidates.append(bound)
-        if col.required:
-            candidates.append(pl.when(pl.col("_raw").is_null()).then(pl.lit("required value missing")))
-        reasons = frame.select(pl.coalesce(candidates)).to_series()
-        hit = reasons.is_not_null()
-        if not hit.any():
+
+    width = len(header)
+    row_expr = _read_fast(con, path, scan, header_line, width)
+    read_path: Literal["fast", "exact"] = "fast"
+    if row_expr is None:
+        names = {idx: name for name, idx in position.items() if idx is not None}
+        names.update({i: h for i, h in enumerate(header) if i not in names})
+        _read_exact(con, path, header_line, width, spec, issues, names)
+        row_expr, read_path = "_source_row", "exact"
+    reader_rejects = len({i["source_row"] for i in issues if i["action"] == "row_rejected"})
+    rows_in_file = con.execute("select count(*) from _rec").fetchone()[0] + reader_rejects
+    try:
+        found = _validate(con, spec, position, header, row_expr, target, context or {}, lineage or {})
+        loaded = con.execute(f"select count(*) from {target}").fetchone()[0]
+    finally:
+        con.execute("drop table if exists _rec")
+    frame = pl.DataFrame(issues + found, schema=ISSUE_SCHEMA).sort("source_row", maintain_order=True)
+    return LoadResult(frame, rows_in_file, loaded, header, read_path)
+
+
+def _read_fast(con: duckdb.DuckDBPyConnection, path: Path, scan: _Scan, header_line: int, width: int) -> str | None:
+    """DuckDB's reader into ``_rec``, accepted only if the file's lines account exactly for the header
+    and the records; returns the SQL for a record's line number (``rowid`` keeps file order)."""
+    if scan.has_nul:
+        return None
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    con.execute("drop table if exists _rec")
+    try:
+        con.execute(
+            f"""
+            create temp table _rec as
+            select * from read_csv({_lit(str(path))}, columns = {columns}, header = false, skip = {header_line},
+                                   delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true,
+                                   null_padding = false, ignore_errors = true, store_rejects = true,
+                                   rejects_table = '_rej_errors', rejects_scan = '_rej_scans', max_line_size = 4194304)
+            """
+        )
+        bad = con.execute("select count(*) from _rej_errors").fetchone()[0]
+    except duckdb.Error:
+        con.execute("drop table if exists _rec")
+        return None
+    finally:
+        con.execute("drop table if exists _rej_errors")
+        con.execute("drop table if exists _rej_scans")
+    records = con.execute("select count(*) from _rec").fetchone()[0]
+    lines = scan.newlines + (0 if scan.ends_with_newline or scan.size == 0 else 1)
+    stray = False
+    if scan.has_quote and not bad:
+        # DuckDB's reader keeps a quote inside an unquoted field as text; the exact path rejects the
+        # line (an unbalanced quote), so a file with any quote in a value is read the exact way.
+        where = " or ".join(f"contains(c{i}, '\"')" for i in range(width))
+        stray = con.execute(f"select count(*) from _rec where {where}").fetchone()[0] > 0
+    if bad or stray or records + header_line != lines:
+        con.execute("drop table if exists _rec")
+        return None
+    return f"(rowid + {header_line + 1})"
+
+
+def _read_exact(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    header_line: int,
+    width: int,
+    spec: SourceSpec,
+    issues: list[dict[str, object]],
+    names: dict[int, str],
+) -> None:
+    """Line by line with resynchronisation; good records go to ``_rec``, the rest to ``issues``."""
+    lines: list[int] = []
+    values: list[list[str | None]] = [[] for _ in range(width)]
+    for rec in _exact_records(path, header_line, spec):
+        if rec.fields is None:
+            record = json.dumps({"_line": rec.text}, ensure_ascii=False)
+            issues.append(_issue(rec.line, "*", None, rec.reason or "unreadable record", "row_rejected", record))
             continue
-        action: Action = "field_nulled" if col.on_invalid == "null" and not col.required else "row_rejected"
-        for line, value, why, rec in zip(
-            raw["_source_row"].filter(hit),
-            raw[col.name].filter(hit),
-            reasons.filter(hit),
-            raw["_record_json"].filter(hit),
-            strict=True,
-        ):
-            issues.add(int(line), col.name, value, str(why), action, rec)
-            if action == "row_rejected":
-                reject_rows.add(int(line))
-        if action == "field_nulled":
-            nulls[col.name] = hit
+        record = json.dumps({"_fields": rec.fields}, ensure_ascii=False)
+        if len(rec.fields) != width:
+            reason = f"malformed CSV record: expected {width} fields, found {len(rec.fields)}"
+            issues.append(_issue(rec.line, "*", None, reason, "row_rejected", record))
+            continue
+        bad = next((i for i, f in enumerate(rec.fields) if "\ufffd" in f), None)
+        if bad is not None:
+            issues.append(
+                _issue(
+                    rec.line, names.get(bad, f"#{bad}"), None, "bytes that are not valid UTF-8", "row_rejected", record
+                )
+            )
+            continue
+        lines.append(rec.line)
+        for i, value in enumerate(rec.fields):
+            values[i].append(value if value != "" else None)
+    columns = {"_source_row": pl.Series(lines, dtype=pl.Int64)}
+    columns.update({f"c{i}": pl.Series(v, dtype=pl.String) for i, v in enumerate(values)})
+    con.execute("drop table if exists _rec")
+    con.register("_rec_frame", pl.DataFrame(columns).to_arrow())
+    con.execute("create temp table _rec as select * from _rec_frame")
+    con.unregister("_rec_frame")
 
-    if nulls:
-        typed = typed.with_columns(
-            [pl.when(mask).then(None).otherwise(pl.col(name)).alias(name) for name, mask in nulls.items()]
+
+def _sql_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return f"TIMESTAMP {_lit(value.isoformat(sep=' '))}"  # type: ignore[union-attr]
+    return _lit(str(value))
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    position: dict[str, int | None],
+    header: list[str],
+    row_expr: str,
+    target: str,
+    context: dict[str, object],
+    lineage: dict[str, object],
+) -> list[dict[str, object]]:
+    """Type and check ``_rec`` into ``target``; return the issues the checks found."""
+    by_name = {c.name: c for c in spec.columns}
+    parts = [f"{row_expr} as _source_row"]
+    for col in spec.columns:
+        idx = position[col.name]
+        raw = _null_sql(f"c{idx}") if idx is not None else "cast(null as VARCHAR)"
+        parts.append(f"{raw} as {_q('_raw_' + col.name)}")
+    con.execute(f"create or replace temp table _stage as select {', '.join(parts)} from _rec")
+    typed = ["_source_row"] + [
+        f"{_q('_raw_' + c.name)}, {_cast_sql(c, _q('_raw_' + c.name))} as {_q(c.name)}" for c in spec.columns
+    ]
+    con.execute(f"create or replace temp table _typed as select {', '.join(typed)} from _stage")
+    con.execute("drop table _stage")
+
+    found: list[str] = []
+    nulled: list[str] = []
+    for col in spec.columns:
+        raw, value = _q("_raw_" + col.name), _q(col.name)
+        why = _reason_sql(col, raw, value)
+        action = "field_nulled" if col.on_invalid == "null" and not col.required else "row_rejected"
+        found.append(
+            f"select _source_row, {_lit(col.name)} as field, {raw} as value, {why} as reason, {_lit(action)} as action "
+            f"from _typed where {why} is not null"
         )
+        if action == "field_nulled":
+            nulled.append(col.name)
+    con.execute(f"create or replace temp table _issues as {' union all '.join(found)}")
+    if nulled:
+        sets = ", ".join(
+            f"{_q(n)} = case when _source_row in (select _source_row from _issues where field = {_lit(n)}) "
+            f"then null else {_q(n)} end"
+            for n in nulled
+        )
+        con.execute(f"update _typed set {sets}")
+    for d in spec.derived:
+        con.execute(f"alter table _typed add column {_q(d.name)} {_SQL_TYPE[d.kind]}")
+        con.execute(f"update _typed set {_q(d.name)} = cast(({d.sql}) as {_SQL_TYPE[d.kind]})")
 
-    if spec.derive is not None:
-        typed = spec.derive(typed)
-
-    # Cross-column rules.
+    checks: list[str] = []
     for check in spec.row_checks:
-        ok = typed.select(check.valid().fill_null(True)).to_series()
-        for line, rec, value in zip(
-            typed["_source_row"].filter(~ok),
-            typed["_record_json"].filter(~ok),
-            typed[check.field].cast(pl.String).filter(~ok)
-            if check.field in typed.columns
-            else pl.Series([None] * int((~ok).sum()), dtype=pl.String),
-            strict=True,
-        ):
-            action = "row_rejected" if check.action == "reject" else "flagged"
-            issues.add(int(line), check.field, value, check.reason, action, rec)
-            if action == "row_rejected":
-                reject_rows.add(int(line))
-
-    # Values that must exist in a reference set (skipped when the caller has no such set).
-    for look in spec.lookup_checks:
-        known = (context or {}).get(look.context_key)
+        value = f"cast({_q(check.field)} as VARCHAR)" if check.field in by_name else "cast(null as VARCHAR)"
+        action = "row_rejected" if check.action == "reject" else "flagged"
+        # computed in the select list, so a check may use a window (e.g. a median over a group)
+        checks.append(
+            f"select _source_row, {_lit(check.field)}, _value, {_lit(check.reason)}, {_lit(action)} "
+            f"from (select _source_row, {value} as _value, ({check.sql}) as _ok from _typed) "
+            "where not coalesce(_ok, true)"
+        )
+    references: list[tuple[str, str, str, str]] = [
+        (look.field, look.context_key, look.reason, look.action) for look in spec.lookup_checks
+    ]
+    references += [
+        (
+            par.field,
+            par.context_key,
+            f"orphan: {{value!r}} is not in {par.parent} (its parent record is missing)",
+            par.action,
+        )
+        for par in spec.parent_checks
+    ]
+    lookup_tables: list[str] = []
+    for i, (fld, key, reason, how) in enumerate(references):
+        known = context.get(key)
         if known is None:
             continue
-        unknown = typed.filter(pl.col(look.field).is_not_null() & ~pl.col(look.field).is_in(list(known)))
-        for line, value, rec in unknown.select("_source_row", look.field, "_record_json").iter_rows():
-            action = "row_rejected" if look.action == "reject" else "flagged"
-            issues.add(int(line), look.field, value, look.reason.format(value=value), action, rec)
-            if action == "row_rejected":
-                reject_rows.add(int(line))
+        name = f"_lookup_{i}"
+        lookup_tables.append(name)
+        con.execute(f"create or replace temp table {name} (value VARCHAR)")
+        if known:
+            con.executemany(f"insert into {name} values (?)", [[str(v)] for v in known])  # type: ignore[attr-defined]
+        column = f"cast({_q(fld)} as VARCHAR)"
+        head, _, tail = reason.partition("{value!r}")
+        message = f"{_lit(head + chr(39))} || {column} || {_lit(chr(39) + tail)}" if _ else _lit(reason)
+        action = "row_rejected" if how == "reject" else "flagged"
+        checks.append(
+            f"select _source_row, {_lit(fld)}, {column}, {message}, {_lit(action)} from _typed "
+            f"where {_q(fld)} is not null and {column} not in (select value from {name})"
+        )
+    if checks:
+        con.execute(f"insert into _issues {' union all '.join(checks)}")
 
-    typed = typed.filter(~pl.col("_source_row").is_in(sorted(reject_rows)))
-
-    # Duplicates: whole record, then the unique key.
-    data_cols = [c.name for c in spec.columns]
-    for cols, label in (
-        (["_record_json"], "exact duplicate of the record at line"),
-        (list(spec.unique_key or ()), "duplicate key {key} first seen at line"),
-    ):
-        if not cols:
-            continue
-        first = typed.group_by(cols, maintain_order=True).agg(pl.col("_source_row").min().alias("_first"))
-        marked = typed.join(first, on=cols, how="left", nulls_equal=True)
-        dup = marked.filter(pl.col("_source_row") != pl.col("_first"))
-        whole = cols == ["_record_json"]
-        action: Action = "flagged" if whole and spec.exact_duplicates == "flag" else "row_rejected"
-        for row in dup.iter_rows(named=True):
-            key = "" if whole else ", ".join(f"{c}={row[c]!r}" for c in cols)
-            why = label.format(key=f"({key})") + f" {row['_first']}"
-            if action == "flagged":
-                why += " (kept: the publisher lists identical rows as separate entries)"
-            issues.add(
-                int(row["_source_row"]), "*" if whole else ",".join(cols), None, why, action, row["_record_json"]
-            )
-        if action == "row_rejected":
-            typed = typed.filter(~pl.col("_source_row").is_in(dup["_source_row"].to_list()))
-
-    derived = [c for c in typed.columns if c not in data_cols and not c.startswith("_")]
-    rows = typed.select([*data_cols, *derived, "_source_row"])
-    return ParseResult(rows, issues.frame().sort("source_row"), len(records), header)
-
-
-def with_lineage(rows: pl.DataFrame, source_file: str, sha256: str, loaded_at: datetime) -> pl.DataFrame:
-    """Add the lineage columns every raw table carries."""
-    return rows.with_columns(
-        pl.lit(source_file).alias("_source_file"),
-        pl.lit(sha256).alias("_source_sha256"),
-        pl.col("_source_row").cast(pl.Int32),
-        pl.lit(loaded_at).cast(pl.Datetime("us")).alias("_loaded_at"),
+    # Duplicates among the rows still standing: the whole record, then the unique key.
+    standing = "_source_row not in (select _source_row from _issues where action = 'row_rejected')"
+    whole_action = "flagged" if spec.exact_duplicates == "flag" else "row_rejected"
+    kept = " (kept: the publisher lists identical rows as separate entries)" if whole_action == "flagged" else ""
+    raw_all = ", ".join(f"c{i}" for i in range(len(header)))
+    con.execute(
+        f"""
+        insert into _issues
+        select _source_row, '*', null, 'exact duplicate of the record at line ' || _first || {_lit(kept)},
+               {_lit(whole_action)}
+        from (
+            select {row_expr} as _source_row, min({row_expr}) over (partition by {raw_all}) as _first from _rec
+        )
+        where _source_row <> _first and {standing}
+        """
     )
+    if spec.unique_key:
+        keys = ", ".join(_q(k) for k in spec.unique_key)
+        key_text = " || ', ' || ".join(
+            f"{_lit(k + '=')} || coalesce(cast({_q(k)} as VARCHAR), 'NULL')" for k in spec.unique_key
+        )
+        con.execute(
+            f"""
+            insert into _issues
+            select _source_row, {_lit(",".join(spec.unique_key))}, null,
+                   'duplicate key (' || {key_text} || ') first seen at line ' || _first, 'row_rejected'
+            from (select *, min(_source_row) over (partition by {keys}) as _first from _typed where {standing})
+            where _source_row <> _first
+            """
+        )
+
+    data_cols = [_q(c.name) for c in spec.columns] + [_q(d.name) for d in spec.derived]
+    extra = "".join(f", {_sql_value(v)} as {_q(k)}" for k, v in lineage.items())
+    con.execute(
+        f"""
+        create or replace table {target} as
+        select {", ".join(data_cols)}, cast(_source_row as INTEGER) as _source_row{extra}
+        from _typed
+        where _source_row not in (select _source_row from _issues where action = 'row_rejected')
+        order by _source_row
+        """
+    )
+    record_json = "json_object(" + ", ".join(f"{_lit(h)}, c{i}" for i, h in enumerate(header)) + ")"
+    rows = con.execute(
+        f"""
+        select i._source_row, i.field, i.value, i.reason, i.action, cast({record_json} as VARCHAR)
+        from _issues i join (select {row_expr} as _line, * from _rec) r on r._line = i._source_row
+        order by i._source_row
+        """
+    ).fetchall()
+    for name in ("_typed", "_issues", *lookup_tables):
+        con.execute(f"drop table if exists {name}")
+    return [_issue(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def parse_source(data: bytes, spec: SourceSpec, context: dict[str, object] | None = None) -> LoadResult:
+    """Parse the bytes of one source file by ``spec`` in an in-memory DuckDB; ``rows`` holds the result.
+
+    Convenience for tests and small reference files; the pipeline calls ``load_source`` on the file.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "source.csv"
+        path.write_bytes(data)
+        con = duckdb.connect()
+        try:
+            result = load_source(con, path, spec, "_parsed", context)
+            if result.file_rejected:
+                result.rows = pl.DataFrame(schema={**spec.schema, "_source_row": pl.Int32()})
+            else:
+                result.rows = con.execute("select * from _parsed").pl()
+            return result
+        finally:
+            con.close()

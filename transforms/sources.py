@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 
-import polars as pl
-
-from transforms.ingest import Column, LookupCheck, RowCheck, SourceSpec
+from transforms.ingest import Column, Derived, LookupCheck, ParentCheck, RowCheck, SourceSpec
+from transforms.params import param
 
 # Plausibility limits (each is a named parameter with its reason).
-MAX_SITE_MW = 20_000.0  # largest announced campuses are ~5-10 GW (Epoch: Abu Dhabi 5 GW); 20 GW is absurd
+MAX_SITE_MW = float(param("max_site_mw"))  # one home: dbt var max_site_mw (with its reason)
 MAX_ACCELERATORS = 10_000_000.0  # Epoch's largest plan (xAI, 2030) is ~50M H100e but few chips; 10M chips
 MAX_H100E = 100_000_000.0  # xAI's stated 2030 goal is 50M H100e; twice that is implausible
 MAX_TDP_W = 30_000.0  # Cerebras CS-3 is a ~23 kW wafer-scale system; nothing in the dataset is above
@@ -46,25 +45,26 @@ def _d(name: str, *source: str, **kw: object) -> Column:
     return Column(name, source or (name,), "date", **kw)  # type: ignore[arg-type]
 
 
-def _derive_cluster_columns(df: pl.DataFrame) -> pl.DataFrame:
-    """``source_urls``: Source 1..5 joined with ' | '. ``planned_year``: the year Epoch's date note gives
-    for a planned cluster ('Planned 2026', 'Planned H2 2026', 'Planned Q1 2028', 'Planned 2029-02'); its
-    First Operational Date is empty for nearly every planned row."""
-    urls = [f"source_{i}" for i in range(1, 6)]
-    return df.with_columns(
-        pl.concat_list([pl.col(c) for c in urls]).list.drop_nulls().list.join(" | ").alias("source_urls"),
-        pl.col("first_operational_date_note")
-        .str.extract(r"(?i)planned.*?\b((?:19|20)\d{2})\b", 1)
-        .cast(pl.Int32)
-        .alias("planned_year"),
-    )
+# Derived columns of the GPU-cluster table. source_urls: Source 1..5 joined with ' | '. planned_year:
+# the year Epoch's date note gives for a planned cluster ('Planned 2026', 'Planned H2 2026', 'Planned Q1
+# 2028', 'Planned 2029-02'); its First Operational Date is empty for nearly every planned row.
+CLUSTER_DERIVED = (
+    Derived("source_urls", "concat_ws(' | ', source_1, source_2, source_3, source_4, source_5)"),
+    Derived(
+        "planned_year",
+        "try_cast(nullif(regexp_extract(first_operational_date_note, '(?i)planned.*?\\b((?:19|20)\\d{2})\\b', 1), '')"
+        " as INTEGER)",
+        "int",
+    ),
+)
 
 
 EPOCH_GPU_CLUSTERS = SourceSpec(
     table="epoch_gpu_clusters",
     description="Epoch AI GPU clusters: one row per cluster or cluster phase",
     exact_duplicates="flag",
-    derive=_derive_cluster_columns,
+    multiline=True,
+    derived=CLUSTER_DERIVED,
     columns=(
         _s("name", "Name", required=True),
         _s("status", "Status", required=True, allowed=("Existing", "Planned", "Decommissioned")),
@@ -150,11 +150,7 @@ EPOCH_GPU_CLUSTERS = SourceSpec(
         RowCheck(
             "h100_equivalents",
             "a cluster needs chips or power: no chip count, H100e or MW",
-            lambda: pl.any_horizontal(
-                pl.col("h100_equivalents").is_not_null(),
-                pl.col("chip_quantity_primary").is_not_null(),
-                pl.col("power_capacity_mw").is_not_null(),
-            ),
+            "h100_equivalents is not null or chip_quantity_primary is not null or power_capacity_mw is not null",
             action="flag",
         ),
     ),
@@ -167,6 +163,7 @@ EPOCH_GPU_CLUSTERS = SourceSpec(
 
 EPOCH_ML_HARDWARE = SourceSpec(
     table="epoch_ml_hardware",
+    multiline=True,
     description="Epoch AI ML hardware: one row per accelerator model",
     unique_key=("hardware_name",),
     columns=(
@@ -242,6 +239,7 @@ EPOCH_DATA_CENTERS = SourceSpec(
 EPOCH_DATA_CENTER_TIMELINES = SourceSpec(
     table="epoch_data_center_timelines",
     description="Epoch AI frontier data-center build-out events: one row per campus and date",
+    parent_checks=(ParentCheck("data_center", "epoch_data_center_handles", "epoch_data_centers", "handle"),),
     unique_key=("data_center", "event_date"),
     columns=(
         _d("event_date", "Date", required=True),
@@ -287,17 +285,29 @@ def parse_mw_text(text: str | None) -> tuple[float | None, float | None, bool]:
     return low, low, True
 
 
-def _derive_mw(df: pl.DataFrame) -> pl.DataFrame:
-    parsed = [parse_mw_text(t) for t in df["mw_text"].to_list()]
-    return df.with_columns(
-        pl.Series("mw_low", [p[0] for p in parsed], dtype=pl.Float64),
-        pl.Series("mw_high", [p[1] for p in parsed], dtype=pl.Float64),
-        pl.Series("_mw_parsed", [p[2] for p in parsed], dtype=pl.Boolean),
-    )
+# The same pattern in SQL (RE2): FracTracker's MW text -> low, high; parsed is false for text that is
+# not a capacity. parse_mw_text above is its Python twin (tests check they agree).
+_MW_SQL = (
+    r"^\s*(>?)\s*(\d[\d,]*(?:\.\d+)?)\s*(\+?)\s*(\??)\s*"
+    r"(?:[-\x{2013}\x{2014}]\s*(\d[\d,]*(?:\.\d+)?)\s*\+?\s*\??)?\s*$"
+)
+_MW_PARTS = f"regexp_extract(mw_text, '{_MW_SQL}', ['gt', 'low', 'plus', 'q', 'high'])"
+MW_DERIVED = (
+    Derived("mw_low", f"try_cast(replace(nullif({_MW_PARTS}.low, ''), ',', '') as DOUBLE)", "float"),
+    Derived(
+        "mw_high",
+        f"case when {_MW_PARTS}.high <> '' then try_cast(replace({_MW_PARTS}.high, ',', '') as DOUBLE) "
+        f"when {_MW_PARTS}.gt <> '' or {_MW_PARTS}.plus <> '' then null "
+        f"else try_cast(replace(nullif({_MW_PARTS}.low, ''), ',', '') as DOUBLE) end",
+        "float",
+    ),
+    Derived("_mw_parsed", f"mw_text is null or trim(mw_text) = '' or regexp_full_match(mw_text, '{_MW_SQL}')", "bool"),
+)
 
 
 FRACTRACKER_FACILITIES = SourceSpec(
     table="fractracker_facilities",
+    multiline=True,
     description="FracTracker Alliance US data-center tracker: one row per site",
     columns=(
         _s("facility_name", "facility_name", required=True),
@@ -361,25 +371,23 @@ FRACTRACKER_FACILITIES = SourceSpec(
         "info_source_7",
         "info_source_8",
     ),
-    derive=_derive_mw,
+    derived=MW_DERIVED,
     row_checks=(
-        RowCheck(
-            "mw_text", "MW text is not a capacity ('100', '100-200', '>3,000', '50+')", lambda: pl.col("_mw_parsed")
-        ),
+        RowCheck("mw_text", "MW text is not a capacity ('100', '100-200', '>3,000', '50+')", "_mw_parsed"),
         RowCheck(
             "mw_text",
             "MW range is inverted (low above high)",
-            lambda: pl.col("mw_high").is_null() | (pl.col("mw_low") <= pl.col("mw_high")),
+            "mw_high is null or mw_low <= mw_high",
         ),
         RowCheck(
             "mw_text",
             f"MW above the plausible maximum of {MAX_SITE_MW:,.0f}",
-            lambda: pl.max_horizontal("mw_low", "mw_high") <= MAX_SITE_MW,
+            f"greatest(mw_low, mw_high) <= {MAX_SITE_MW}",
         ),
         RowCheck(
             "latitude",
             "coordinates missing",
-            lambda: pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null(),
+            "latitude is not null and longitude is not null",
             action="flag",
         ),
     ),
@@ -406,9 +414,7 @@ EIA_RETAIL_PRICES = SourceSpec(
         _cents("other_cents_kwh", "Other"),
         _cents("total_cents_kwh", "Total"),
     ),
-    row_checks=(
-        RowCheck("state", "state is not a two-letter code", lambda: pl.col("state").str.contains(r"^[A-Z]{2}$")),
-    ),
+    row_checks=(RowCheck("state", "state is not a two-letter code", "regexp_full_match(state, '[A-Z]{2}')"),),
 )
 
 
@@ -429,21 +435,17 @@ EMBER_WHOLESALE_PRICES = SourceSpec(
             max=WHOLESALE_EUR_MWH[1],
         ),
     ),
-    row_checks=(
-        RowCheck("iso3", "ISO3 code is not three capital letters", lambda: pl.col("iso3").str.contains(r"^[A-Z]{3}$")),
-    ),
+    row_checks=(RowCheck("iso3", "ISO3 code is not three capital letters", "regexp_full_match(iso3, '[A-Z]{3}')"),),
 )
 
 
 def _price_outlier_check(price: str) -> RowCheck:
-    median = pl.col(price).median().over("accelerator_name")
+    median = f"median({price}) over (partition by accelerator_name)"
     return RowCheck(
         price,
         f"price per GPU-hour more than {PRICE_OUTLIER_FACTOR:g}x away from the median of the same accelerator",
-        lambda: (
-            pl.col(price).is_null()
-            | ((pl.col(price) <= median * PRICE_OUTLIER_FACTOR) & (pl.col(price) >= median / PRICE_OUTLIER_FACTOR))
-        ),
+        f"{price} is null or ({price} <= {median} * {PRICE_OUTLIER_FACTOR} "
+        f"and {price} >= {median} / {PRICE_OUTLIER_FACTOR})",
     )
 
 
@@ -470,15 +472,8 @@ SKYPILOT_GPU_PRICES = SourceSpec(
         RowCheck(
             "price_usd_per_gpu_hour",
             "per-GPU price disagrees with instance price / GPU count (>2%)",
-            lambda: (
-                pl.col("price_usd_per_hour").is_null()
-                | (
-                    (
-                        pl.col("price_usd_per_hour") / pl.col("accelerator_count") - pl.col("price_usd_per_gpu_hour")
-                    ).abs()
-                    <= 0.02 * pl.col("price_usd_per_gpu_hour") + 0.001
-                )
-            ),
+            "price_usd_per_hour is null or abs(price_usd_per_hour / accelerator_count - price_usd_per_gpu_hour)"
+            " <= 0.02 * price_usd_per_gpu_hour + 0.001",
         ),
         _price_outlier_check("price_usd_per_gpu_hour"),
     ),

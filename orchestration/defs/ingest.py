@@ -1,4 +1,8 @@
-"""One Dagster asset per source table, keyed ``raw/<table>``, with checks on what the load rejected."""
+"""One Dagster asset per source table, keyed ``raw/<table>``, with checks on what the load did.
+
+A source whose file cannot be read keeps its last good rows and is reported stale (asset metadata,
+a warning check, the run report); only a source with no good rows at all stops the run.
+"""
 
 import dagster as dg
 
@@ -13,20 +17,28 @@ def _group(rel_path: str) -> str:
 
 def _raw_asset(spec: SourceSpec, rel_path: str) -> dg.AssetsDefinition:
     key = dg.AssetKey(["raw", spec.table])
+    parents = sorted({check.parent for check in spec.parent_checks})
 
     @dg.asset(
         key=key,
         group_name=_group(rel_path),
-        kinds={"duckdb", "polars"},
+        kinds={"duckdb"},
+        deps=[dg.AssetKey(["raw", p]) for p in parents],
         description=f"{spec.description}. Loaded from `{rel_path}` with an explicit schema; rejected rows "
-        "go to quarantine.rejected_rows with file, line, field and reason.",
+        "go to quarantine.rejected_rows with file, line, field and reason. A file that cannot be read keeps "
+        "the last good rows (stale).",
         metadata={"source_file": rel_path},
         check_specs=[
             dg.AssetCheckSpec(
-                "file_accepted",
+                "has_good_rows",
                 asset=key,
                 blocking=True,
-                description="The file parsed: it is not empty and no required column is missing.",
+                description="The source has rows to build on: this run's file, or its last good load (stale).",
+            ),
+            dg.AssetCheckSpec(
+                "fresh",
+                asset=key,
+                description="This run read the source's file (warns when the last good rows were kept instead).",
             ),
             dg.AssetCheckSpec(
                 "no_rejected_rows",
@@ -39,22 +51,32 @@ def _raw_asset(spec: SourceSpec, rel_path: str) -> dg.AssetsDefinition:
         root = sources_dir()
         with connect_build() as con:
             summary = ingest_table(con, spec.table, root, context=parse_context(root))
-        if summary.rows_rejected or summary.file_rejected:
+        if summary.is_stale:
             context.log.warning(
-                f"{spec.table}: {summary.rows_rejected} row(s) of {summary.source_file} rejected"
-                + (" (file rejected whole)" if summary.file_rejected else "")
-                + "; see quarantine.rejected_rows. "
-                + "; ".join(f"{k} x{v}" for k, v in summary.reasons.items())
+                f"{spec.table}: STALE - {summary.stale_reason}. Kept the last good {summary.rows_loaded} rows "
+                f"(stale since {summary.stale_since:%Y-%m-%d %H:%M} UTC)."
+            )
+        elif summary.rows_rejected or summary.fields_nulled:
+            context.log.warning(
+                f"{spec.table}: {summary.rows_rejected} row(s) of {summary.source_file} rejected, "
+                f"{summary.fields_nulled} value(s) nulled; see quarantine.rejected_rows. "
+                + "; ".join(f"{k} x{v}" for k, v in list(summary.reasons.items())[:5])
             )
         reasons = dg.MetadataValue.json(summary.reasons)
         return dg.MaterializeResult(
             metadata={**summary.metadata(), "dagster/row_count": summary.rows_loaded, "issue_reasons": reasons},
             check_results=[
                 dg.AssetCheckResult(
-                    check_name="file_accepted",
-                    passed=not summary.file_rejected,
+                    check_name="has_good_rows",
+                    passed=summary.rows_loaded > 0,
                     severity=dg.AssetCheckSeverity.ERROR,
-                    metadata={"source_file": summary.source_file, "issue_reasons": reasons},
+                    metadata={"rows": summary.rows_loaded, "stale_reason": summary.stale_reason or ""},
+                ),
+                dg.AssetCheckResult(
+                    check_name="fresh",
+                    passed=not summary.is_stale,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"stale_reason": summary.stale_reason or "", "source_file": summary.source_file},
                 ),
                 dg.AssetCheckResult(
                     check_name="no_rejected_rows",

@@ -1,13 +1,17 @@
-"""Load one shipped source file into its raw table, its rejects into quarantine, its facts into meta.
+"""Load one source file into its raw table, its rejects into quarantine, its facts into meta.
 
-Idempotent: the raw table is replaced by the rows of the current file and the file's quarantine and
-meta rows are replaced too, all in one transaction, so re-ingesting the same file adds no rows and a
+Idempotent: the raw table is replaced by the rows of the current file, and the file's quarantine and
+meta rows are replaced too, in one transaction, so re-ingesting the same file adds no rows and a
 failure leaves the previous load intact. The file itself is only read.
+
+Per-source isolation: a file that cannot be read at all (missing, empty, unreadable, a required
+column renamed or gone) does not stop the other sources. The source keeps its last good rows (those
+of the published warehouse, else of the previous build) and is marked stale in ``meta.source_files``
+(``is_stale``, ``stale_since``, ``stale_reason``); the run goes on and says so.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,16 +21,16 @@ import duckdb
 import polars as pl
 import yaml
 
-from orchestration.lib.warehouse import ensure_meta_tables, sources_dir
-from transforms.ingest import ParseResult, parse_source, with_lineage
-from transforms.sources import REF_GPU_MODELS, SOURCE_FILES
+from orchestration.lib.warehouse import ensure_meta_tables, serving_path, sources_dir
+from transforms.ingest import PARSER_VERSION, LoadResult, load_source, parse_source, scan_file
+from transforms.sources import REF_GPU_MODELS, SOURCE_FILES, SourceSpec
 
 
 @dataclass
 class LoadSummary:
     table: str
     source_file: str
-    sha256: str
+    sha256: str | None
     rows_in_file: int
     rows_loaded: int
     rows_rejected: int
@@ -34,17 +38,24 @@ class LoadSummary:
     issues: int
     file_rejected: bool
     reasons: dict[str, int]
+    is_stale: bool = False
+    stale_reason: str | None = None
+    stale_since: datetime | None = None
+    read_path: str = "none"
 
     def metadata(self) -> dict[str, Any]:
         return {
             "source_file": self.source_file,
-            "sha256": self.sha256,
+            "sha256": self.sha256 or "",
             "rows_in_file": self.rows_in_file,
             "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected,
             "fields_nulled": self.fields_nulled,
             "issues": self.issues,
             "file_rejected": self.file_rejected,
+            "is_stale": self.is_stale,
+            "stale_reason": self.stale_reason or "",
+            "read_path": self.read_path,
         }
 
 
@@ -62,14 +73,56 @@ def parse_context(root: Path | None = None) -> dict[str, object]:
     if not path.exists():
         return {}
     models = parse_source(path.read_bytes(), REF_GPU_MODELS).rows
-    return {"known_chips": set(models["chip_name"].to_list())}
+    return {"known_chips": set(models["chip_name"].to_list())} if models is not None else {}
 
 
-def _issue_reasons(result: ParseResult) -> dict[str, int]:
-    if not result.issues.height:
+def parent_context(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> dict[str, object]:
+    """The parent keys a source's ParentChecks test against, read from the parents' raw tables."""
+    out: dict[str, object] = {}
+    for check in spec.parent_checks:
+        try:
+            values = con.execute(f'select distinct "{check.parent_field}" from raw.{check.parent}').fetchall()
+        except duckdb.CatalogException:
+            continue  # parent not loaded yet: nothing to test against (the dbt relationship test still runs)
+        out[check.context_key] = {str(v) for (v,) in values if v is not None}
+    return out
+
+
+def _issue_reasons(issues: pl.DataFrame) -> dict[str, int]:
+    if not issues.height:
         return {}
-    grouped = result.issues.group_by("action", "field", "reason").len().sort("len", descending=True)
+    grouped = issues.group_by("action", "field", "reason").len().sort("len", descending=True)
     return {f"{a} {f}: {r}"[:200]: n for a, f, r, n in grouped.iter_rows()}
+
+
+def _exists(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> bool:
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
+            "and table_name = ?",
+            [catalog, schema, table],
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def _attach_published(con: duckdb.DuckDBPyConnection) -> str | None:
+    """ATTACH the published warehouse read-only as ``published`` (None if there is none)."""
+    path = serving_path()
+    if not path.exists():
+        return None
+    attached = {r[0] for r in con.execute("select database_name from duckdb_databases()").fetchall()}
+    if "published" not in attached:
+        literal = str(path).replace("'", "''")
+        try:
+            con.execute(f"attach '{literal}' as published (read_only)")
+        except duckdb.Error:
+            return None
+    return "published"
+
+
+def _build_catalog(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select current_database()").fetchone()[0]
 
 
 def ingest_table(
@@ -78,38 +131,33 @@ def ingest_table(
     root: Path | None = None,
     loaded_at: datetime | None = None,
     context: dict[str, object] | None = None,
+    path: Path | None = None,
 ) -> LoadSummary:
-    """Parse ``table``'s file under ``root`` and write raw, quarantine and meta rows."""
+    """Read ``table``'s file (under ``root``, or ``path``) and write raw, quarantine and meta rows."""
     root = root or sources_dir()
     spec, rel = SOURCE_FILES[table]
-    path = root / rel
+    path = path or root / rel
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    if not path.exists():
-        data = b""
-        result = ParseResult(
-            pl.DataFrame(schema={**spec.schema, "_source_row": pl.Int64()}),
-            pl.DataFrame(
-                {
-                    "source_row": [0],
-                    "field": ["*"],
-                    "value": [None],
-                    "reason": [f"source file {rel} not found"],
-                    "action": ["file_rejected"],
-                    "record_json": ["{}"],
-                },
-                schema_overrides={"value": pl.String},
-            ),
-            0,
-        )
-    else:
-        data = path.read_bytes()
-        result = parse_source(data, spec, context if context is not None else parse_context(root))
-    sha = hashlib.sha256(data).hexdigest()
-    rows = with_lineage(result.rows, rel, sha, loaded_at)
+    ensure_meta_tables(con)
+    ctx = dict(context if context is not None else parse_context(root))
+    ctx.update(parent_context(con, spec))
+    staged = f"raw.{table}__incoming"
+    sha: str | None = None
+    size = 0
+    try:
+        scan = scan_file(path)
+        sha, size = scan.sha256, scan.size
+        lineage = {"_source_file": rel, "_source_sha256": sha, "_loaded_at": loaded_at}
+        result = load_source(con, path, spec, staged, ctx, lineage, scan)
+    except FileNotFoundError:
+        result = _file_failure(f"source file {rel} not found")
+    except OSError as error:
+        result = _file_failure(f"source file {rel} could not be read: {error.strerror or error}")
+    stale_reason = result.file_reason()
     issues = result.issues.select(
         pl.lit(table).alias("source_table"),
         pl.lit(rel).alias("source_file"),
-        pl.lit(sha).alias("source_sha256"),
+        pl.lit(sha).cast(pl.String).alias("source_sha256"),
         pl.col("source_row").cast(pl.Int32),
         "field",
         "value",
@@ -119,66 +167,198 @@ def ingest_table(
         pl.lit(loaded_at).cast(pl.Datetime("us")).alias("rejected_at"),
     )
     prov = provenance(root).get(table, {})
-    meta = pl.DataFrame(
-        [
-            {
-                "source_table": table,
-                "source_file": rel,
-                "sha256": sha,
-                "bytes": len(data),
-                "rows_in_file": result.rows_in_file,
-                "rows_loaded": rows.height,
-                "rows_rejected": result.rows_rejected,
-                "fields_nulled": result.fields_nulled,
-                "issues": result.issues.height,
-                "file_rejected": result.file_rejected,
-                "publisher": prov.get("publisher"),
-                "licence": prov.get("licence"),
-                "url": prov.get("url"),
-                "retrieved": str(prov.get("retrieved")) if prov.get("retrieved") else None,
-                "loaded_at": loaded_at,
-            }
-        ],
-        schema_overrides={
-            "loaded_at": pl.Datetime("us"),
-            "publisher": pl.String,
-            "licence": pl.String,
-            "url": pl.String,
-            "retrieved": pl.String,
-        },
-    )
-    ensure_meta_tables(con)
+    build = _build_catalog(con)
+    if stale_reason is not None:
+        _attach_published(con)  # outside the transaction: ATTACH cannot run inside one
     con.execute("begin transaction")
     try:
-        # A file rejected whole (empty, or a required column gone) keeps the last good load in raw.
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?", [table]
-        ).fetchone()[0]
-        if not result.file_rejected or not exists:
-            con.register("_rows", rows.to_arrow())
-            con.execute(f"create or replace table raw.{table} as select * from _rows")
-            con.unregister("_rows")
-        con.execute("delete from quarantine.rejected_rows where source_table = ?", [table])
+        previous = con.execute(
+            "select loaded_at, is_stale, stale_since from meta.source_files where source_table = ?", [table]
+        ).fetchone()
+        if stale_reason is None:
+            con.execute(f"drop table if exists raw.{table}")
+            con.execute(f"alter table {staged} rename to {table}")
+            con.execute("delete from quarantine.rejected_rows where source_table = ?", [table])
+            stale_since = None
+            kept = result.rows_loaded
+        else:
+            kept, stale_since = _keep_last_good(con, build, spec, previous, loaded_at)
         con.register("_issues", issues.to_arrow())
+        if stale_reason is not None:
+            con.execute(
+                "delete from quarantine.rejected_rows where source_table = ? and action = 'file_rejected'", [table]
+            )
         con.execute("insert into quarantine.rejected_rows by name select * from _issues")
         con.unregister("_issues")
-        con.execute("delete from meta.source_files where source_table = ?", [table])
-        con.register("_meta", meta.to_arrow())
-        con.execute("insert into meta.source_files by name select * from _meta")
-        con.unregister("_meta")
+        meta = {
+            "source_table": table,
+            "source_file": rel,
+            "sha256": sha,
+            "bytes": size,
+            "rows_in_file": result.rows_in_file,
+            "rows_loaded": kept,
+            "rows_rejected": result.rows_rejected,
+            "fields_nulled": result.fields_nulled,
+            "issues": result.issues.height,
+            "file_rejected": stale_reason is not None,
+            "publisher": prov.get("publisher"),
+            "licence": prov.get("licence"),
+            "url": prov.get("url"),
+            "retrieved": str(prov.get("retrieved")) if prov.get("retrieved") else None,
+            "loaded_at": loaded_at,
+            "is_stale": stale_reason is not None,
+            "stale_since": stale_since,
+            "stale_reason": stale_reason,
+            "parser_version": PARSER_VERSION,
+            "read_path": result.path,
+        }
+        if stale_reason is not None and previous is not None:
+            # the rows kept are those of the last good load: keep its file facts, mark it stale
+            con.execute(
+                "update meta.source_files set file_rejected = true, is_stale = true, stale_since = ?, "
+                "stale_reason = ?, rows_loaded = ?, issues = ? where source_table = ?",
+                [stale_since, stale_reason, kept, result.issues.height, table],
+            )
+        else:
+            con.execute("delete from meta.source_files where source_table = ?", [table])
+            columns = ", ".join(meta)
+            con.execute(
+                f"insert into meta.source_files ({columns}) values ({', '.join('?' for _ in meta)})",
+                list(meta.values()),
+            )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+    finally:
+        con.execute(f"drop table if exists {staged}")
     return LoadSummary(
         table,
         rel,
         sha,
         result.rows_in_file,
-        rows.height,
+        kept,
         result.rows_rejected,
         result.fields_nulled,
         result.issues.height,
-        result.file_rejected,
-        _issue_reasons(result),
+        stale_reason is not None,
+        _issue_reasons(result.issues),
+        is_stale=stale_reason is not None,
+        stale_reason=stale_reason,
+        stale_since=stale_since,
+        read_path=result.path,
     )
+
+
+def _file_failure(reason: str) -> LoadResult:
+    issues = pl.DataFrame(
+        [
+            {
+                "source_row": 0,
+                "field": "*",
+                "value": None,
+                "reason": reason,
+                "action": "file_rejected",
+                "record_json": "{}",
+            }
+        ],
+        schema={
+            "source_row": pl.Int64,
+            "field": pl.String,
+            "value": pl.String,
+            "reason": pl.String,
+            "action": pl.String,
+            "record_json": pl.String,
+        },
+    )
+    return LoadResult(issues, 0, 0)
+
+
+def _keep_last_good(
+    con: duckdb.DuckDBPyConnection,
+    build: str,
+    spec: SourceSpec,
+    previous: tuple[Any, ...] | None,
+    loaded_at: datetime,
+) -> tuple[int, datetime]:
+    """Keep the source's last good rows: the published warehouse's, else the build's own, else an empty
+    table of the right shape (so the rest of the run still builds). Returns (rows kept, stale since).
+    The published copy wins: it is what passed every check."""
+    table = spec.table
+    attached = {r[0] for r in con.execute("select database_name from duckdb_databases()").fetchall()}
+    published = "published" if "published" in attached else None
+    stale_since = loaded_at
+    if published and _exists(con, published, "raw", table):
+        con.execute(f"create or replace table raw.{table} as select * from {published}.raw.{table}")
+        row = None
+        if _has_stale_columns(con, published):
+            row = con.execute(
+                f"select loaded_at, is_stale, stale_since from {published}.meta.source_files where source_table = ?",
+                [table],
+            ).fetchone()
+        con.execute("delete from meta.source_files where source_table = ?", [table])
+        columns = _shared_columns(con, published)
+        con.execute(
+            f"insert into meta.source_files ({columns}) select {columns} from {published}.meta.source_files "
+            "where source_table = ?",
+            [table],
+        )
+        con.execute("delete from quarantine.rejected_rows where source_table = ?", [table])
+        con.execute(
+            f"insert into quarantine.rejected_rows by name select * from {published}.quarantine.rejected_rows "
+            "where source_table = ?",
+            [table],
+        )
+        if row is not None and row[1] and row[2] is not None:
+            stale_since = row[2]
+    elif _exists(con, build, "raw", table):
+        if previous is not None and previous[1] and previous[2] is not None:
+            stale_since = previous[2]
+    else:
+        _create_empty(con, spec)
+    return con.execute(f"select count(*) from raw.{table}").fetchone()[0], stale_since
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """raw.<table> with the columns a load would write, and no rows."""
+    sql_type = {
+        "str": "VARCHAR",
+        "float": "DOUBLE",
+        "int": "BIGINT",
+        "date": "DATE",
+        "timestamp": "TIMESTAMP",
+        "bool": "BOOLEAN",
+        "coord": "DOUBLE",
+    }
+    columns = [f'"{c.name}" {sql_type[c.kind]}' for c in spec.columns]
+    columns += [f'"{d.name}" {sql_type[d.kind]}' for d in spec.derived]
+    columns += ["_source_row INTEGER", "_source_file VARCHAR", "_source_sha256 VARCHAR", "_loaded_at TIMESTAMP"]
+    con.execute(f"create table raw.{spec.table} ({', '.join(columns)})")
+
+
+def _has_stale_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> bool:
+    return (
+        con.execute(
+            "select count(*) from information_schema.columns where table_catalog = ? and table_schema = 'meta' "
+            "and table_name = 'source_files' and column_name = 'stale_since'",
+            [catalog],
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def _shared_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> str:
+    """Columns of meta.source_files that the published copy also has (it may predate new ones)."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_catalog = ? and table_schema = 'meta' "
+        "and table_name = 'source_files' order by ordinal_position",
+        [catalog],
+    ).fetchall()
+    ours = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = 'meta' and table_name = 'source_files'"
+        ).fetchall()
+    }
+    return ", ".join(f'"{r[0]}"' for r in rows if r[0] in ours)

@@ -30,6 +30,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVING_NAME = "dcpulse.duckdb"
 BUILD_NAME = "dcpulse_build.duckdb"
 SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts", "meta")
+# meta.source_files columns added after its first release (name, type), in order.
+SOURCE_FILE_COLUMNS_ADDED = (
+    ("is_stale", "boolean"),
+    ("stale_since", "timestamp"),
+    ("stale_reason", "varchar"),
+    ("parser_version", "varchar"),
+    ("read_path", "varchar"),
+)
 
 
 def _resolve(value: str) -> Path:
@@ -123,6 +131,9 @@ def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
             retrieved varchar, loaded_at timestamp)
         """
     )
+    # Columns added since the first release: a build file from before gets them on its next run.
+    for column, sql_type in SOURCE_FILE_COLUMNS_ADDED:
+        con.execute(f"alter table meta.source_files add column if not exists {column} {sql_type}")
     con.execute(
         """
         create table if not exists meta.runs (

@@ -62,17 +62,35 @@ def test_wrong_field_count_rejects_that_record_only():
     assert "expected 5 fields, found 3" in reason
 
 
-def test_quoted_newlines_keep_line_numbers_of_later_records():
-    r = parse('Name,MW,Racks,Opened,Note\n"a\nsecond line",1,1,2024,\nb,x,1,2024,\n')
+MULTILINE = SourceSpec(table="notes", columns=SPEC.columns, unique_key=("name",), multiline=True)
+
+
+def test_quoted_newlines_keep_line_numbers_of_later_records_in_a_multiline_source():
+    r = parse('Name,MW,Racks,Opened,Note\n"a\nsecond line",1,1,2024,\nb,x,1,2024,\n', MULTILINE)
     assert r.rows["name"].to_list() == ["a\nsecond line"]
     assert reasons(r) == [(4, "mw", "row_rejected", "not a valid float")]
 
 
-def test_unterminated_quote_does_not_crash_and_keeps_rows_before_it():
-    r = parse('Name,MW,Racks,Opened,Note\na,1,1,2024,\n"b,2,2,2024,\nc,3,3,2024,\n')
-    assert r.rows["name"].to_list() == ["a"]
+def test_a_quote_running_past_its_line_costs_only_that_line():
+    r = parse('Name,MW,Racks,Opened,Note\na,1,1,2024,\n"b,2,2,2024,\nc,3,3,2024,\nd,4,4,2024,\n')
+    assert r.rows["name"].to_list() == ["a", "c", "d"]
     assert r.rows_rejected == 1
-    assert r.issues["record_json"][0]  # the swallowed text is kept in quarantine, not lost
+    ((row, field, action, reason),) = reasons(r)
+    assert (row, field, action) == (3, "*", "row_rejected") and "unbalanced quote" in reason
+    assert '"b,2,2,2024,' in r.issues["record_json"][0]  # the bad line is kept in quarantine, not lost
+
+
+def test_a_quote_that_closes_on_a_later_line_does_not_swallow_the_lines_between():
+    r = parse('Name,MW,Racks,Opened,Note\n"a,1,1,2024,\nb,2,2,2024,\nc,3,3,2024,"\nd,4,4,2024,\n')
+    assert r.rows["name"].to_list() == ["b", "d"]
+    assert sorted(row for row, *_ in reasons(r)) == [2, 4]
+
+
+def test_in_a_multiline_source_an_unclosed_quote_gives_up_after_its_limit_and_resynchronises():
+    lines = ["Name,MW,Racks,Opened,Note", '"broken,1,1,2024,'] + [f"n{i},1,1,2024," for i in range(30)]
+    r = parse("\n".join(lines) + "\n", MULTILINE)
+    assert r.rows.height == 30  # every line after the broken one loads
+    assert [row for row, *_ in reasons(r)] == [2]
 
 
 def test_wrong_type_is_rejected_not_coerced():
