@@ -1,71 +1,197 @@
-"""``make run``: execute refresh_all_job once, in this process, and say where the results are."""
+"""``make run``: execute refresh_all_job once, in this process, and report it in a few lines.
+
+The full Dagster and dbt log goes to ``$DCPULSE_WAREHOUSE_DIR/logs/run-<UTC time>.log``; the terminal
+gets a progress line while the run goes, then one line per stage with its time, the sources (stale
+ones first), what was published and where to look next.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import sys
+import threading
 import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
-import dagster as dg
 import duckdb
 
-from orchestration.lib.warehouse import RunInProgressError, run_lock, serving_path, sources_dir
+from orchestration.lib.warehouse import RunInProgressError, run_lock, serving_path, sources_dir, warehouse_dir
+
+STEP_START = re.compile(r'STEP_START - Started execution of step "([^"]+)"')
+
+
+def stage_of(step_key: str) -> str:
+    """The report's stage for a Dagster step key."""
+    if step_key.startswith("raw__"):
+        return "ingest"
+    if step_key.endswith("_great_expectations") or step_key.endswith("_drift"):
+        return "checks"
+    if "dbt" in step_key:
+        return "dbt"
+    if step_key.startswith("forecast") or step_key.startswith("meta__parameters"):
+        return "forecast"
+    if step_key.startswith("serving__"):
+        return "publish"
+    return "other"
+
+
+@contextlib.contextmanager
+def _output_to(log: Path) -> Iterator[None]:
+    """Send this process's stdout and stderr (Dagster's log, dbt's subprocess) to ``log``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log, "ab", buffering=0) as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def _progress(log: Path, terminal: int, stop: threading.Event, total: int) -> None:
+    """Rewrite one line on the terminal with the step the run is in (only on a terminal)."""
+    seen = 0
+    started = time.monotonic()
+    while not stop.wait(0.5):
+        try:
+            text = log.read_text(errors="replace")
+        except FileNotFoundError:
+            continue
+        steps = STEP_START.findall(text)
+        seen = len(steps)
+        current = steps[-1] if steps else "starting"
+        line = f"\r  [{seen}/{total} steps, {time.monotonic() - started:4.0f} s] {stage_of(current):8s} {current}"
+        os.write(terminal, (line[:110].ljust(110)).encode())
+    os.write(terminal, ("\r" + " " * 110 + "\r").encode())
+
+
+def _stage_times(instance, run_id: str) -> dict[str, float]:
+    """Seconds per stage from the run's step events (parallel steps would overlap; ours run in one process)."""
+    starts: dict[str, float] = {}
+    spent: dict[str, float] = defaultdict(float)
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or not event.step_key:
+            continue
+        if event.event_type_value == "STEP_START":
+            starts[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
+            spent[stage_of(event.step_key)] += entry.timestamp - starts.pop(event.step_key)
+    return dict(spent)
 
 
 def main() -> int:
-    from orchestration.definitions import defs
-
+    logs = warehouse_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     started = time.perf_counter()
-    instance = dg.DagsterInstance.get()
+    terminal = os.dup(1)
+    with _output_to(log):
+        import dagster as dg
+
+        from orchestration.definitions import defs
+
+        instance = dg.DagsterInstance.get()
+        job = defs.resolve_job_def("refresh_all_job")
+    imported = time.perf_counter() - started
+    print(f"dcpulse run: code location loaded in {imported:.1f} s; full log: {log}")
+    stop = threading.Event()
+    watcher = None
+    if os.isatty(terminal):
+        watcher = threading.Thread(target=_progress, args=(log, terminal, stop, len(job.nodes_in_topological_order)))
+        watcher.start()
     try:
-        with run_lock():
-            result = defs.resolve_job_def("refresh_all_job").execute_in_process(instance=instance, raise_on_error=False)
+        with run_lock(), _output_to(log):
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
     except RunInProgressError as exc:
         print(f"not started: {exc}. Wait for it to finish, then run make run again.")
         return 1
+    finally:
+        stop.set()
+        if watcher is not None:
+            watcher.join()
+        os.close(terminal)
     elapsed = time.perf_counter() - started
+    times = _stage_times(instance, result.run_id)
+    print(
+        "stages: "
+        + ", ".join(f"{s} {times[s]:.1f} s" for s in ("ingest", "dbt", "checks", "forecast", "publish") if s in times)
+        + f" (code location {imported:.1f} s; wall {elapsed:.0f} s)"
+    )
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"\nrefresh_all_job FAILED after {elapsed:.0f} s (run {result.run_id}); failed steps: {failed}")
-        print("The serving warehouse was not replaced. Open the run in the Dagster UI (make dev) for details.")
+        published = any(e.step_key == "serving__dcpulse_warehouse" and e.is_step_success for e in result.all_events)
+        print(f"refresh_all_job FAILED after {elapsed:.0f} s (run {result.run_id}); failed steps: {failed}")
+        if published:
+            print("The serving warehouse WAS published; a step after it failed (see the log).")
+        else:
+            print("Nothing was published: the serving warehouse is the previous one, unchanged.")
+        for e in result.all_events:
+            if e.is_step_failure and e.step_failure_data and e.step_failure_data.error:
+                print(f"  {e.step_key}: {e.step_failure_data.error.message.strip().splitlines()[0][:300]}")
+        print(f"Full log: {log}   Dagster UI: make dev (http://127.0.0.1:3000)")
         return 1
+    return report(elapsed, result.run_id, log)
+
+
+def report(elapsed: float, run_id: str, log: Path) -> int:
     path = serving_path()
     con = duckdb.connect(str(path), read_only=True)
     try:
-        marts = con.execute(
+        tables = con.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
             "where table_schema in ('marts', 'meta') order by 1"
         ).fetchall()
-        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in marts}
-        unassigned = con.execute(
-            "select count(*), coalesce(sum(facility_power_mw), 0) from marts.fct_ai_deployments "
-            "where market_id = 'unassigned'"
-        ).fetchone()
-        country_only = con.execute(
-            "select count(*), coalesce(sum(facility_power_mw), 0) from marts.fct_ai_deployments d "
-            "join marts.dim_markets m using (market_id) where m.market_tier = 'unknown' and market_id <> 'unassigned'"
-        ).fetchone()
-        loads = con.execute(
-            "select source_table, rows_loaded, rows_rejected, fields_nulled from meta.source_files order by 1"
+        rows = sum(con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables)
+        sources = con.execute(
+            "select source_table, rows_loaded, rows_rejected, fields_nulled, coalesce(is_stale, false), "
+            "stale_reason, stale_since from meta.source_files order by coalesce(is_stale, false) desc, 1"
         ).fetchall()
+        demand = con.execute(
+            "select workload, sum(facility_power_mw) from marts.fct_ai_demand_by_tier "
+            "where year = (select max(year) from marts.fct_ai_demand_by_tier) group by 1 order by 1"
+        ).fetchall()
+        year = con.execute("select max(year) from marts.fct_ai_demand_by_tier").fetchone()[0]
+        forecast = con.execute(
+            "select scenario, sum(facility_power_mw) from marts.fct_demand_forecast "
+            "where is_ai_demand and year = (select max(year) from marts.fct_demand_forecast) "
+            "and scenario in ('low', 'base', 'high') group by 1 order by 2"
+        ).fetchall()
+        end = con.execute("select max(year) from marts.fct_demand_forecast").fetchone()[0]
     finally:
         con.close()
-    print(f"\nrefresh_all_job succeeded in {elapsed:.0f} s (run {result.run_id})")
-    print(f"Sources read from {sources_dir()}")
-    for table, loaded, rejected, nulled in loads:
+    print(f"refresh_all_job succeeded in {elapsed:.0f} s (run {run_id})")
+    print(f"Sources read from {sources_dir()}:")
+    stale = [s for s in sources if s[4]]
+    for table, loaded, rejected, nulled, is_stale, why, since in sources:
         note = f", {rejected} rejected" if rejected else ""
         note += f", {nulled} values nulled" if nulled else ""
-        print(f"  raw.{table:30s} {loaded:6d} rows{note}")
-    print(f"\nPublished warehouse: {path}")
-    for table, n in counts.items():
-        print(f"  {table:38s} {n:7d} rows")
-    print(
-        f"\nAI deployments placed only by country (tier unknown): {country_only[0]} ({country_only[1]:,.0f} MW); "
-        f"unassigned (no usable location): {unassigned[0]} ({unassigned[1]:,.0f} MW)"
-    )
-    print("\nRejected rows and their reasons: select * from quarantine.rejected_rows")
-    print(f"Query it:      duckdb -readonly {path}")
-    print("Dashboard:     make dashboard   (http://127.0.0.1:8501)")
-    print("Dagster UI:    make dev         (http://127.0.0.1:3000)")
+        if is_stale:
+            note += f"  STALE since {since:%Y-%m-%d %H:%M} UTC: {why}"
+        print(f"  raw.{table:30s} {loaded:8d} rows{note}")
+    if stale:
+        print(f"  {len(stale)} source(s) kept their last good rows (stale): fix the file, then run again.")
+    print(f"Published {path}: {len(tables)} marts/meta tables, {rows:,} rows")
+    split = ", ".join(f"{w} {mw:,.0f} MW" for w, mw in demand)
+    print(f"AI demand installed at the end of {year}: {split} (hpc apart, not AI demand)")
+    if forecast:
+        print(f"{end} AI demand: " + ", ".join(f"{s} {mw:,.0f} MW" for s, mw in forecast))
+    print("Rejected rows and why: select * from quarantine.rejected_rows")
+    print(f"Query it:   duckdb -readonly {path}")
+    print("Dashboard:  make dashboard (http://127.0.0.1:8501)   Dagster UI: make dev (http://127.0.0.1:3000)")
+    print(f"Full log:   {log}")
     return 0
 
 

@@ -19,7 +19,7 @@ final as (
         modelled.country_code,
         modelled.status,
         modelled.first_operational_date,
-        modelled.planned_year,
+        cast(modelled.planned_year as integer) as planned_year,
         modelled.gpu_model,
         modelled.gpu_count,
         modelled.h100_equivalents,
