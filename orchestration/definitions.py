@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.checks.expectations import gx_checks
 from orchestration.defs.dbt import dcpulse_dbt_assets
+from orchestration.defs.drift import source_drift
 from orchestration.defs.forecast import forecast_assets
 from orchestration.defs.ingest import raw_assets
 from orchestration.defs.parameters import parameters
@@ -14,8 +14,7 @@ from orchestration.defs.resources import dbt_resource
 from orchestration.defs.schedules import daily_refresh_schedule, refresh_all_job
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dcpulse_dbt_assets, forecast_assets, parameters, serving_warehouse],
-    asset_checks=gx_checks,
+    assets=[*raw_assets, dcpulse_dbt_assets, source_drift, forecast_assets, parameters, serving_warehouse],
     jobs=[refresh_all_job],
     schedules=[daily_refresh_schedule],
     resources={"dbt": dbt_resource()},

@@ -29,7 +29,7 @@ def stage_of(step_key: str) -> str:
     """The report's stage for a Dagster step key."""
     if step_key.startswith("raw__"):
         return "ingest"
-    if step_key.endswith("_great_expectations") or step_key.endswith("_drift"):
+    if step_key.startswith("meta__source_drift"):
         return "checks"
     if "dbt" in step_key:
         return "dbt"

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import dbt_project, ensure_manifest
+from orchestration.lib.drift import warm_up
 from orchestration.lib.warehouse import build_path
 
 
@@ -38,6 +39,7 @@ def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build`` on the build warehouse: models, seeds, unit tests and data tests in DAG order."""
     # dbt reads the build file's path from the environment (profiles.yml); set it for this
     # invocation only, so the process's environment is left as it was found.
+    warm_up()  # the drift gate's GX import runs while dbt does
     previous = os.environ.get("DCPULSE_DUCKDB_PATH")
     os.environ["DCPULSE_DUCKDB_PATH"] = str(build_path())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

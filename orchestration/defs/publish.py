@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from orchestration.defs.dbt import mart_keys
+from orchestration.defs.drift import SOURCE_DRIFT
 from orchestration.defs.forecast import BACKTEST, FORECAST
 from orchestration.defs.parameters import PARAMETERS
 from orchestration.lib.warehouse import publish, serving_path
 
-FORECAST_KEYS = [FORECAST, BACKTEST, PARAMETERS]
+FORECAST_KEYS = [FORECAST, BACKTEST, PARAMETERS, SOURCE_DRIFT]
 
 
 def _upstream() -> list[dg.AssetKey]:
