@@ -1,8 +1,9 @@
 """Pure polars shaping for the pages: no queries, no Streamlit, no figures.
 
-Everything the dashboard computes itself (rather than reads from marts) lives here, typed and
-unit-tested: totals for the headline numbers, each market's latest energy price, the siting scores
-and the GPU-hour economics. The parameters are named and their defaults say where they come from.
+The marts decide what counts (which deployments are AI demand, which pipeline rows count, which
+site record is primary, which energy price a market gets); this module only reshapes what they
+publish: totals for the headline numbers, the siting scores and the GPU-hour economics. Model
+parameters (PUE, load factors, horizon) are read from meta.parameters, never restated here.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
+import yaml
 
 HOURS_PER_YEAR = 8760
-WORKLOADS = ("training", "inference", "mixed")
+AI_WORKLOADS = ("training", "inference")
+HPC = "hpc"
 TIER_ORDER = ("tier_1", "tier_2", "tier_3", "unknown")
+KIND_ORDER = ("metro", "edge", "campus", "state_rest", "country_rest", "unassigned")
 STAGES = (
     "operational",
     "expanding",
@@ -24,41 +29,116 @@ STAGES = (
     "suspended",
     "cancelled",
     "decommissioned",
+    "unknown",
 )
-PIPELINE_STAGES = ("expanding", "under_construction", "planned")
+HEADLINE_SCENARIOS = ("low", "base", "high")
 
 
 def ordered(values: list[str], order: tuple[str, ...]) -> list[str]:
-    """``values`` in the canonical ``order``, then any value the order does not know (e.g. 'unknown')."""
+    """``values`` in the canonical ``order``, then any value the order does not know."""
     present = set(values)
     return [v for v in order if v in present] + sorted(present - set(order))
 
 
-def load_factors(deployments: pl.DataFrame) -> dict[str, float]:
-    """Load factor per workload as the warehouse applied it (marts.fct_ai_deployments.load_factor, set
-    from the dbt vars load_factor_<workload> in dbt_project/dbt_project.yml), so the dashboard's
-    what-ifs cannot drift from the marts. A workload with no deployment has no load factor here."""
-    if "load_factor" not in deployments.columns:
-        raise ValueError("marts.fct_ai_deployments has no load_factor column: rebuild the warehouse (make run)")
-    rows = deployments.filter(pl.col("workload").is_not_null() & pl.col("load_factor").is_not_null())
-    by = rows.group_by("workload").agg(pl.col("load_factor").unique().alias("values"))
-    mixed = by.filter(pl.col("values").list.len() > 1)
-    if not mixed.is_empty():
-        raise ValueError(f"more than one load factor per workload in the warehouse: {mixed.to_dicts()}")
-    return {w: float(v[0]) for w, v in by.iter_rows()}
+# ---------------------------------------------------------------------------------------------
+# Parameters: meta.parameters (written by the run from their one home, the dbt vars)
+
+
+def parameter_value(parameters: pl.DataFrame, name: str, scope: str = "model") -> Any:
+    """The value of one parameter as the warehouse was built with it (meta.parameters stores values as
+    YAML text); a parameter the warehouse does not list is read from its home (transforms.params)."""
+    rows = parameters.filter((pl.col("parameter") == name) & (pl.col("scope") == scope))
+    if rows.is_empty():
+        if scope != "model":
+            raise KeyError(f"meta.parameters has no {scope} parameter {name!r}")
+        from transforms.params import param
+
+        return param(name)
+    text = rows["value"][0]
+    return None if text is None else yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """The model parameters the pages use, as the warehouse applied them."""
+
+    pue_ai_cluster: float
+    server_overhead: float
+    load_factor: dict[str, float]
+    demand_latest_year: int
+    forecast_end_year: int
+    hpc_counts_as_ai_demand: bool
+
+    @classmethod
+    def from_frame(cls, parameters: pl.DataFrame) -> ModelParams:
+        def value(name: str) -> Any:
+            return parameter_value(parameters, name)
+
+        return cls(
+            pue_ai_cluster=float(value("pue_ai_cluster")),
+            server_overhead=float(value("server_overhead")),
+            load_factor={w: float(value(f"load_factor_{w}")) for w in (*AI_WORKLOADS, HPC)},
+            demand_latest_year=int(value("demand_latest_year")),
+            forecast_end_year=int(value("forecast_end_year")),
+            hpc_counts_as_ai_demand=bool(value("hpc_counts_as_ai_demand")),
+        )
+
+    def load_factor_text(self) -> str:
+        return ", ".join(f"{w} {v:g}" for w, v in self.load_factor.items())
 
 
 # ---------------------------------------------------------------------------------------------
-# Forecast and demand
+# Demand: history (fct_ai_demand_by_tier) and forecast (fct_demand_forecast)
 
 
-def forecast_totals(forecast: pl.DataFrame, measure: str = "facility_power_mw") -> pl.DataFrame:
-    """One row per (year, scenario) with the measure summed; history kept once per year.
+def latest_year(demand: pl.DataFrame) -> int | None:
+    return None if demand.is_empty() else int(demand["year"].max())  # type: ignore[arg-type]
 
-    History rows may be repeated under every scenario or carried by one scenario: either way each
-    history year appears once, as scenario ``history``.
-    """
-    by = forecast.group_by("year", "scenario", "is_history").agg(pl.col(measure).sum().alias("value"))
+
+def latest_history_year(forecast: pl.DataFrame) -> int | None:
+    years = forecast.filter(pl.col("is_history"))["year"]
+    return None if years.is_empty() else int(years.max())  # type: ignore[arg-type]
+
+
+def demand_by_workload(demand: pl.DataFrame, year: int) -> dict[str, dict[str, float]]:
+    """{workload: {"mw": facility MW, "twh": calendar-year TWh}} in one year of fct_ai_demand_by_tier,
+    for training, inference and hpc (hpc is not AI demand: never add it to the AI total)."""
+    rows = demand.filter(pl.col("year") == year)
+    out = {}
+    for workload in (*AI_WORKLOADS, HPC):
+        w = rows.filter(pl.col("workload") == workload)
+        out[workload] = {
+            "mw": float(w["facility_power_mw"].sum()),
+            "twh": float(w["annual_energy_mwh"].sum()) / 1e6,
+        }
+    return out
+
+
+def unknown_tier_by_country(summary: pl.DataFrame) -> pl.DataFrame:
+    """The 'unknown' tier of fct_market_summary, one row per place: a country whose deployments give no
+    location inside it (country_rest) or no usable location at all (unassigned)."""
+    return (
+        summary.filter(pl.col("market_tier") == "unknown")
+        .filter((pl.col("ai_demand_mw") > 0) | (pl.col("hpc_mw") > 0) | (pl.col("ai_pipeline_mw") > 0))
+        .select(
+            "market_name",
+            "country_code",
+            "market_kind",
+            "ai_training_mw",
+            "ai_inference_mw",
+            "ai_demand_mw",
+            "hpc_mw",
+            "ai_pipeline_mw",
+        )
+        .sort("ai_demand_mw", descending=True)
+    )
+
+
+def forecast_totals(forecast: pl.DataFrame, measure: str = "facility_power_mw", ai_only: bool = True) -> pl.DataFrame:
+    """One row per (year, scenario) with the measure summed over AI demand (hpc left out unless
+    ``ai_only`` is false); history kept once per year, as scenario ``history``."""
+    rows = forecast.filter(pl.col("is_ai_demand")) if ai_only else forecast
+    by = rows.group_by("year", "scenario", "is_history").agg(pl.col(measure).sum().alias("value"))
     history = (
         by.filter(pl.col("is_history"))
         .group_by("year")
@@ -69,20 +149,12 @@ def forecast_totals(forecast: pl.DataFrame, measure: str = "facility_power_mw") 
     return pl.concat([history.select(future.columns), future]).sort("scenario", "year")
 
 
-def latest_history_year(forecast: pl.DataFrame) -> int | None:
-    years = forecast.filter(pl.col("is_history"))["year"]
-    return None if years.is_empty() else int(years.max())  # type: ignore[arg-type]
-
-
-def demand_by_workload(forecast: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Facility MW by workload in one history year (each history row counted once)."""
-    rows = forecast.filter(pl.col("is_history") & (pl.col("year") == year))
-    one = rows.filter(pl.col("scenario") == rows["scenario"].min())
-    return one.group_by("workload").agg(pl.col("facility_power_mw").sum()).sort("workload")
-
-
-def scenario_total(forecast: pl.DataFrame, year: int, scenario: str, measure: str = "facility_power_mw") -> float:
+def scenario_total(
+    forecast: pl.DataFrame, year: int, scenario: str, measure: str = "facility_power_mw", workload: str | None = None
+) -> float:
+    """AI demand (or one workload, hpc included when asked by name) of a scenario in a year."""
     rows = forecast.filter((pl.col("year") == year) & (pl.col("scenario") == scenario))
+    rows = rows.filter(pl.col("workload") == workload) if workload else rows.filter(pl.col("is_ai_demand"))
     return float(rows[measure].sum())
 
 
@@ -90,6 +162,118 @@ def cagr(start: float, end: float, years: int) -> float | None:
     if start <= 0 or end <= 0 or years <= 0:
         return None
     return (end / start) ** (1 / years) - 1
+
+
+def tier_kind_over_time(forecast: pl.DataFrame, scenario: str, regions: list[str]) -> pl.DataFrame:
+    """Facility MW by year x workload x tier x kind for one scenario (history then forecast), with a
+    ``tier_kind`` label for the charts; hpc rows kept (pages show them apart)."""
+    rows = forecast.filter((pl.col("scenario") == scenario) & pl.col("region").is_in(regions))
+    return (
+        rows.group_by("year", "is_history", "workload", "market_tier", "market_kind")
+        .agg(pl.col("facility_power_mw").sum(), pl.col("annual_energy_twh").sum())
+        .with_columns(tier_kind=pl.format("{} · {}", pl.col("market_tier"), pl.col("market_kind")))
+        .sort("year", "workload", "market_tier", "market_kind")
+    )
+
+
+def tier_kind_order(frame: pl.DataFrame) -> list[str]:
+    present = set(frame["tier_kind"].to_list())
+    return [f"{t} · {k}" for t in TIER_ORDER for k in KIND_ORDER if f"{t} · {k}" in present] + sorted(
+        present - {f"{t} · {k}" for t in TIER_ORDER for k in KIND_ORDER}
+    )
+
+
+def binding_drivers(forecast: pl.DataFrame, scenario: str | None = None) -> pl.DataFrame:
+    """Which driver sets each projected region-year total (AI rows' ``total_basis``): the announced
+    pipeline (pipeline_floor), the growth trend (trend), or the trend carried on after the pipeline's
+    last year (trend_after_pipeline). One row per year x total_basis with the regions."""
+    rows = forecast.filter(~pl.col("is_history") & pl.col("is_ai_demand"))
+    if scenario is not None:
+        rows = rows.filter(pl.col("scenario") == scenario)
+    per_region = rows.group_by("year", "region", "total_basis").agg(
+        pl.col("facility_power_mw").sum().alias("region_mw")
+    )
+    return (
+        per_region.filter(pl.col("region_mw") > 0)
+        .group_by("year", "total_basis")
+        .agg(
+            pl.len().alias("regions"),
+            pl.col("region").sort().str.join(", ").alias("region_names"),
+            pl.col("region_mw").sum().alias("facility_power_mw"),
+        )
+        .sort("year", "total_basis")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Published figures: Epoch's coverage, the IEA's all-data-centre energy
+
+
+def coverage_note(projections: pl.DataFrame) -> str:
+    """The caption every growth figure carries: Epoch AI's dataset is a subset of all AI compute."""
+    rows = projections.filter(pl.col("metric") == "dataset_coverage")
+    share = (
+        f"about {rows['value'].min():g}-{rows['value'].max():g}%"
+        if rows.height
+        else "a minority (share not in ref_published_projections)"
+    )
+    return (
+        f"Epoch AI's dataset tracks {share} of all AI compute (Epoch AI, 'AI supercomputers' data insights, "
+        "March 2025), so growth of tracked power is not growth of all AI power: the history and forecast here "
+        "cover the tracked deployments only."
+    )
+
+
+def iea_all_data_centres(projections: pl.DataFrame) -> pl.DataFrame:
+    """IEA's world electricity use of ALL data centres (calendar-year TWh), one row per year: the
+    estimate for past years, the base case for future ones."""
+    rows = projections.filter(
+        (pl.col("publisher") == "IEA")
+        & (pl.col("metric") == "electricity_consumption")
+        & (pl.col("scope") == "all data centers")
+        & (pl.col("geography") == "World")
+        & (pl.col("unit") == "TWh")
+        & pl.col("scenario").is_in(["estimate", "base"])
+        & pl.col("publication").str.starts_with("Energy and AI")
+    )
+    return rows.select("year", "value", "publication", "scenario", "source_url").sort("year").unique("year")
+
+
+def energy_comparison(
+    demand: pl.DataFrame, forecast: pl.DataFrame, projections: pl.DataFrame, scenario: str = "base"
+) -> pl.DataFrame:
+    """Tracked AI energy (calendar-year TWh: history from fct_ai_demand_by_tier, later years from the
+    scenario) beside the IEA's all-data-centre figure for the same year."""
+    iea = iea_all_data_centres(projections)
+    rows = []
+    for year, value, publication in iea.select("year", "value", "publication").iter_rows():
+        hist = demand.filter((pl.col("year") == year) & pl.col("is_ai_demand"))
+        if hist.height:
+            twh, basis = float(hist["annual_energy_mwh"].sum()) / 1e6, "history (fct_ai_demand_by_tier)"
+        else:
+            fc = forecast.filter((pl.col("year") == year) & (pl.col("scenario") == scenario) & pl.col("is_ai_demand"))
+            if fc.is_empty():
+                continue
+            twh, basis = float(fc["annual_energy_twh"].sum()), f"forecast, {scenario} scenario"
+        rows.append(
+            {
+                "year": int(year),
+                "tracked_ai_twh": twh,
+                "tracked_basis": basis,
+                "iea_all_data_centres_twh": float(value),
+                "tracked_share_of_iea": twh / float(value) if value else None,
+                "iea_publication": publication,
+            }
+        )
+    schema = {
+        "year": pl.Int64,
+        "tracked_ai_twh": pl.Float64,
+        "tracked_basis": pl.String,
+        "iea_all_data_centres_twh": pl.Float64,
+        "tracked_share_of_iea": pl.Float64,
+        "iea_publication": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,159 +297,30 @@ def source_ages(sources: pl.DataFrame, today: date) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# Markets: latest energy price, capacity by stage, AI demand
+# Markets (fct_market_summary)
 
 
-def latest_prices(prices: pl.DataFrame) -> pl.DataFrame:
-    """The price per geography the marts cost deployments at (the rule of dbt's
-    int_energy_prices__latest_by_geography): a US geography's EIA industrial price of its latest
-    year; a European country's mean Ember wholesale price over its latest full year (12 months).
-    Nothing else (commercial prices, partial years) prices a market. ``period`` is the year."""
-    frame = prices.with_columns(period=pl.col("period").cast(pl.String)).with_columns(
-        year=pl.col("period").str.slice(0, 4)
-    )
-    industrial = (
-        frame.filter(pl.col("sector") == "industrial")
-        .sort("geography", "year", descending=[False, True])
-        .group_by("geography", maintain_order=True)
-        .first()
-        .select("geography", pl.col("year").alias("period"), "sector", "price_usd_mwh", "source")
-    )
-    wholesale = (
-        frame.filter(pl.col("sector") == "wholesale")
-        .group_by("geography", "year")
-        .agg(
-            pl.col("price_usd_mwh").mean(),
-            pl.len().alias("_rows"),
-            pl.col("price_usd_mwh").count().alias("_months"),
-            pl.col("source").first(),
+def price_bases(summary: pl.DataFrame) -> str:
+    """The kinds of energy price the markets carry (fct_market_summary.energy_price_basis without the
+    geography), for captions: e.g. 'EIA industrial 2019 (98 markets); Ember wholesale 2024 mean (54)'."""
+    kinds = (
+        summary.filter(pl.col("energy_price_basis").is_not_null())
+        .with_columns(
+            kind=pl.col("energy_price_basis").str.replace(r"\s+[A-Z]{2}(-[A-Z]{2})?(\s+\(.*\))?$", "").str.strip_chars()
         )
-        .filter((pl.col("_rows") == 12) & (pl.col("_months") == 12))
-        .sort("geography", "year", descending=[False, True])
-        .group_by("geography", maintain_order=True)
-        .first()
-        .select(
-            "geography", pl.col("year").alias("period"), pl.lit("wholesale").alias("sector"), "price_usd_mwh", "source"
-        )
+        .group_by("kind")
+        .agg(pl.len().alias("n"))
+        .sort("n", descending=True)
     )
-    # A geography has one or the other (US: EIA; Europe: Ember); were both present, EIA first.
-    return pl.concat([industrial, wholesale]).unique("geography", keep="first", maintain_order=True).sort("geography")
-
-
-def price_geography(markets: pl.DataFrame) -> pl.DataFrame:
-    """market_id -> the geographies the marts price it at, in order: a US market its primary (first)
-    state ('US-TN' for 'TN|MS|AR', as fct_energy_prices writes states), then the US average; any
-    other market its country."""
-    us = pl.col("country_code") == "US"
-    state = pl.col("state_code").str.split("|").list.first()
-    return markets.select(
-        "market_id",
-        pl.when(us & state.is_not_null()).then(pl.concat_str(pl.lit("US-"), state)).alias("_state"),
-        pl.when(us).then(pl.lit("US")).otherwise(pl.col("country_code")).alias("_country"),
-    )
-
-
-def market_prices(markets: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
-    """Each market's energy price and its basis, as the marts price a deployment in that market (see
-    :func:`latest_prices` and :func:`price_geography`)."""
-    latest = latest_prices(prices).select(
-        "geography",
-        "price_usd_mwh",
-        pl.format("{} {} {} ({})", pl.col("sector"), pl.col("geography"), pl.col("period"), pl.col("source")).alias(
-            "basis"
-        ),
-    )
-    geo = price_geography(markets)
-    state = latest.rename({"geography": "_state", "price_usd_mwh": "_p_state", "basis": "_b_state"})
-    country = latest.rename({"geography": "_country", "price_usd_mwh": "_p_country", "basis": "_b_country"})
-    out = geo.join(state, on="_state", how="left").join(country, on="_country", how="left")
-    return out.select(
-        "market_id",
-        pl.coalesce("_p_state", "_p_country").alias("energy_price_usd_mwh"),
-        pl.coalesce("_b_state", "_b_country").alias("energy_price_basis"),
-    )
-
-
-def price_basis_note(prices: pl.DataFrame) -> str:
-    """One sentence for captions: which year and which kind of price each region's markets get."""
-    latest = latest_prices(prices)
-    parts = []
-    us = latest.filter(pl.col("sector") == "industrial")["period"].unique().sort().to_list()
-    eu = latest.filter(pl.col("sector") == "wholesale")["period"].unique().sort().to_list()
-    if us:
-        parts.append(
-            f"US markets: EIA retail industrial price, {'/'.join(us)} (the latest year in the shipped EIA "
-            "file), at the market's primary state, else the US average"
-        )
-    if eu:
-        parts.append(f"European markets: Ember wholesale price, mean of {'/'.join(eu)} (latest full year)")
-    if not parts:
-        return "No energy prices in marts.fct_energy_prices."
+    missing = summary.filter(pl.col("energy_price_basis").is_null()).height
+    parts = [f"{k} ({n} market{'s' if n != 1 else ''})" for k, n in kinds.iter_rows()]
     return (
-        "Energy price (marts.fct_energy_prices, reported, converted to USD; the price the marts cost "
-        "deployments at): "
-        + "; ".join(parts)
-        + ". Retail and wholesale are different bases: compare within a region. Elsewhere: no price."
+        "Energy price: the price the marts cost deployments at (marts.fct_market_summary.energy_price_basis, "
+        "reported, in USD/MWh): "
+        + ("; ".join(parts) if parts else "none")
+        + f"; {missing} markets have no price. Retail (EIA, US) and wholesale (Ember, Europe) are different "
+        "bases: compare within a region."
     )
-
-
-def capacity_by_stage(facilities: pl.DataFrame) -> pl.DataFrame:
-    """Per market: capacity in operation and in the pipeline (low and high), stages kept apart; a site
-    listed by two sources counts once (``is_primary_record``)."""
-    if "is_primary_record" in facilities.columns:
-        facilities = facilities.filter(pl.col("is_primary_record"))
-    mid = pl.coalesce("capacity_mw_high", "capacity_mw_low")
-    return facilities.group_by("market_id").agg(
-        operational_mw_low=pl.col("capacity_mw_low").filter(pl.col("status") == "operational").sum(),
-        operational_mw_high=mid.filter(pl.col("status") == "operational").sum(),
-        pipeline_mw_low=pl.col("capacity_mw_low").filter(pl.col("status").is_in(PIPELINE_STAGES)).sum(),
-        pipeline_mw_high=mid.filter(pl.col("status").is_in(PIPELINE_STAGES)).sum(),
-        facilities=pl.len(),
-    )
-
-
-def ai_demand_by_market(deployments: pl.DataFrame) -> pl.DataFrame:
-    """AI power installed now per market, counted as marts.fct_ai_demand_by_tier counts it: superseded
-    phases and possible duplicates left out (``counts_in_demand``)."""
-    if "counts_in_demand" not in deployments.columns:
-        # Summing status = 'operational' instead would count superseded phases and duplicates too.
-        raise ValueError("marts.fct_ai_deployments has no counts_in_demand column: rebuild the warehouse (make run)")
-    op = deployments.filter(pl.col("counts_in_demand").fill_null(False))
-    return op.group_by("market_id").agg(
-        ai_demand_mw=pl.col("facility_power_mw").sum(),
-        ai_training_mw=pl.col("facility_power_mw").filter(pl.col("workload") == "training").sum(),
-        ai_inference_mw=pl.col("facility_power_mw").filter(pl.col("workload") == "inference").sum(),
-        gpus=pl.col("gpu_count").sum(),
-    )
-
-
-def market_table(
-    markets: pl.DataFrame, facilities: pl.DataFrame, deployments: pl.DataFrame, prices: pl.DataFrame
-) -> pl.DataFrame:
-    base = markets.select(
-        "market_id",
-        "market_name",
-        "region",
-        "market_tier",
-        *[c for c in ("is_urban", "country_code", "latitude", "longitude", "tier_basis") if c in markets.columns],
-    )
-    out = (
-        base.join(capacity_by_stage(facilities), on="market_id", how="left")
-        .join(ai_demand_by_market(deployments), on="market_id", how="left")
-        .join(market_prices(markets, prices), on="market_id", how="left")
-    )
-    fill = [
-        "operational_mw_low",
-        "operational_mw_high",
-        "pipeline_mw_low",
-        "pipeline_mw_high",
-        "ai_demand_mw",
-        "ai_training_mw",
-        "ai_inference_mw",
-        "gpus",
-        "facilities",
-    ]
-    return out.with_columns(pl.col(fill).fill_null(0)).sort("market_tier", "market_name")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +351,12 @@ TIER_FIT = {
     "training": {"tier_3": 1.0, "tier_2": 0.7, "tier_1": 0.4, "unknown": 0.2},
     "inference": {"tier_1": 1.0, "tier_2": 0.8, "tier_3": 0.4, "unknown": 0.2},
 }
+# Places that are not markets one can site in: a country's undisclosed rest and rows without a location.
+NOT_SITEABLE_KINDS = ("country_rest", "unassigned")
+
+
+def siteable(summary: pl.DataFrame) -> pl.DataFrame:
+    return summary.filter(~pl.col("market_kind").is_in(NOT_SITEABLE_KINDS))
 
 
 def _percentile(expr: pl.Expr) -> pl.Expr:
@@ -311,7 +372,8 @@ def _minmax(expr: pl.Expr) -> pl.Expr:
 
 
 def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) -> pl.DataFrame:
-    """Rank markets for ``workload``: each component scaled 0-1, weighted, summed to 0-100.
+    """Rank markets (rows of fct_market_summary) for ``workload``: each component scaled 0-1,
+    weighted, summed to 0-100.
 
     Components: energy price (percentile rank, cheaper scores higher; no price scores 0),
     capacity in operation and in the pipeline (log-scaled MW, high estimate), tier fit for the
@@ -321,8 +383,8 @@ def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) ->
     total_w = sum(w.values()) or 1.0
     scored = table.with_columns(
         s_energy_price=(1 - _percentile(pl.col("energy_price_usd_mwh"))).fill_null(0.0),
-        s_operating_capacity=_minmax(pl.col("operational_mw_high").log1p()),
-        s_pipeline_capacity=_minmax(pl.col("pipeline_mw_high").log1p()),
+        s_operating_capacity=_minmax(pl.col("operational_mw_high").fill_null(0.0).log1p()),
+        s_pipeline_capacity=_minmax(pl.col("pipeline_mw_high").fill_null(0.0).log1p()),
         s_tier=pl.col("market_tier").replace_strict(TIER_FIT[workload], default=0.2, return_dtype=pl.Float64),
         s_urban=pl.col("is_urban").cast(pl.Float64).fill_null(0.0),
     )
@@ -330,7 +392,9 @@ def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) ->
     scored = scored.with_columns(
         [(pl.col(f"s_{k}") * (v / total_w) * 100).alias(f"pts_{k}") for k, v in w.items()]
     ).with_columns(score=pl.sum_horizontal(parts))
-    return scored.sort("score", descending=True).with_columns(rank=pl.int_range(1, pl.len() + 1))
+    return scored.sort("score", "market_name", descending=[True, False]).with_columns(
+        rank=pl.int_range(1, pl.len() + 1)
+    )
 
 
 def explain_score(row: dict[str, object], weights: SitingWeights) -> str:
@@ -340,8 +404,8 @@ def explain_score(row: dict[str, object], weights: SitingWeights) -> str:
     return (
         f"{row['market_name']}: {row['score']:.0f}/100 = "
         f"energy {row['pts_energy_price']:.0f} ({price_txt}) + "
-        f"operating {row['pts_operating_capacity']:.0f} ({row['operational_mw_high']:,.0f} MW) + "
-        f"pipeline {row['pts_pipeline_capacity']:.0f} ({row['pipeline_mw_high']:,.0f} MW) + "
+        f"operating {row['pts_operating_capacity']:.0f} ({row['operational_mw_high'] or 0:,.0f} MW) + "
+        f"pipeline {row['pts_pipeline_capacity']:.0f} ({row['pipeline_mw_high'] or 0:,.0f} MW) + "
         f"tier {row['pts_tier']:.0f} ({row['market_tier']}) + "
         f"urban {row['pts_urban']:.0f} ({'urban' if row.get('is_urban') else 'not urban'})"
     )
@@ -353,22 +417,28 @@ def explain_score(row: dict[str, object], weights: SitingWeights) -> str:
 
 @dataclass(frozen=True)
 class GpuCostAssumptions:
-    amortisation_years: float = 4.0  # assumption: typical accelerator depreciation schedule
-    utilisation: float = 0.7  # assumption: share of hours a GPU is sold or used
-    capex_multiplier: float = 1.5  # assumption: server, network and facility capex on top of the GPU
-    pue: float = 1.2  # DESIGN.md: AI-dedicated sites 1.1-1.2
+    amortisation_years: float
+    utilisation: float
+    capex_multiplier: float
+    pue: float  # the page's default is the warehouse's pue_ai_cluster (meta.parameters)
+
+
+# Dashboard defaults for the what-if sliders (assumptions, shown as such on the page).
+DEFAULT_AMORTISATION_YEARS = 4.0  # typical accelerator depreciation schedule
+DEFAULT_UTILISATION = 0.7  # share of hours a GPU is sold or used
+DEFAULT_CAPEX_MULTIPLIER = 1.5  # server, network and facility capex on top of the GPU
 
 
 def gpu_hour_costs(
     gpus: pl.DataFrame, table: pl.DataFrame, a: GpuCostAssumptions, models: list[str] | None = None
 ) -> pl.DataFrame:
     """$/GPU-hour by GPU model and market: capex amortised over sold hours plus energy at the
-    market's price (IT kW per GPU x PUE)."""
+    market's price (fct_market_summary) for the GPU's all-in IT kW (dim_gpus.it_kw_per_gpu) x PUE."""
     g = gpus.filter(pl.col("release_price_usd").is_not_null() & pl.col("it_kw_per_gpu").is_not_null())
     if models:
         g = g.filter(pl.col("gpu_model").is_in(models))
     m = table.filter(pl.col("energy_price_usd_mwh").is_not_null()).select(
-        "market_id", "market_name", "region", "energy_price_usd_mwh"
+        "market_id", "market_name", "region", "energy_price_usd_mwh", "energy_price_basis"
     )
     sold_hours = a.amortisation_years * HOURS_PER_YEAR * a.utilisation
     return (
@@ -384,8 +454,10 @@ def gpu_hour_costs(
 
 
 def cloud_prices(prices: pl.DataFrame) -> pl.DataFrame:
-    """Cloud on-demand list price per GPU-hour: median and range across providers, per model."""
-    return (
+    """Cloud list prices per GPU-hour by model: on-demand median and range across providers, and the
+    spot median where providers list one (an auction price, kept apart from on-demand)."""
+    prices = prices.filter(pl.col("gpu_model").is_not_null())  # a list price of an unknown part compares nothing
+    on_demand = (
         prices.filter(pl.col("price_kind") == "on_demand")
         .group_by("gpu_model")
         .agg(
@@ -394,8 +466,13 @@ def cloud_prices(prices: pl.DataFrame) -> pl.DataFrame:
             cloud_max_usd=pl.col("price_usd").max(),
             providers=pl.col("provider").n_unique(),
         )
-        .sort("gpu_model")
     )
+    spot = (
+        prices.filter(pl.col("price_kind") == "spot")
+        .group_by("gpu_model")
+        .agg(spot_median_usd=pl.col("price_usd").median(), spot_providers=pl.col("provider").n_unique())
+    )
+    return on_demand.join(spot, on="gpu_model", how="full", coalesce=True).sort("gpu_model")
 
 
 def with_purchase_prices(gpus: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
@@ -449,10 +526,12 @@ REFERENCE_DEPLOYMENTS = (
 
 def pick_gpu(gpus: pl.DataFrame, family: str) -> dict[str, object] | None:
     """The model row for a family name ('H100'), preferring SXM parts (the reference clusters')."""
-    rows = gpus.filter(pl.col("gpu_model").str.contains(family, literal=True))
+    rows = gpus.filter(pl.col("gpu_model").str.contains(family, literal=True) & pl.col("it_kw_per_gpu").is_not_null())
     if rows.is_empty():
         return None
-    rows = rows.with_columns(_sxm=pl.col("gpu_model").str.contains("SXM")).sort("_sxm", descending=True)
+    rows = rows.with_columns(_sxm=pl.col("gpu_model").str.contains("SXM")).sort(
+        "_sxm", "gpu_model", descending=[True, False]
+    )
     return rows.row(0, named=True)
 
 
@@ -460,7 +539,7 @@ def reference_energy_costs(
     gpus: pl.DataFrame, table: pl.DataFrame, pue: float, load_factor: dict[str, float]
 ) -> pl.DataFrame:
     """Yearly energy cost in each priced market of each reference deployment, at the warehouse's load
-    factor for its workload (:func:`load_factors`); one whose GPU or load factor is missing is left out."""
+    factor for its workload (meta.parameters); one whose GPU or load factor is missing is left out."""
     rows = []
     for ref in REFERENCE_DEPLOYMENTS:
         gpu = pick_gpu(gpus, ref.gpu_family)
@@ -496,3 +575,66 @@ def reference_energy_costs(
         .with_columns(annual_energy_cost_usd=pl.col("annual_mwh") * pl.col("energy_price_usd_mwh"))
         .sort("deployment", "annual_energy_cost_usd")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Map
+
+
+BUBBLE_MIN_PX = 4.0
+BUBBLE_MAX_PX = 20.0
+BUBBLE_PX_PER_SQRT_MW = 0.6
+
+
+def bubble_radius_px(
+    mw: pl.Expr,
+    min_px: float = BUBBLE_MIN_PX,
+    max_px: float = BUBBLE_MAX_PX,
+    px_per_sqrt_mw: float = BUBBLE_PX_PER_SQRT_MW,
+) -> pl.Expr:
+    """Bubble radius in screen pixels ~ sqrt(MW), clamped: a 20 MW edge site (4 px) and a 1 GW
+    campus (19 px) are both visible, and no bubble grows past ``max_px`` to cover its neighbours
+    (the page also draws the largest first, so smaller bubbles stay on top). Area, not radius, is
+    proportional to MW between the clamps."""
+    return (mw.fill_null(0.0).clip(lower_bound=0.0).sqrt() * px_per_sqrt_mw).clip(min_px, max_px)
+
+
+def training_share_rgb(share: pl.Expr) -> pl.Expr:
+    """A continuous colour from inference (blue, share 0) to training (red, share 1); grey if unknown."""
+    s = share.clip(0.0, 1.0)
+    return (
+        pl.when(share.is_null())
+        .then(pl.lit([156, 163, 175]))
+        .otherwise(
+            pl.concat_list(
+                (37 + s * (220 - 37)).round().cast(pl.Int64),
+                (99 + s * (38 - 99)).round().cast(pl.Int64),
+                (235 + s * (38 - 235)).round().cast(pl.Int64),
+            )
+        )
+    )
+
+
+def view_for(
+    latitudes: list[float], longitudes: list[float], width_px: float = 860.0, height_px: float = 560.0
+) -> dict[str, float]:
+    """Centre and zoom that fit the points in Web Mercator, for a map of at least ``width_px`` x
+    ``height_px`` (the page's map is 620 px high and as wide as the main column), with a margin."""
+    if not latitudes:
+        return {"latitude": 20.0, "longitude": 0.0, "zoom": 1.0}
+    lat_min, lat_max = max(min(latitudes), -80.0), min(max(latitudes), 80.0)
+    lon_min, lon_max = min(longitudes), max(longitudes)
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    y_span = max(merc(lat_max) - merc(lat_min), 1e-3) / (2 * math.pi)  # share of the world's height
+    x_span = max(lon_max - lon_min, 1e-3) / 360.0
+    tile = 512.0  # deck.gl: the world is 512 x 2^zoom px wide
+    zoom = min(math.log2(width_px / (tile * x_span)), math.log2(height_px / (tile * y_span))) - 0.15
+    centre_y = (merc(lat_min) + merc(lat_max)) / 2
+    return {
+        "latitude": math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2),
+        "longitude": (lon_min + lon_max) / 2,
+        "zoom": max(0.3, min(9.0, zoom)),
+    }

@@ -13,7 +13,10 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboards/app.py` puts only das
 
 import dashboards.charts  # noqa: E402,F401  (loads pandas and plotly fully once, see charts.py)
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit also discovers a pages/ folder beside the main script as old-style pages, and
+# a deep link such as /map then ran pages/map.py on its own (no router, no wide layout, a file-name
+# sidebar) whenever its url_path equalled a file name. The views are only reachable through st.navigation.
+PAGES = Path(__file__).resolve().parent / "views"
 
 # No Material icons: Streamlit turns them into a favicon fetched from fonts.gstatic.com (unreachable
 # offline); an emoji favicon is an inline data URI. Pages carry no icon (no emoji font on servers).

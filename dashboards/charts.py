@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import math
 import urllib.parse
+from typing import Any
 
 # Import pandas completely before plotly needs it: plotly (through narwhals) looks pandas up in
 # sys.modules without the import lock, so a page rendering while another session's thread is still
@@ -19,7 +19,26 @@ from plotly.subplots import make_subplots
 
 SCENARIO_COLOURS = {"history": "#1f2937", "low": "#60a5fa", "base": "#2563eb", "high": "#1e3a8a"}
 TIER_COLOURS = {"tier_1": "#1d4ed8", "tier_2": "#0d9488", "tier_3": "#f59e0b", "unknown": "#9ca3af"}
-WORKLOAD_RGB = {"training": [220, 38, 38], "inference": [37, 99, 235], "mixed": [147, 51, 234]}
+# tier x market kind: one hue per tier, a shade per kind.
+TIER_KIND_COLOURS = {
+    "tier_1 · metro": "#1d4ed8",
+    "tier_2 · metro": "#0d9488",
+    "tier_3 · metro": "#b45309",
+    "tier_3 · edge": "#f59e0b",
+    "tier_3 · campus": "#dc2626",
+    "tier_3 · state_rest": "#fcd34d",
+    "unknown · country_rest": "#6b7280",
+    "unknown · unassigned": "#d1d5db",
+}
+WORKLOAD_COLOURS = {"training": "#dc2626", "inference": "#2563eb", "hpc": "#6b7280"}
+KIND_RGB = {
+    "metro": [29, 78, 216],
+    "edge": [245, 158, 11],
+    "campus": [220, 38, 38],
+    "state_rest": [13, 148, 136],
+    "country_rest": [107, 114, 128],
+    "unassigned": [209, 213, 219],
+}
 STAGE_RGB = {
     "operational": [22, 163, 74],
     "expanding": [132, 204, 22],
@@ -28,6 +47,7 @@ STAGE_RGB = {
     "suspended": [107, 114, 128],
     "cancelled": [156, 163, 175],
     "decommissioned": [75, 85, 99],
+    "unknown": [209, 213, 219],
 }
 
 
@@ -95,21 +115,68 @@ def forecast_chart(totals: pl.DataFrame, projections: pl.DataFrame, unit_label: 
     return fig
 
 
-def tier_chart(frame: pl.DataFrame, last_history_year: int | None) -> go.Figure:
-    """Facility MW by tier over time, one panel per workload; a line marks where forecast starts."""
+def tier_chart(frame: pl.DataFrame, last_history_year: int | None, order: list[str]) -> go.Figure:
+    """Facility MW by tier x market kind over time (stacked), one panel per workload; a dotted line
+    marks where the forecast starts."""
     fig = px.area(
         frame.sort("year"),
         x="year",
         y="facility_power_mw",
-        color="market_tier",
+        color="tier_kind",
         facet_col="workload",
-        color_discrete_map=TIER_COLOURS,
-        category_orders={"market_tier": list(TIER_COLOURS)},
-        labels={"facility_power_mw": "facility MW", "market_tier": "tier"},
+        color_discrete_map=TIER_KIND_COLOURS,
+        category_orders={
+            "tier_kind": order,
+            "workload": [w for w in ("training", "inference", "hpc") if w in frame["workload"].to_list()],
+        },
+        labels={"facility_power_mw": "facility MW", "tier_kind": "tier · kind"},
     )
     if last_history_year is not None:
         fig.add_vline(x=last_history_year + 0.5, line={"color": "#6b7280", "dash": "dot"})
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_layout(**_LAYOUT)
+    return fig
+
+
+def workload_bar(frame: pl.DataFrame, label: str, value: str = "facility_power_mw") -> go.Figure:
+    """Horizontal stacked bars of training and inference (and hpc, hatched apart) per ``label``."""
+    fig = go.Figure()
+    rows = frame.reverse()
+    for column, name, colour, pattern in (
+        ("ai_training_mw", "training (AI)", WORKLOAD_COLOURS["training"], ""),
+        ("ai_inference_mw", "inference (AI)", WORKLOAD_COLOURS["inference"], ""),
+        ("hpc_mw", "hpc (not AI, apart)", WORKLOAD_COLOURS["hpc"], "/"),
+    ):
+        if column in rows.columns:
+            fig.add_trace(
+                go.Bar(
+                    y=rows[label].to_list(),
+                    x=rows[column].to_list(),
+                    orientation="h",
+                    name=name,
+                    marker={"color": colour, "pattern": {"shape": pattern}},
+                )
+            )
+    fig.update_layout(barmode="stack", xaxis_title="facility MW", height=max(260, 30 * rows.height + 120), **_LAYOUT)
+    return fig
+
+
+def binding_chart(binding: pl.DataFrame) -> go.Figure:
+    """Regions per projected year by the driver that sets their total (total_basis)."""
+    fig = px.bar(
+        binding,
+        x="year",
+        y="regions",
+        color="total_basis",
+        hover_data=["region_names"],
+        color_discrete_map={
+            "pipeline_floor": "#f97316",
+            "trend": "#2563eb",
+            "trend_after_pipeline": "#7c3aed",
+        },
+        labels={"regions": "regions", "total_basis": "what sets the total"},
+    )
+    fig.update_layout(barmode="stack", height=300, **_LAYOUT)
     return fig
 
 
@@ -211,70 +278,86 @@ def scenario_chart(stored: pl.DataFrame, custom: pl.DataFrame) -> go.Figure:
     return fig
 
 
-def _radius(mw: pl.Expr) -> pl.Expr:
-    """Pixels: 3 px plus the square root of MW (100 MW -> 8 px, 1,000 MW -> 19 px)."""
-    return (3 + mw.fill_null(0.0).clip(lower_bound=0.0).sqrt() * 0.5).alias("radius_px")
-
-
 # A blank MapLibre style as a data: URL. With no style Streamlit's frontend falls back to Carto's
 # tile server (unreachable offline); a style given as a dict breaks its frontend (it expects a
-# string). This one draws a plain background and fetches nothing.
+# string). This one draws a plain sea-coloured background and fetches nothing; the land comes from
+# the Natural Earth layers below.
 BLANK_MAP_STYLE = "data:application/json;charset=utf-8," + urllib.parse.quote(
     json.dumps(
         {
             "version": 8,
             "sources": {},
-            "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#f1f5f9"}}],
+            "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#dbe7f0"}}],
         }
     )
 )
 
 
-def map_deck(points: pl.DataFrame, labels: pl.DataFrame) -> pdk.Deck:
-    """Points sized by MW and coloured as given (``rgb`` column), market names as text.
-
-    No base map: the dashboard runs offline, so the map carries no tiles (``BLANK_MAP_STYLE``).
-    """
-    data = points.with_columns(_radius(pl.col("mw"))).to_dicts()
+def map_deck(
+    points: pl.DataFrame,
+    labels: pl.DataFrame,
+    countries: dict[str, Any],
+    states: dict[str, Any],
+    view: dict[str, float],
+) -> pdk.Deck:
+    """Natural Earth countries (filled) and US states (outlines) drawn offline as GeoJSON layers, the
+    points on top (``radius_px`` screen pixels, ``rgba`` colour, ``tooltip`` HTML) and market names.
+    No tiles, no network: the base map comes from data/reference/geo."""
     layers = [
         pdk.Layer(
+            "GeoJsonLayer",
+            id="countries",
+            data=countries,
+            stroked=True,
+            filled=True,
+            get_fill_color=[250, 250, 249],
+            get_line_color=[148, 163, 184],
+            line_width_min_pixels=0.6,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="us-states",
+            data=states,
+            stroked=True,
+            filled=False,
+            get_line_color=[203, 213, 225],
+            line_width_min_pixels=0.5,
+            pickable=False,
+        ),
+        pdk.Layer(
             "ScatterplotLayer",
-            data=data,
+            id="points",
+            data=points.to_dicts(),
             get_position=["longitude", "latitude"],
             get_radius="radius_px",
-            radius_units="pixels",
-            get_fill_color="rgb",
-            opacity=0.7,
+            radius_units="'pixels'",  # quoted: pydeck would read a bare string as an expression
+            get_fill_color="rgba",
             pickable=True,
             stroked=True,
-            get_line_color=[255, 255, 255],
+            get_line_color="line_rgba",
             line_width_min_pixels=1,
         ),
         pdk.Layer(
             "TextLayer",
+            id="labels",
             data=labels.to_dicts(),
             get_position=["longitude", "latitude"],
-            get_text="market_name",
+            get_text="label",
             get_size=12,
-            get_color=[55, 65, 81],
+            get_color=[30, 41, 59],
             get_alignment_baseline="'top'",
             get_pixel_offset=[0, 8],
+            font_family="'Helvetica Neue, Arial, sans-serif'",
+            character_set="'auto'",
+            font_settings={"sdf": True},
+            outline_width=4,
+            outline_color=[255, 255, 255, 230],
         ),
     ]
-    if points.is_empty():
-        view = pdk.ViewState(latitude=30, longitude=0, zoom=1)
-    else:
-        lat = points["latitude"].drop_nulls()
-        lon = points["longitude"].drop_nulls()
-        span = max(float(lat.max() - lat.min()), float(lon.max() - lon.min()) / 2, 1.0)  # type: ignore[operator]
-        view = pdk.ViewState(
-            latitude=float(lat.mean()),
-            longitude=float(lon.mean()),  # type: ignore[arg-type]
-            zoom=max(0.5, min(8.0, math.log2(180 / span))),
-        )
     return pdk.Deck(
         layers=layers,
-        initial_view_state=view,
+        initial_view_state=pdk.ViewState(**view),
         map_style=BLANK_MAP_STYLE,
         map_provider=None,
         tooltip={"html": "{tooltip}", "style": {"fontSize": "12px"}},

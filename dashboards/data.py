@@ -373,9 +373,12 @@ def table_columns(table: str) -> set[str]:
 
 
 def demand_forecast() -> pl.DataFrame:
+    """marts.fct_demand_forecast: history and every scenario, with the market kind, whether a row is AI
+    demand (hpc is not), its components and which driver binds its region's total (total_basis)."""
     return query(
-        "select year, scenario, region, market_tier, workload, facility_power_mw, annual_energy_twh, "
-        "is_history from marts.fct_demand_forecast order by year"
+        "select year, scenario, region, market_tier, market_kind, workload, is_ai_demand, facility_power_mw, "
+        "annual_energy_twh, is_history, installed_base_mw, pipeline_mw, growth_mw, retired_mw, total_basis, "
+        "inference_share from marts.fct_demand_forecast order by year"
     )
 
 
@@ -387,10 +390,36 @@ def published_projections() -> pl.DataFrame:
 
 
 def demand_by_tier() -> pl.DataFrame:
+    """marts.fct_ai_demand_by_tier, every column (the scenario builder hands it to forecast_scenario)."""
+    return query("select * from marts.fct_ai_demand_by_tier order by year, region, market_tier, market_kind, workload")
+
+
+def market_summary() -> pl.DataFrame:
+    """marts.fct_market_summary: one row per market with AI demand (training, inference; hpc apart), the
+    announced AI pipeline, facility capacity in operation and in the pipeline, and the energy price."""
+    return query("select * from marts.fct_market_summary order by market_tier, market_name")
+
+
+def ai_pipeline() -> pl.DataFrame:
+    """The announced AI pipeline as the forecast reads it: marts.fct_ai_pipeline where counts_in_pipeline."""
+    return query("select * from marts.fct_ai_pipeline where counts_in_pipeline order by deployment_id")
+
+
+def parameters() -> pl.DataFrame:
+    """meta.parameters: every model, prior, platform-power and scenario parameter with unit and source."""
     return query(
-        "select year, region, market_tier, workload, deployments, gpu_count, it_power_mw, "
-        "facility_power_mw, annual_energy_mwh from marts.fct_ai_demand_by_tier order by year"
+        "select parameter, scope, value, unit, source, is_assumption, note, value_low, value_high "
+        "from meta.parameters order by scope, parameter"
     )
+
+
+def base_vintages(hpc_counts_as_ai_demand: bool, demand_latest_year: int) -> pl.DataFrame:
+    """The installed base by the year it came online, split into the demand marts' cells, read with the
+    pipeline's own query (orchestration.lib.forecast_build), so the scenario builder retires hardware
+    exactly as the stored forecast does."""
+    from orchestration.lib.forecast_build import BASE_VINTAGES_SQL
+
+    return query(BASE_VINTAGES_SQL, (hpc_counts_as_ai_demand, demand_latest_year)).rename({"mw": "facility_power_mw"})
 
 
 def markets() -> pl.DataFrame:
@@ -398,26 +427,18 @@ def markets() -> pl.DataFrame:
 
 
 def facilities() -> pl.DataFrame:
+    """marts.fct_facilities, one row per source record, with its market's name, region, tier and kind."""
     return query(
-        "select f.facility_id, f.facility_name, f.operator, f.market_id, f.latitude, f.longitude, "
-        "f.status, f.capacity_mw_low, f.capacity_mw_high, f.size_class, f.source, f.duplicate_of, "
-        "f.is_primary_record, m.market_name, "
-        "m.region, m.market_tier from marts.fct_facilities f "
-        "left join marts.dim_markets m using (market_id)"
+        "select f.*, m.market_name, m.region, m.market_tier, m.market_kind "
+        "from marts.fct_facilities f left join marts.dim_markets m using (market_id)"
     )
 
 
 def deployments() -> pl.DataFrame:
+    """marts.fct_ai_deployments (every status) with its market's name and coordinates."""
     return query(
-        "select d.*, m.market_name, m.region, m.market_tier, m.latitude, m.longitude "
+        "select d.*, m.market_name, m.latitude, m.longitude "
         "from marts.fct_ai_deployments d left join marts.dim_markets m using (market_id)"
-    )
-
-
-def energy_prices() -> pl.DataFrame:
-    return query(
-        "select geography, period, sector, price_usd_mwh, price_original, currency_original, source "
-        "from marts.fct_energy_prices"
     )
 
 
@@ -457,6 +478,41 @@ def schema_catalog() -> pl.DataFrame:
         "order by table_schema, table_name, ordinal_position",
         (ALIAS,),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The base map (not in the warehouse: shipped reference files, read once per process)
+
+GEO_DIR = REPO_ROOT / "data" / "reference" / "geo"
+COUNTRIES_FILE = "ne_110m_admin_0_countries.geojson"
+STATES_FILE = "ne_110m_admin_1_states_provinces.geojson"
+
+
+def _slim_geojson(path: Path, keep: dict[str, str]) -> dict[str, Any]:
+    import json
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {new: feature["properties"].get(old) for old, new in keep.items()},
+            }
+            for feature in document["features"]
+        ],
+    }
+
+
+@st.cache_resource(show_spinner=False)
+def base_map() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(countries, US states) from Natural Earth 1:110m (data/reference/geo, PROVENANCE.md), each a
+    GeoJSON FeatureCollection reduced to geometry and name. Countries are keyed on ADM0_A3 (ISO_A3 is
+    -99 for France and Norway)."""
+    countries = _slim_geojson(GEO_DIR / COUNTRIES_FILE, {"ADM0_A3": "adm0_a3", "NAME": "name"})
+    states = _slim_geojson(GEO_DIR / STATES_FILE, {"postal": "postal", "name": "name"})
+    return countries, states
 
 
 def published_at() -> float:

@@ -16,33 +16,48 @@ components.header(
 
 gpu_prices = components.load(data.gpu_prices)
 gpus = analysis.with_purchase_prices(components.load(data.gpus), gpu_prices)
-deployments = components.load(data.deployments)
-energy_prices = components.load(data.energy_prices)
-table = analysis.market_table(
-    components.load(data.markets),
-    components.load(data.facilities),
-    deployments,
-    energy_prices,
-)
-price_note = analysis.price_basis_note(energy_prices)
+summary = analysis.siteable(components.load(data.market_summary))
+params = analysis.ModelParams.from_frame(components.load(data.parameters))
+price_note = analysis.price_bases(summary)
 
 with st.sidebar:
     st.subheader("Assumptions")
-    years = st.slider("Amortisation (years)", 2.0, 7.0, 4.0, 0.5, key="econ-years")
-    utilisation = st.slider("Utilisation (share of hours sold)", 0.2, 1.0, 0.7, 0.05, key="econ-util")
-    multiplier = st.slider(
-        "Capex multiplier (server, network, facility on top of the GPU)", 1.0, 3.0, 1.5, 0.1, key="econ-mult"
+    years = st.slider("Amortisation (years)", 2.0, 7.0, analysis.DEFAULT_AMORTISATION_YEARS, 0.5, key="econ-years")
+    utilisation = st.slider(
+        "Utilisation (share of hours sold)", 0.2, 1.0, analysis.DEFAULT_UTILISATION, 0.05, key="econ-util"
     )
-    pue = st.slider("PUE", 1.05, 1.8, 1.2, 0.01, key="econ-pue")
+    multiplier = st.slider(
+        "Capex multiplier (server, network, facility on top of the GPU)",
+        1.0,
+        3.0,
+        analysis.DEFAULT_CAPEX_MULTIPLIER,
+        0.1,
+        key="econ-mult",
+    )
+    pue = st.slider(
+        "PUE",
+        1.0,
+        2.0,
+        params.pue_ai_cluster,
+        0.01,
+        key="econ-pue",
+        help="Default: pue_ai_cluster as the warehouse applied it (meta.parameters).",
+    )
+    st.caption(
+        f"Warehouse defaults (meta.parameters): PUE {params.pue_ai_cluster:g} (pue_ai_cluster); load factors "
+        f"{params.load_factor_text()}. Amortisation, utilisation and capex multiplier are this page's assumptions."
+    )
 assumptions = analysis.GpuCostAssumptions(years, utilisation, multiplier, pue)
 
 cloud = analysis.cloud_prices(gpu_prices)
-priced_models = gpus.filter(pl.col("release_price_usd").is_not_null())["gpu_model"].to_list()
+priced_models = gpus.filter(pl.col("release_price_usd").is_not_null() & pl.col("it_kw_per_gpu").is_not_null())[
+    "gpu_model"
+].to_list()
 default_models = analysis.default_gpu_models(priced_models, cloud)
 models = st.multiselect("GPU models", priced_models, default=default_models, key="econ-models")
-regions = sorted(table["region"].drop_nulls().unique().to_list())
+regions = sorted(summary["region"].drop_nulls().unique().to_list())
 chosen_regions = st.multiselect("Regions", regions, default=regions, key="econ-regions")
-priced = table.filter(pl.col("region").is_in(chosen_regions))
+priced = summary.filter(pl.col("region").is_in(chosen_regions))
 
 costs = analysis.gpu_hour_costs(gpus, priced, assumptions, models)
 if costs.is_empty():
@@ -60,26 +75,34 @@ else:
         charts.gpu_cost_chart(costs, cloud),
         costs.join(cloud, on="gpu_model", how="left"),
         "gpu_hour_costs",
-        "Modelled from reported inputs. Sources: GPU release price and TDP (marts.dim_gpus, Epoch AI ML "
-        "hardware; purchase price from marts.fct_gpu_prices where no release price), "
-        "IT kW per GPU = TDP x server overhead 1.82 (Epoch AI method). Amortisation, utilisation, capex "
-        "multiplier and PUE are the assumptions in the sidebar. Orange dashes: cloud on-demand list price per "
-        "GPU-hour, median across providers (marts.fct_gpu_prices, reported). " + price_note,
+        "Modelled from reported inputs. Sources: GPU release price (marts.dim_gpus, Epoch AI ML hardware; the "
+        "purchase price from marts.fct_gpu_prices where there is no release price) and all-in IT kW per GPU "
+        "(marts.dim_gpus.it_kw_per_gpu: the platform's system power where published, else TDP x server overhead "
+        f"{params.server_overhead:g} from meta.parameters). Energy = IT kW x PUE (sidebar; warehouse default "
+        f"{params.pue_ai_cluster:g}) x the market's price. Amortisation, utilisation and capex multiplier are the "
+        "sidebar's assumptions. Orange dashes: cloud on-demand list price per GPU-hour, median across providers "
+        "(marts.fct_gpu_prices price_kind on_demand, reported). " + price_note,
     )
-    with st.expander("Cloud list prices per GPU-hour (reported)"):
+    with st.expander("Cloud list prices per GPU-hour (reported): on-demand and spot"):
         st.dataframe(cloud, hide_index=True)
+        st.caption(
+            "Source: marts.fct_gpu_prices (SkyPilot catalog and Lambda list prices, reported). On-demand and spot "
+            "are different products: spot is an auction price that can be interrupted, never mixed with on-demand."
+        )
+        components.csv_download(cloud, "cloud_gpu_prices")
 
 st.subheader("Reference deployments: yearly energy cost by market")
-load_factor = analysis.load_factors(deployments)
-ref = analysis.reference_energy_costs(gpus, priced, pue, load_factor)
+ref = analysis.reference_energy_costs(gpus, priced, pue, params.load_factor)
 if ref.is_empty():
     st.info(
-        "None of the reference GPU models (A100, H800, H100) is in marts.dim_gpus, no market in the "
-        "selection has an energy price, or the warehouse has no load factor for their workloads."
+        "None of the reference GPU models (A100, H800, H100) is in marts.dim_gpus with an IT power, or no market in "
+        "the selection has an energy price."
     )
 else:
-    summary = (
-        ref.group_by("deployment", "gpu_model", "it_mw", "facility_mw", "annual_mwh", "racks")
+    summary_rows = (
+        ref.group_by(
+            "deployment", "gpu_model", "workload", "load_factor", "it_mw", "facility_mw", "annual_mwh", "racks"
+        )
         .agg(
             pl.col("annual_energy_cost_usd").min().alias("cheapest_usd"),
             pl.col("annual_energy_cost_usd").max().alias("dearest_usd"),
@@ -87,7 +110,7 @@ else:
         .sort("it_mw")
     )
     st.dataframe(
-        summary,
+        summary_rows,
         hide_index=True,
         column_config={
             "it_mw": st.column_config.NumberColumn("IT MW", format="%.1f"),
@@ -101,10 +124,8 @@ else:
         charts.reference_cost_chart(ref),
         ref,
         "reference_deployment_energy",
-        "Modelled. Sources: GPUs x IT kW per GPU (marts.dim_gpus) x PUE (sidebar) x 8760 h x load factor "
-        "as the warehouse applies it (marts.fct_ai_deployments.load_factor: "
-        + ", ".join(f"{w} {v:g}" for w, v in sorted(load_factor.items()))
-        + "; assumptions, the dbt vars load_factor_<workload>) x the market's energy price. The deployments are "
-        "the industry report's examples: 25,000 A100 training, 2,000 H800 inference in 15-40 kW racks, "
-        "100,000 H100. " + price_note,
+        "Modelled. GPUs x all-in IT kW per GPU (marts.dim_gpus) x PUE (sidebar) x 8,760 h x the load factor of the "
+        f"deployment's workload as the warehouse applies it (meta.parameters: {params.load_factor_text()}; "
+        "assumptions) x the market's energy price. The deployments are the industry report's examples: 25,000 "
+        "A100 training, 2,000 H800 inference in 15-40 kW racks, 100,000 H100. " + price_note,
     )

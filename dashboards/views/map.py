@@ -1,4 +1,4 @@
-"""Map: facilities and AI deployments sized by MW, coloured by workload or lifecycle stage."""
+"""Map: AI demand by market, AI deployments and facilities on a Natural Earth base map drawn offline."""
 
 from __future__ import annotations
 
@@ -9,105 +9,209 @@ from dashboards import analysis, charts, components, data
 
 components.header(
     "Map",
-    "Facilities (FracTracker, Epoch AI frontier data centers) and AI deployments (Epoch AI GPU "
-    "clusters, placed at their market's centre) sized by MW. No base map: the dashboard runs offline.",
+    "AI demand by market (marts.fct_market_summary), AI deployments (Epoch AI GPU clusters, placed at their "
+    "market's centre) and facilities (FracTracker, Epoch AI frontier data centers, at their own coordinates), "
+    "sized by MW. Base map: Natural Earth 1:110m countries and US states, drawn offline (no tiles, no network).",
 )
 
-facilities = components.load(data.facilities)
-deployments = components.load(data.deployments)
-markets = components.load(data.markets)
+LAYERS = ("AI demand by market", "AI deployments", "Facilities")
+COLOURINGS = {
+    "AI demand by market": ("Training share", "Market kind"),
+    "AI deployments": ("Training share", "Market kind", "Lifecycle stage"),
+    "Facilities": ("Lifecycle stage", "Market kind"),
+}
 
-layer = (
-    st.segmented_control("Show", ["Facilities", "AI deployments"], default="Facilities", key="map-layer")
-    or "Facilities"
-)
+LABELS = 8  # market names drawn on the map
 
-if layer == "Facilities":
-    frame = facilities.with_columns(
-        name=pl.col("facility_name"),
-        mw=pl.coalesce("capacity_mw_high", "capacity_mw_low"),
-        workload=pl.lit(None, dtype=pl.String),
-        stage=pl.col("status"),
+layer = st.segmented_control("Show", LAYERS, default=LAYERS[0], key="map-layer") or LAYERS[0]
+
+if layer == "AI demand by market":
+    summary = components.load(data.market_summary)
+    frame = summary.filter((pl.col("ai_demand_mw") > 0) | (pl.col("hpc_mw") > 0)).with_columns(
+        name=pl.col("market_name"),
+        mw=pl.col("ai_demand_mw"),
+        share=pl.when(pl.col("ai_demand_mw") > 0).then(pl.col("ai_training_mw") / pl.col("ai_demand_mw")),
+        stage=pl.lit("installed"),
+        operator=pl.lit(None, dtype=pl.String),
+        source=pl.lit("marts.fct_market_summary"),
+        duplicate_of=pl.lit(None, dtype=pl.String),
+        detail=pl.format(
+            "training {} MW + inference {} MW = AI {} MW; hpc apart {} MW; announced AI pipeline {} MW",
+            *[
+                pl.col(c).fill_null(0).round(1)
+                for c in ("ai_training_mw", "ai_inference_mw", "ai_demand_mw", "hpc_mw", "ai_pipeline_mw")
+            ],
+        ),
     )
-    colour_options = ["Lifecycle stage"]
-else:
+    size_note = "AI demand MW in the latest year (training + inference; hpc apart, not in the size)"
+elif layer == "AI deployments":
+    deployments = components.load(data.deployments)
     frame = deployments.with_columns(
         name=pl.col("cluster_name"),
         operator=pl.col("owner"),
         mw=pl.col("facility_power_mw"),
+        share=pl.when(pl.col("workload") != analysis.HPC).then(pl.col("training_share")),
         stage=pl.col("status"),
+        duplicate_of=pl.lit(None, dtype=pl.String),
+        detail=pl.format(
+            "{} MW ({}); class {}, training share {} ({}); in demand: {}",
+            pl.col("facility_power_mw").round(1),
+            pl.col("power_basis").fill_null("-"),
+            pl.col("workload").fill_null("-"),
+            pl.col("training_share").round(2),
+            pl.col("workload_basis").fill_null("-"),
+            pl.col("demand_reason").fill_null("-"),
+        ),
     )
-    colour_options = ["Workload", "Lifecycle stage"]
+    size_note = "facility power MW of each deployment (reported or calculated), every status"
+else:
+    facilities = components.load(data.facilities)
+    frame = facilities.with_columns(
+        name=pl.col("facility_name"),
+        mw=pl.coalesce("capacity_mw_high", "capacity_mw_low"),
+        share=pl.lit(None, dtype=pl.Float64),
+        stage=pl.col("status"),
+        detail=pl.format(
+            "{} MW reported ({}){}",
+            pl.coalesce("capacity_mw_high", "capacity_mw_low").round(0),
+            pl.col("capacity_text").fill_null("no MW figure"),
+            pl.when(pl.col("duplicate_of").is_not_null())
+            .then(pl.format("; also listed by the other source as {}", pl.col("duplicate_of")))
+            .otherwise(pl.lit("")),
+        ),
+    )
+    size_note = "facility capacity MW as reported (high end of a range); sites without a MW figure at the minimum size"
 
 frame = frame.with_columns(  # points outside any reference market stay visible under 'unknown'
-    pl.col("market_tier").fill_null("unknown"), pl.col("region").fill_null("Unknown")
+    pl.col("market_tier").fill_null("unknown"),
+    pl.col("market_kind").fill_null("unassigned"),
+    pl.col("region").fill_null("Unknown"),
+    pl.col("stage").fill_null("unknown"),
 )
-cols = st.columns(4)
-stages = analysis.ordered(frame["stage"].drop_nulls().unique().to_list(), analysis.STAGES)
+cols = st.columns(5)
+stages = analysis.ordered(frame["stage"].unique().to_list(), analysis.STAGES)
 chosen_stages = cols[0].multiselect("Stage", stages, default=stages, key=f"map-stage-{layer}")
-tiers = analysis.ordered(frame["market_tier"].drop_nulls().unique().to_list(), analysis.TIER_ORDER)
+tiers = analysis.ordered(frame["market_tier"].unique().to_list(), analysis.TIER_ORDER)
 chosen_tiers = cols[1].multiselect("Tier", tiers, default=tiers, key=f"map-tier-{layer}")
-regions = sorted(frame["region"].drop_nulls().unique().to_list())
-chosen_regions = cols[2].multiselect("Region", regions, default=regions, key=f"map-region-{layer}")
+kinds = analysis.ordered(frame["market_kind"].unique().to_list(), analysis.KIND_ORDER)
+chosen_kinds = cols[2].multiselect("Kind", kinds, default=kinds, key=f"map-kind-{layer}")
+regions = sorted(frame["region"].unique().to_list())
+chosen_regions = cols[3].multiselect("Region", regions, default=regions, key=f"map-region-{layer}")
 operators = sorted(frame["operator"].drop_nulls().unique().to_list())
-chosen_operators = cols[3].multiselect("Operator (all if empty)", operators, key=f"map-operator-{layer}")
-colour_by = st.radio("Colour by", colour_options, horizontal=True, key="map-colour")
+chosen_operators = cols[4].multiselect("Operator (all if empty)", operators, key=f"map-operator-{layer}")
+colour_by = st.radio("Colour by", COLOURINGS[layer], horizontal=True, key=f"map-colour-{layer}")
 
-shown = frame.filter(
+selected = frame.filter(
     pl.col("stage").is_in(chosen_stages)
     & pl.col("market_tier").is_in(chosen_tiers)
+    & pl.col("market_kind").is_in(chosen_kinds)
     & pl.col("region").is_in(chosen_regions)
-    & pl.col("latitude").is_not_null()
-    & pl.col("longitude").is_not_null()
 )
 if chosen_operators:
-    shown = shown.filter(pl.col("operator").is_in(chosen_operators))
+    selected = selected.filter(pl.col("operator").is_in(chosen_operators))
+shown = selected.filter(pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null())
+unplaced = selected.height - shown.height
 
-palette = charts.WORKLOAD_RGB if colour_by == "Workload" else charts.STAGE_RGB
-key_column = "workload" if colour_by == "Workload" else "stage"
+if colour_by == "Training share":
+    rgb = analysis.training_share_rgb(pl.col("share"))
+    legend = (
+        "colour runs from blue (all inference, training share 0) through purple to red (all training, share 1); "
+        "grey: no split (hpc, or no AI demand)"
+    )
+elif colour_by == "Market kind":
+    rgb = pl.col("market_kind").replace_strict(charts.KIND_RGB, default=[128, 128, 128], return_dtype=pl.List(pl.Int64))
+    legend = "market kind: " + ", ".join(
+        f"{k} rgb{tuple(v)}" for k, v in charts.KIND_RGB.items() if k in shown["market_kind"].to_list()
+    )
+else:
+    rgb = pl.col("stage").replace_strict(charts.STAGE_RGB, default=[128, 128, 128], return_dtype=pl.List(pl.Int64))
+    legend = "lifecycle stage: " + ", ".join(
+        f"{k} rgb{tuple(v)}" for k, v in charts.STAGE_RGB.items() if k in shown["stage"].to_list()
+    )
+second_listing = pl.col("duplicate_of").is_not_null()
 points = shown.with_columns(
-    rgb=pl.col(key_column).replace_strict(palette, default=[128, 128, 128], return_dtype=pl.List(pl.Int64)),
+    radius_px=analysis.bubble_radius_px(pl.col("mw")),
+    rgba=pl.concat_list(rgb, pl.when(second_listing).then(pl.lit(0)).otherwise(pl.lit(170))),
+    line_rgba=pl.when(second_listing)
+    .then(pl.concat_list(rgb, pl.lit(255)))
+    .otherwise(pl.lit([255, 255, 255, 220], dtype=pl.List(pl.Int64))),
     tooltip=pl.format(
-        "<b>{}</b><br/>{} | {} | {}<br/>{} MW ({})<br/>{}, {}<br/>source: {}",
-        pl.col("name"),
+        "<b>{}</b><br/>{} | {}<br/>{}<br/>{}, {} · {}, {}<br/>source: {}",
+        pl.col("name").fill_null("-"),
         pl.col("operator").fill_null("operator n/a"),
         pl.col("stage"),
-        pl.col("workload").fill_null("-"),
-        pl.col("mw").round(0).fill_null(-1).cast(pl.Int64),
-        pl.lit("reported range, high end" if layer == "Facilities" else "facility power"),
+        pl.col("detail").fill_null("-"),
         pl.col("market_name").fill_null("no market"),
-        pl.col("market_tier").fill_null("-"),
-        pl.col("source"),
+        pl.col("market_tier"),
+        pl.col("market_kind"),
+        pl.col("region"),
+        pl.col("source").fill_null("-"),
     ),
 )
-labels = markets.filter(pl.col("latitude").is_not_null() & pl.col("market_tier").is_in(["tier_1", "tier_2"]))
+# Names of the markets holding the most MW shown, at the market's centre (a country's undisclosed rest
+# by its country code).
+top_markets = (
+    shown.filter(pl.col("market_id").is_not_null())
+    .group_by("market_id")
+    .agg(pl.col("mw").fill_null(0).sum())
+    .sort("mw", "market_id", descending=[True, False])
+    .head(LABELS)
+)
+markets = components.load(data.markets)
+labels = markets.join(top_markets, on="market_id", how="semi").select(
+    pl.when(pl.col("market_kind") == "country_rest")
+    .then(pl.format("{} (undisclosed)", pl.col("country_code")))
+    .otherwise(pl.col("market_name"))
+    .alias("label"),
+    "latitude",
+    "longitude",
+)
+countries, states = data.base_map()
+view = analysis.view_for(shown["latitude"].to_list(), shown["longitude"].to_list())
 
-st.metric(f"{layer} shown", f"{shown.height}", help="After the filters above")
+cols = st.columns(3)
+cols[0].metric(f"{layer} shown", f"{shown.height}", help="After the filters above, with coordinates")
+cols[1].metric("Without coordinates (not drawn)", f"{unplaced}")
+if layer == "AI demand by market":  # the other layers mix lifecycle stages, which are never summed
+    cols[2].metric("AI demand shown", components.fmt_mw(float(shown["mw"].fill_null(0).sum())))
 st.pydeck_chart(
     charts.map_deck(
-        points.select("name", "latitude", "longitude", "mw", "rgb", "tooltip"),
-        labels.select("market_name", "latitude", "longitude"),
+        # Largest first, so smaller bubbles are drawn on top of larger neighbours.
+        points.sort("radius_px", descending=True).select(
+            "name", "latitude", "longitude", "mw", "radius_px", "rgba", "line_rgba", "tooltip"
+        ),
+        labels,
+        countries,
+        states,
+        view,
     ),
     key="map-deck",
+    height=620,
 )
-legend = " | ".join(f"{k}: rgb{tuple(v)}" for k, v in palette.items() if k in points[key_column].to_list())
 st.caption(
-    f"Colours: {legend}. Facilities: capacity as reported (high end of a range), status as reported, "
-    "mapped to lifecycle stages; stages are not summed. Deployments: Epoch AI GPU clusters at their "
-    "market's coordinates; facility power reported or calculated (GPUs x TDP x overhead x PUE), workload "
-    "modelled. Hover a point for its source."
+    f"Bubble area ~ {size_note}; radius = {analysis.BUBBLE_PX_PER_SQRT_MW:g} px x sqrt(MW), at least "
+    f"{analysis.BUBBLE_MIN_PX:g} px and at most {analysis.BUBBLE_MAX_PX:g} px, so a 20 MW edge site and a 1 GW "
+    "campus are both visible and no bubble covers a metro's neighbours. Colours: "
+    + legend
+    + ". The map opens on the extent of the points shown. Sources: marts.fct_market_summary, "
+    "marts.fct_ai_deployments (power reported or calculated, the training/inference split modelled) and "
+    "marts.fct_facilities (capacity and status as reported; stages are never summed; a campus listed by both "
+    "FracTracker and Epoch AI has one filled bubble and a ring for its second listing). Base map: Natural Earth "
+    "(public domain), data/reference/geo/PROVENANCE.md. Hover a point for its details and source."
 )
 table = shown.select(
     "name",
     "operator",
     "stage",
-    "workload",
     "mw",
+    "share",
     "market_name",
     "region",
     "market_tier",
+    "market_kind",
     "latitude",
     "longitude",
+    "detail",
     "source",
 )
 with st.expander("Points as a table"):

@@ -1,4 +1,5 @@
-"""Market tiers: training and inference demand by tier over time; the markets table."""
+"""Market tiers: training and inference MW by tier and market kind over time (hpc apart); the markets
+table, read from marts.fct_market_summary as published."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from dashboards import analysis, charts, components, data
 
 components.header(
     "Market tiers",
-    "Where AI demand sits: Tier 1 primary hubs, Tier 2 secondary metros, Tier 3 edge and remote "
-    "markets ('unknown' where only the country is known). History then forecast, by workload.",
+    "Where AI demand sits: Tier 1 primary hubs, Tier 2 secondary metros, Tier 3 (metros, edge cities, remote "
+    "campuses, the rest of a state), and 'unknown' where only the country is known or nothing usable. History then "
+    "forecast, training and inference apart; public supercomputers (hpc) apart from AI demand.",
 )
 
 forecast = components.load(data.demand_forecast)
-markets = components.load(data.markets)
+summary = components.load(data.market_summary)
+params = analysis.ModelParams.from_frame(components.load(data.parameters))
 regions = sorted(forecast["region"].unique().to_list())
 scenarios = sorted(forecast["scenario"].unique().to_list())
 
@@ -27,66 +30,100 @@ if not chosen_regions:
     st.info("Pick at least one region.")
     st.stop()
 
-rows = forecast.filter(pl.col("region").is_in(chosen_regions) & (pl.col("scenario") == scenario))
-by_tier = (
-    rows.filter(pl.col("workload").is_in(["training", "inference"]))
-    .group_by("year", "market_tier", "workload", "is_history")
-    .agg(pl.col("facility_power_mw").sum())
-    .sort("year", "market_tier")
-)
-last_history = analysis.latest_history_year(rows)
+over_time = analysis.tier_kind_over_time(forecast, scenario, chosen_regions)
+last_history = analysis.latest_history_year(forecast)
+order = analysis.tier_kind_order(over_time)
+ai = over_time.filter(pl.col("workload").is_in(analysis.AI_WORKLOADS))
+region_text = "all regions" if set(chosen_regions) == set(regions) else ", ".join(chosen_regions)
 components.chart(
-    charts.tier_chart(by_tier, last_history),
-    by_tier,
-    "demand_by_tier",
-    f"Facility MW installed at year end in {', '.join(chosen_regions)}; scenario '{scenario}'. Left of "
-    "the dotted line: history (Epoch AI GPU clusters; power reported or calculated, workload modelled). "
-    "Right: the modelled forecast (transforms/forecast/). Source: marts.fct_demand_forecast.",
+    charts.tier_chart(ai, last_history, order),
+    ai,
+    "demand_by_tier_and_kind",
+    f"AI demand: facility MW installed at year end by market tier and kind, {region_text}; scenario '{scenario}'. "
+    f"Left of the dotted line ({last_history} and before): history, marts.fct_ai_demand_by_tier (Epoch AI GPU "
+    "clusters; power reported or calculated, the training/inference split modelled from each deployment's "
+    "training_share). Right: the modelled forecast to "
+    f"{params.forecast_end_year} (transforms/forecast; marts.fct_demand_forecast): the announced pipeline keeps "
+    "its own tier and kind, unannounced growth follows the scenario's tier mix. "
+    "Kinds: metro, edge (regional edge city), campus (remote large AI campus), state_rest (rest of a US state), "
+    "country_rest (only the country known), unassigned (no usable location).",
 )
 
+hpc = over_time.filter(pl.col("workload") == analysis.HPC)
+if hpc["facility_power_mw"].sum() > 0:
+    st.markdown("**HPC, apart from AI demand** (public scientific supercomputers)")
+    components.chart(
+        charts.tier_chart(hpc, last_history, analysis.tier_kind_order(hpc)).update_layout(height=300),
+        hpc,
+        "hpc_by_tier_and_kind",
+        "Source: marts.fct_demand_forecast rows with workload 'hpc' (is_ai_demand false): installed public research "
+        "supercomputers (history, Epoch AI) plus planned ones (no trend). Reported or calculated power; never added "
+        "to the AI totals above.",
+    )
+
 st.subheader("Markets")
-facilities = components.load(data.facilities)
-deployments = components.load(data.deployments)
-prices = components.load(data.energy_prices)
-table = analysis.market_table(markets, facilities, deployments, prices).filter(pl.col("region").is_in(chosen_regions))
+table = summary.filter(pl.col("region").is_in(chosen_regions))
 tiers = analysis.ordered(table["market_tier"].drop_nulls().unique().to_list(), analysis.TIER_ORDER)
-chosen_tiers = st.pills("Tiers", tiers, selection_mode="multi", default=tiers, key="tiers-tiers")
-table = table.filter(pl.col("market_tier").is_in(chosen_tiers or tiers))
+kinds = analysis.ordered(table["market_kind"].drop_nulls().unique().to_list(), analysis.KIND_ORDER)
+cols = st.columns(2)
+chosen_tiers = cols[0].pills("Tiers", tiers, selection_mode="multi", default=tiers, key="tiers-tiers") or tiers
+chosen_kinds = cols[1].pills("Kinds", kinds, selection_mode="multi", default=kinds, key="tiers-kinds") or kinds
+only_active = st.toggle(
+    "Only markets with AI demand, AI pipeline or facility capacity", value=True, key="tiers-only-active"
+)
+table = table.filter(pl.col("market_tier").is_in(chosen_tiers) & pl.col("market_kind").is_in(chosen_kinds))
+if only_active:
+    table = table.filter(
+        pl.any_horizontal(
+            pl.col(c).fill_null(0) > 0
+            for c in ("ai_demand_mw", "hpc_mw", "ai_pipeline_mw", "operational_mw_high", "pipeline_mw_high")
+        )
+    )
 shown = table.select(
+    "market_id",
     "market_name",
     "region",
     "market_tier",
+    "market_kind",
+    "demand_year",
+    "ai_training_mw",
+    "ai_inference_mw",
+    "ai_demand_mw",
+    "hpc_mw",
+    "ai_pipeline_mw",
     "operational_mw_low",
     "operational_mw_high",
     "pipeline_mw_low",
     "pipeline_mw_high",
-    "ai_demand_mw",
-    "ai_training_mw",
-    "ai_inference_mw",
     "energy_price_usd_mwh",
     "energy_price_basis",
-    *[c for c in ("tier_basis",) if c in table.columns],
-)
+    "tier_basis",
+).sort("ai_demand_mw", "market_name", descending=[True, False])
 st.dataframe(
     shown,
     hide_index=True,
+    key="tiers-markets",
     column_config={
+        "ai_training_mw": st.column_config.NumberColumn("training MW", format="%.1f"),
+        "ai_inference_mw": st.column_config.NumberColumn("inference MW", format="%.1f"),
+        "ai_demand_mw": st.column_config.NumberColumn("AI demand MW", format="%.1f"),
+        "hpc_mw": st.column_config.NumberColumn("hpc MW (apart)", format="%.1f"),
+        "ai_pipeline_mw": st.column_config.NumberColumn("AI pipeline MW (announced)", format="%.0f"),
         "operational_mw_low": st.column_config.NumberColumn("operating MW (low)", format="%.0f"),
         "operational_mw_high": st.column_config.NumberColumn("operating MW (high)", format="%.0f"),
-        "pipeline_mw_low": st.column_config.NumberColumn("pipeline MW (low)", format="%.0f"),
-        "pipeline_mw_high": st.column_config.NumberColumn("pipeline MW (high)", format="%.0f"),
-        "ai_demand_mw": st.column_config.NumberColumn("AI demand MW", format="%.0f"),
-        "ai_training_mw": st.column_config.NumberColumn("training MW", format="%.0f"),
-        "ai_inference_mw": st.column_config.NumberColumn("inference MW", format="%.0f"),
+        "pipeline_mw_low": st.column_config.NumberColumn("facility pipeline MW (low)", format="%.0f"),
+        "pipeline_mw_high": st.column_config.NumberColumn("facility pipeline MW (high)", format="%.0f"),
         "energy_price_usd_mwh": st.column_config.NumberColumn("energy $/MWh", format="%.0f"),
     },
 )
 st.caption(
-    "Capacity: marts.fct_facilities (FracTracker for the US, Epoch AI frontier data centers elsewhere: "
-    "coverage outside the US is thin), reported ranges; operating and pipeline (expanding, under "
-    "construction, planned) kept apart, never summed; a site listed by two sources counted once. AI demand: "
-    "facility MW of the deployments installed in the latest year, each counted once as in "
-    "marts.fct_ai_demand_by_tier (marts.fct_ai_deployments.counts_in_demand: superseded phases and "
-    "possible duplicates left out; workload modelled). " + analysis.price_basis_note(prices)
+    f"{shown.height} of {summary.height} markets. Source: marts.fct_market_summary as published (one row per market; "
+    "the marts decide what counts). AI demand: facility MW of the deployments counted in "
+    f"{params.demand_latest_year} (fct_ai_demand_by_tier's latest year), split into training and inference "
+    "(modelled); hpc apart. AI pipeline: announced AI capacity counted in marts.fct_ai_pipeline, as announced "
+    "(before the scenarios' realisation rate). Facility capacity: marts.fct_facilities (FracTracker for the US, "
+    "Epoch AI frontier data centers elsewhere: coverage outside the US is thin), reported ranges; operating and "
+    "pipeline (expanding, under construction, planned) kept apart, never summed, each site once. "
+    + analysis.price_bases(summary)
 )
 components.csv_download(shown, "markets")

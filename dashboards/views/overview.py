@@ -1,4 +1,5 @@
-"""Overview: AI demand today, 2030 by scenario, growth, the forecast against published projections."""
+"""Overview: AI demand in the latest year (training, inference; hpc apart), the horizon by scenario,
+growth with Epoch's coverage caveat, calendar-year energy against the IEA, freshness."""
 
 from __future__ import annotations
 
@@ -11,54 +12,129 @@ from dashboards import analysis, charts, components, data
 
 components.header(
     "Overview",
-    "AI data-center demand today and to 2030. Demand is facility power (IT power x PUE) of AI "
-    "deployments; history is built from reported and modelled deployments, the forecast is modelled.",
+    "AI data-center demand now and at the forecast horizon. Demand is facility power (IT power x PUE) of the AI "
+    "deployments in Epoch AI's GPU-cluster dataset, split into training and inference; public scientific "
+    "supercomputers (hpc) are shown apart and never added to AI demand. History is built from reported and "
+    "modelled deployments; the forecast is modelled.",
 )
 
+demand = components.load(data.demand_by_tier)
 forecast = components.load(data.demand_forecast)
-if forecast.is_empty():
-    st.info("The warehouse holds no forecast rows yet (marts.fct_demand_forecast is empty).")
-    st.stop()
 projections = components.load(data.published_projections)
+summary = components.load(data.market_summary)
+params = analysis.ModelParams.from_frame(components.load(data.parameters))
+if demand.is_empty() or forecast.is_empty():
+    st.info("The warehouse holds no demand rows yet (marts.fct_ai_demand_by_tier or fct_demand_forecast is empty).")
+    st.stop()
 
-today = analysis.latest_history_year(forecast)
-final_year = int(forecast["year"].max())  # type: ignore[arg-type]
-target = 2030 if 2030 in forecast["year"].to_list() else final_year
+today = analysis.latest_year(demand)
+assert today is not None
+horizon = params.forecast_end_year if params.forecast_end_year in forecast["year"].to_list() else None
+horizon = horizon or int(forecast["year"].max())  # type: ignore[arg-type]
+coverage = analysis.coverage_note(projections)
 
-by_workload = analysis.demand_by_workload(forecast, today) if today else pl.DataFrame()
-st.subheader(f"AI demand in {today} (facility power, installed at year end)")
-cols = st.columns(len(analysis.WORKLOADS) + 1)
-total_today = float(by_workload["facility_power_mw"].sum()) if not by_workload.is_empty() else 0.0
-cols[0].metric("All AI workloads", components.fmt_mw(total_today))
-for col, workload in zip(cols[1:], analysis.WORKLOADS, strict=True):
-    value = by_workload.filter(pl.col("workload") == workload)["facility_power_mw"].sum()
-    col.metric(workload.capitalize(), components.fmt_mw(float(value)))
+# --- AI demand in the latest year -------------------------------------------------------------
+split = analysis.demand_by_workload(demand, today)
+ai_mw = split["training"]["mw"] + split["inference"]["mw"]
+ai_twh = split["training"]["twh"] + split["inference"]["twh"]
+st.subheader(f"AI demand in {today} (facility power installed at year end)")
+cols = st.columns(4)
+energy = {"delta_color": "off", "delta_arrow": "off"}  # the delta line carries energy, not a change
+cols[0].metric("AI demand (training + inference)", components.fmt_mw(ai_mw), f"{ai_twh:,.1f} TWh in {today}", **energy)
+cols[1].metric("Training", components.fmt_mw(split["training"]["mw"]), f"{split['training']['twh']:,.1f} TWh", **energy)
+cols[2].metric(
+    "Inference", components.fmt_mw(split["inference"]["mw"]), f"{split['inference']['twh']:,.1f} TWh", **energy
+)
+cols[3].metric(
+    "HPC (apart, not AI)",
+    components.fmt_mw(split["hpc"]["mw"]),
+    f"{split['hpc']['twh']:,.1f} TWh",
+    help="Public scientific supercomputers (workload class hpc): shown apart, not in the AI total.",
+    **energy,
+)
 st.caption(
-    "Source: marts.fct_demand_forecast history rows (from Epoch AI GPU clusters). Workload is modelled "
-    "(no public dataset labels training vs inference); power is reported where the source gives it, "
-    "else calculated from GPU count x TDP x server overhead x PUE."
+    f"Source: marts.fct_ai_demand_by_tier, year {today} (from Epoch AI GPU clusters). Power is reported where "
+    "Epoch gives it, else calculated (GPUs x all-in IT kW per accelerator x PUE "
+    f"{params.pue_ai_cluster:g}, meta.parameters); the training/inference split is modelled: each deployment's "
+    "training_share is reported, set by a rule, or an owner-type prior. Energy is calendar-year TWh (mean of the "
+    f"year-end MW of {today - 1} and {today} x 8,760 h x load factor: {params.load_factor_text()}). "
+    "The line under each figure is its energy, not a change."
 )
 
-st.subheader(f"{target} outlook (modelled)")
-scenarios = [s for s in ("low", "base", "high") if s in forecast["scenario"].unique().to_list()]
-cols = st.columns(len(scenarios) + 1)
-base_target = analysis.scenario_total(forecast, target, "base") if "base" in scenarios else None
-for col, scenario in zip(cols, scenarios, strict=False):
-    value = analysis.scenario_total(forecast, target, scenario)
-    delta = None
-    if base_target and scenario != "base":
-        delta = f"{(value / base_target - 1) * 100:+.0f}% vs base"
-    col.metric(
-        f"{scenario.capitalize()} scenario", components.fmt_mw(value), delta=delta, delta_color="off", delta_arrow="off"
+unknown = analysis.unknown_tier_by_country(summary)
+if not unknown.is_empty():
+    unknown_mw = float(unknown["ai_demand_mw"].sum())
+    st.markdown(
+        f"**Tier 'unknown' by country** ({components.fmt_mw(unknown_mw)} of the {components.fmt_mw(ai_mw)} of AI "
+        "demand: deployments whose location inside the country is not disclosed)"
     )
-growth = analysis.cagr(total_today, base_target or 0.0, target - (today or target))
-cols[-1].metric(f"Base growth {today}-{target}", f"{growth * 100:.0f}% a year" if growth is not None else "n/a")
-st.caption("Source: marts.fct_demand_forecast (transforms/forecast scenarios; modelled).")
+    components.chart(
+        charts.workload_bar(unknown, "market_name"),
+        unknown,
+        "unknown_tier_by_country",
+        "Source: marts.fct_market_summary, markets of tier 'unknown': '<country>: location undisclosed' "
+        "(country_rest: Epoch names only the country) and 'unassigned' (no usable location). AI demand reported "
+        "or calculated as above, the training/inference split modelled; hpc apart; pipeline MW as announced.",
+    )
 
-st.subheader("Forecast by scenario, with published projections")
-measure = st.radio("Measure", ["Facility power (MW)", "Annual energy (TWh)"], horizontal=True, key="overview-measure")
+# --- The horizon ------------------------------------------------------------------------------
+scenarios = [s for s in analysis.HEADLINE_SCENARIOS if s in forecast["scenario"].unique().to_list()]
+st.subheader(f"{horizon} outlook (modelled)")
+cols = st.columns(len(scenarios) + 1)
+base_target = analysis.scenario_total(forecast, horizon, "base") if "base" in scenarios else None
+for col, scenario in zip(cols, scenarios, strict=False):
+    value = analysis.scenario_total(forecast, horizon, scenario)
+    twh = analysis.scenario_total(forecast, horizon, scenario, "annual_energy_twh")
+    delta = f"{twh:,.0f} TWh"
+    if base_target and scenario != "base":
+        delta += f", {(value / base_target - 1) * 100:+.0f}% vs base"
+    col.metric(
+        f"{scenario.capitalize()} scenario", components.fmt_mw(value), delta, delta_color="off", delta_arrow="off"
+    )
+growth = analysis.cagr(ai_mw, base_target or 0.0, horizon - today)
+cols[-1].metric(
+    f"Base growth of tracked AI power {today}-{horizon}",
+    f"{growth * 100:.0f}% a year" if growth is not None else "n/a",
+)
+hpc_horizon = analysis.scenario_total(forecast, horizon, "base", workload=analysis.HPC) if "base" in scenarios else 0.0
+st.caption(
+    f"Source: marts.fct_demand_forecast (transforms/forecast scenarios; modelled), AI demand only (training + "
+    f"inference); hpc apart ({components.fmt_mw(hpc_horizon)} in {horizon}, base). Horizon {horizon}: "
+    "forecast_end_year in meta.parameters. " + coverage
+)
+
+# --- Energy against the IEA -------------------------------------------------------------------
+st.subheader("Energy: tracked AI against all data centres (calendar-year TWh)")
+comparison = analysis.energy_comparison(demand, forecast, projections)
+if comparison.is_empty():
+    st.info("No IEA all-data-centre figure in marts.ref_published_projections.")
+else:
+    cols = st.columns(comparison.height)
+    for col, row in zip(cols, comparison.iter_rows(named=True), strict=True):
+        col.metric(
+            f"{row['year']}: tracked AI vs IEA all data centres",
+            f"{row['tracked_ai_twh']:,.1f} of {row['iea_all_data_centres_twh']:,.0f} TWh",
+            f"{row['tracked_share_of_iea'] * 100:.1f}% ({row['tracked_basis']})",
+            delta_color="off",
+            delta_arrow="off",
+        )
+    st.dataframe(comparison, hide_index=True)
+    st.caption(
+        "Like for like in unit and period: both are electricity used in a calendar year (TWh). Not in scope: the "
+        f"IEA figure (reported, marts.ref_published_projections, IEA {comparison['iea_publication'][0]}) covers ALL "
+        "data centres "
+        "worldwide (conventional servers, storage, networks, cooling); ours is the AI deployments Epoch AI tracks "
+        "(modelled energy = facility MW x hours x load factor). " + coverage
+    )
+    components.csv_download(comparison, "energy_vs_iea")
+
+# --- Forecast chart ---------------------------------------------------------------------------
+st.subheader("AI demand by scenario, with published projections")
+measure = st.radio(
+    "Measure", ["Facility power (MW)", "Calendar-year energy (TWh)"], horizontal=True, key="overview-measure"
+)
 column, unit = ("facility_power_mw", "MW") if measure.startswith("Facility") else ("annual_energy_twh", "TWh")
-others = sorted(set(forecast["scenario"].unique().to_list()) - {"low", "base", "high"})
+others = sorted(set(forecast["scenario"].unique().to_list()) - set(analysis.HEADLINE_SCENARIOS))
 extra = st.multiselect("Also show scenarios", others, key="overview-extra") if others else []
 totals = analysis.forecast_totals(forecast.filter(pl.col("scenario").is_in([*scenarios, *extra])), column)
 shown_projections = projections.filter(pl.col("unit") == unit)
@@ -66,15 +142,17 @@ components.chart(
     charts.forecast_chart(totals, shown_projections, unit),
     totals,
     f"forecast_{column}",
-    "Solid: history (deployments reported in Epoch AI's GPU clusters, workload and missing power "
-    "modelled). Dashed: modelled scenarios. Diamonds: published projections (IEA, LBNL, ...) for "
-    f"their own scope, e.g. all data centres, shown where their unit is {unit}; they are reported "
-    "figures, not comparable one-to-one with AI-only demand.",
+    "AI demand (training + inference; hpc left out). Solid: history (marts.fct_ai_demand_by_tier via "
+    "fct_demand_forecast: deployments reported by Epoch AI, missing power and the workload split modelled). "
+    "Dashed: modelled scenarios. Diamonds: published projections (IEA, LBNL, Epoch AI) for their own scope, e.g. "
+    f"all data centres, shown where their unit is {unit}; they are reported figures, not comparable one-to-one "
+    "with tracked AI demand. " + ("Energy is calendar-year TWh. " if unit == "TWh" else "") + coverage,
 )
 with st.expander("Published projections (reported, with sources)"):
     st.dataframe(projections, hide_index=True, column_config={"source_url": st.column_config.LinkColumn()})
     components.csv_download(projections, "published_projections")
 
+# --- Freshness --------------------------------------------------------------------------------
 st.subheader("Freshness")
 runs = components.load(data.runs)
 sources = components.load(data.source_files)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from types import ModuleType
 from typing import Any
 
 import polars as pl
@@ -12,40 +10,24 @@ import streamlit as st
 import yaml
 
 from dashboards import analysis, charts, components, data
+from transforms import forecast as fc
 
 components.header(
     "Scenario builder",
     "Start from a named scenario, move its drivers, and the forecast is recomputed with the same "
-    "function the pipeline uses (transforms/forecast `forecast_scenario`). Download the result "
-    "as a scenario YAML to propose it for the scenario file.",
+    "function the pipeline uses (transforms/forecast `forecast_scenario`) on the marts' history "
+    "(fct_ai_demand_by_tier) and announced pipeline (fct_ai_pipeline). Download the result as a "
+    "scenario YAML to propose it for the scenario file.",
 )
 
-
-def forecast_module() -> ModuleType | None:
-    try:
-        return importlib.import_module("transforms.forecast")
-    except ImportError:
-        return None
-
-
-fc = forecast_module()
-if fc is None:
-    st.warning(
-        "The forecast module (transforms/forecast) is not available in this install; showing the stored scenarios only."
-    )
-
 stored = components.load(data.demand_forecast)
+model = analysis.ModelParams.from_frame(components.load(data.parameters))
 history = components.load(data.demand_by_tier)
-stored_totals = analysis.forecast_totals(stored)
-
-if fc is None:
-    components.chart(
-        charts.scenario_chart(stored_totals, stored_totals.head(0)),
-        stored_totals,
-        "stored_scenarios",
-        "Source: marts.fct_demand_forecast (modelled).",
-    )
+if history.is_empty():
+    st.info("The warehouse holds no history (marts.fct_ai_demand_by_tier is empty): nothing to project from.")
     st.stop()
+origin = int(history["year"].max())  # type: ignore[arg-type]
+stored_totals = analysis.forecast_totals(stored)
 
 scenarios = fc.load_scenarios()
 names = list(scenarios)
@@ -54,25 +36,27 @@ params = scenarios[start]
 if params.description:
     st.caption(params.description)
 
-# The drivers the issue names, with the scenario's own value as the slider's default.
+# The drivers, with the scenario's own value as the slider's default: (label, low, high, step, format).
 DRIVERS: dict[str, tuple[str, float, float, float, str]] = {
-    "accelerator_power_cagr": ("Growth of installed AI (IT) power, per year", 0.0, 1.0, 0.01, "%.2f"),
+    "accelerator_power_cagr": ("Growth of installed AI (IT) power, per year (the trend)", 0.0, 1.0, 0.01, "%.2f"),
     "inference_share_target": (
-        "Inference share of training + inference power by the target year",
+        f"Inference share of unannounced growth by {params.inference_share_target_year}",
         0.0,
         1.0,
         0.01,
         "%.2f",
     ),
-    "pue_ratio_target": ("PUE in 2028 relative to 2023 (1.0 = no improvement)", 0.6, 1.2, 0.01, "%.3f"),
+    "pue_new_build": (f"PUE of new AI capacity by {params.pue_new_build_year}", 1.0, 2.0, 0.01, "%.2f"),
     "tier_shift_strength": (
-        "Tier shift: how far the tier mix moves to its target (0 none, 1 full)",
+        "Tier shift: how far unannounced growth moves to the target tier mix (0 none, 1 full)",
         0.0,
         1.0,
         0.05,
         "%.2f",
     ),
+    "pipeline_realisation_rate": ("Share of the announced pipeline that gets built", 0.0, 1.0, 0.05, "%.2f"),
     "pipeline_delay_years": ("Delay of announced projects (years)", 0.0, 5.0, 0.5, "%.1f"),
+    "past_due_delay_years": ("Further delay of overdue planned projects (years)", 0.0, 5.0, 0.5, "%.1f"),
 }
 values: dict[str, float] = {}
 cols = st.columns(2)
@@ -89,21 +73,20 @@ for i, (name, (label, lo, hi, step, fmt)) in enumerate(DRIVERS.items()):
         help=(params.provenance[name].note if name in params.provenance else None),
     )
 overrides: dict[str, Any] = {k: v for k, v in values.items() if abs(v - float(getattr(params, k))) > 1e-12}
-end_year = st.slider("Forecast to", 2026, 2035, 2030, key="sb-end")
+last_year = max(model.forecast_end_year, origin + 10)
+end_year = st.slider("Forecast to", origin + 1, last_year, model.forecast_end_year, key="sb-end")
 
 
 @st.cache_data(max_entries=64, show_spinner="Recomputing the forecast ...")
 def run_forecast(key: Any, start: str, overrides_items: tuple[tuple[str, float], ...], end_year: int) -> pl.DataFrame:
     del key  # cache key only: the published file version
-    module = forecast_module()
-    assert module is not None
-    pipeline = module.pipeline_from_deployments(data.deployments(), data.markets())
-    return module.forecast_scenario(
+    return fc.forecast_scenario(
         data.demand_by_tier(),
-        pipeline,
+        data.ai_pipeline(),
         scenario=start,
         overrides=dict(overrides_items) or None,
         end_year=end_year,
+        base_vintages=data.base_vintages(model.hpc_counts_as_ai_demand, model.demand_latest_year),
     )
 
 
@@ -117,45 +100,71 @@ custom_totals = analysis.forecast_totals(custom).filter(pl.col("scenario") != "h
 final = int(custom_totals["year"].max()) if not custom_totals.is_empty() else end_year
 custom_final = analysis.scenario_total(custom, final, start)
 stored_final = analysis.scenario_total(stored, final, start) if final in stored["year"].to_list() else None
-cols = st.columns(3)
+cols = st.columns(4)
 cols[0].metric(
-    f"Your scenario, {final}",
+    f"Your scenario, AI demand {final}",
     components.fmt_mw(custom_final),
     f"{(custom_final / stored_final - 1) * 100:+.1f}% vs stored '{start}'" if stored_final else None,
 )
-inference = custom.filter((pl.col("year") == final) & (pl.col("workload") == "inference"))["facility_power_mw"].sum()
-cols[1].metric(f"Inference, {final}", components.fmt_mw(float(inference)))
-energy = custom.filter(pl.col("year") == final)["annual_energy_twh"].sum()
-cols[2].metric(f"Energy, {final}", f"{float(energy):,.1f} TWh")
-
-if "total_basis" in custom.columns:
-    projected = custom.filter(~pl.col("is_history"))
-    floor_years = sorted(set(projected.filter(pl.col("total_basis") == "pipeline_floor")["year"].to_list()))
-    if floor_years:
-        st.info(
-            f"The announced pipeline binds in {len(floor_years)} of {projected['year'].n_unique()} projected years "
-            f"({floor_years[0]}-{floor_years[-1]}, in at least one region): there the realised pipeline is above "
-            "the growth trend, so the pipeline's realisation, delay and spread set the total, and the growth "
-            "slider acts only where and when the trend is higher."
-        )
-    else:
-        st.caption("The growth trend binds in every projected year: the announced pipeline stays below it.")
+cols[1].metric(
+    f"Inference, {final}", components.fmt_mw(analysis.scenario_total(custom, final, start, workload="inference"))
+)
+cols[2].metric(
+    f"Energy, {final} (calendar year)", f"{analysis.scenario_total(custom, final, start, 'annual_energy_twh'):,.1f} TWh"
+)
+cols[3].metric(
+    f"HPC {final} (apart, not AI)", components.fmt_mw(analysis.scenario_total(custom, final, start, workload="hpc"))
+)
 
 components.chart(
     charts.scenario_chart(stored_totals, custom_totals),
     custom_totals,
     "custom_scenario_totals",
-    "Modelled. Sources: history from marts.fct_ai_demand_by_tier (Epoch AI GPU clusters; power reported or calculated, "
-    "workload modelled). Red: forecast_scenario() with your drivers; thin lines: the stored scenarios in "
-    "marts.fct_demand_forecast. Announced pipeline: planned deployments (pipeline_from_deployments).",
+    "Modelled; AI demand (training + inference, hpc left out). Sources: history from "
+    "marts.fct_ai_demand_by_tier (Epoch AI GPU clusters; power reported or calculated, the training/inference "
+    "split modelled). Red: forecast_scenario() with "
+    "your drivers on that history, the announced pipeline of marts.fct_ai_pipeline (counted rows) and the installed "
+    "base's vintages; thin lines: the stored scenarios in marts.fct_demand_forecast. Model parameters (AI PUE "
+    f"{model.pue_ai_cluster:g}, load factors {model.load_factor_text()}) as in meta.parameters. "
+    + analysis.coverage_note(components.load(data.published_projections)),
 )
-with st.expander("By workload and tier"):
-    st.dataframe(
-        custom.group_by("year", "workload", "market_tier")
-        .agg(pl.col("facility_power_mw").sum())
-        .sort("year", "workload", "market_tier"),
-        hide_index=True,
+
+st.subheader("Which driver binds")
+binding = analysis.binding_drivers(custom)
+projected_years = binding["year"].n_unique()
+floor_years = sorted(set(binding.filter(pl.col("total_basis") == "pipeline_floor")["year"].to_list()))
+if floor_years:
+    st.info(
+        f"The announced pipeline binds in {len(floor_years)} of {projected_years} projected years "
+        f"({floor_years[0]}-{floor_years[-1]}, in at least one region): there the realised pipeline is above the "
+        "growth trend, so its realisation, delay and spread set the total, and the growth slider acts only where "
+        "and when the trend is higher."
     )
+else:
+    st.info("The growth trend binds in every projected year: the realised announced pipeline stays below it.")
+components.chart(
+    charts.binding_chart(binding),
+    binding,
+    "custom_scenario_binding",
+    "Modelled (forecast_scenario's total_basis per region and year): pipeline_floor = installed base plus the realised "
+    "announced pipeline is above the trend; trend = the growth trend sets the total; trend_after_pipeline = after the "
+    "pipeline's last year in the region, last year's total grows at the trend rate. Regions with no AI demand are "
+    "left out.",
+)
+
+with st.expander("By workload, tier and kind"):
+    detail = (
+        custom.group_by("year", "workload", "market_tier", "market_kind")
+        .agg(
+            pl.col("facility_power_mw").sum(),
+            pl.col("installed_base_mw").sum(),
+            pl.col("pipeline_mw").sum(),
+            pl.col("growth_mw").sum(),
+            pl.col("retired_mw").sum(),
+        )
+        .sort("year", "workload", "market_tier", "market_kind")
+    )
+    st.dataframe(detail, hide_index=True)
     components.csv_download(custom, "custom_scenario_detail")
 
 document = {

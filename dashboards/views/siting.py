@@ -13,11 +13,8 @@ components.header(
     "on five criteria, weighted and summed to a 0-100 score; the weights are yours to change.",
 )
 
-markets = components.load(data.markets)
-facilities = components.load(data.facilities)
-deployments = components.load(data.deployments)
-prices = components.load(data.energy_prices)
-table = analysis.market_table(markets, facilities, deployments, prices)
+summary = components.load(data.market_summary)
+table = analysis.siteable(summary)
 
 regions = sorted(table["region"].drop_nulls().unique().to_list())
 chosen_regions = st.multiselect("Regions", regions, default=regions, key="siting-regions")
@@ -69,16 +66,18 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "energy_price_basis",
             "operational_mw_high",
             "pipeline_mw_high",
+            "ai_demand_mw",
+            "ai_pipeline_mw",
         )
         components.chart(
             charts.siting_chart(scored),
             export,
             f"siting_{workload}",
-            "Modelled: a ranking from our weights (assumptions), not a forecast. Sources: energy price "
-            "scored by percentile rank (no price scores 0), capacity in operation and in the pipeline "
-            "(marts.fct_facilities, reported ranges, high end, log-scaled, a site listed by two sources "
-            "counted once), tier and urban flag (marts.dim_markets, curated with a cited basis). "
-            + analysis.price_basis_note(prices),
+            "Modelled: a ranking from our weights (assumptions), not a forecast. Source: marts.fct_market_summary "
+            "(markets only: a country's undisclosed rest and unassigned rows are not places to site). Energy price "
+            "scored by percentile rank (no price scores 0); facility capacity in operation and in the pipeline "
+            "(reported ranges, high end, log-scaled, each site once as the mart counts it); tier and urban flag "
+            "(curated with a cited basis). " + analysis.price_bases(summary),
         )
         with st.expander("Why each market scores what it does"):
             for row in scored.head(20).iter_rows(named=True):

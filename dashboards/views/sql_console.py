@@ -18,28 +18,41 @@ components.header(
 )
 
 EXAMPLES = {
-    "AI demand by region and workload, latest year": (
-        "select region, workload, round(sum(facility_power_mw)) as facility_mw\n"
+    "AI demand by region and workload, latest year (hpc apart)": (
+        "select region, workload, is_ai_demand, round(sum(facility_power_mw)) as facility_mw,\n"
+        "       round(sum(annual_energy_mwh) / 1e6, 2) as calendar_year_twh\n"
         "from marts.fct_ai_demand_by_tier\n"
         "where year = (select max(year) from marts.fct_ai_demand_by_tier)\n"
-        "group by all order by facility_mw desc"
+        "group by all order by is_ai_demand desc, facility_mw desc"
     ),
-    "2030 forecast by scenario": (
+    "Forecast at the horizon by scenario (AI demand)": (
         "select scenario, round(sum(facility_power_mw)) as facility_mw, round(sum(annual_energy_twh), 1) as twh\n"
-        "from marts.fct_demand_forecast where year = 2030 and not is_history\n"
+        "from marts.fct_demand_forecast\n"
+        "where is_ai_demand and not is_history\n"
+        "  and year = (select cast(value as integer) from meta.parameters where parameter = 'forecast_end_year')\n"
         "group by all order by facility_mw"
     ),
+    "Markets: AI demand, pipeline, capacity and price": (
+        "select market_name, market_tier, market_kind, round(ai_training_mw, 1) as training_mw,\n"
+        "       round(ai_inference_mw, 1) as inference_mw, round(hpc_mw, 1) as hpc_mw,\n"
+        "       round(ai_pipeline_mw) as ai_pipeline_mw,\n"
+        "       operational_mw_high, pipeline_mw_high, energy_price_usd_mwh, energy_price_basis\n"
+        "from marts.fct_market_summary order by ai_demand_mw desc limit 25"
+    ),
     "Largest AI deployments": (
-        "select cluster_name, owner, status, gpu_model, gpu_count, workload, workload_basis,\n"
-        "       round(facility_power_mw) as facility_mw, power_basis, source\n"
+        "select cluster_name, owner, owner_type, status, gpu_model, gpu_count,\n"
+        "       workload, training_share, workload_basis,\n"
+        "       round(facility_power_mw) as facility_mw, power_basis, demand_reason, source\n"
         "from marts.fct_ai_deployments order by facility_power_mw desc nulls last limit 20"
     ),
-    "Facilities in the pipeline by market": (
-        "select m.market_name, f.status, count(*) as facilities,\n"
-        "       sum(f.capacity_mw_low) as mw_low, sum(coalesce(f.capacity_mw_high, f.capacity_mw_low)) as mw_high\n"
-        "from marts.fct_facilities f join marts.dim_markets m using (market_id)\n"
-        "where f.status in ('under_construction', 'planned', 'expanding') and f.is_primary_record\n"
-        "group by all order by mw_high desc"
+    "Announced AI pipeline": (
+        "select cluster_name, owner, market_id, market_tier, market_kind, expected_year, is_past_due,\n"
+        "       round(pipeline_mw) as pipeline_mw, counts_in_pipeline, pipeline_reason\n"
+        "from marts.fct_ai_pipeline order by pipeline_mw desc nulls last limit 25"
+    ),
+    "Model parameters and their sources": (
+        "select parameter, scope, value, unit, is_assumption, source\n"
+        "from meta.parameters where scope = 'model' order by parameter"
     ),
     "Forecast backtest error": (
         "select scenario, horizon_years, round(avg(abs_pct_error) * 100, 1) as mape_pct, count(*) as n\n"

@@ -1,6 +1,10 @@
-"""The dashboard's own computations: totals, prices, siting scores, GPU-hour economics."""
+"""The dashboard's own shaping, on small frames: totals, parameters, the unknown tier, published
+comparisons, siting scores, GPU-hour economics and the map's sizes, colours and view. (What the pages
+show against the built warehouse is tested in test_pages.py and test_market_numbers.py.)"""
 
 from __future__ import annotations
+
+import math
 
 import polars as pl
 import pytest
@@ -9,13 +13,15 @@ from polars.testing import assert_frame_equal
 from dashboards import analysis
 
 
-def test_forecast_totals_count_history_once_even_when_repeated_per_scenario() -> None:
+def test_forecast_totals_count_history_once_and_leave_hpc_out() -> None:
     rows = pl.DataFrame(
         {
-            "year": [2025, 2025, 2026, 2026],
-            "scenario": ["low", "high", "low", "high"],
-            "is_history": [True, True, False, False],
-            "facility_power_mw": [10.0, 10.0, 11.0, 15.0],
+            "year": [2025, 2025, 2025, 2026, 2026, 2026],
+            "scenario": ["low", "high", "low", "low", "high", "low"],
+            "is_history": [True, True, True, False, False, False],
+            "workload": ["training", "training", "hpc", "training", "training", "hpc"],
+            "is_ai_demand": [True, True, False, True, True, False],
+            "facility_power_mw": [10.0, 10.0, 5.0, 11.0, 15.0, 5.0],
         }
     )
     totals = analysis.forecast_totals(rows)
@@ -24,6 +30,8 @@ def test_forecast_totals_count_history_once_even_when_repeated_per_scenario() ->
         "low": 11.0,
         "high": 15.0,
     }
+    assert analysis.scenario_total(rows, 2026, "low") == 11.0  # AI demand only
+    assert analysis.scenario_total(rows, 2026, "low", workload="hpc") == 5.0  # hpc when asked by name
 
 
 def test_cagr() -> None:
@@ -31,128 +39,154 @@ def test_cagr() -> None:
     assert analysis.cagr(0, 10, 2) is None
 
 
-def _prices(rows: list[tuple[str, str, str, float]]) -> pl.DataFrame:
+def _parameters(**values: str) -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "geography": [r[0] for r in rows],
-            "period": [r[1] for r in rows],
-            "sector": [r[2] for r in rows],
-            "price_usd_mwh": [r[3] for r in rows],
-            "source": ["s"] * len(rows),
+            "parameter": list(values),
+            "scope": ["model"] * len(values),
+            "value": list(values.values()),
         }
     )
 
 
-def test_latest_price_is_the_one_the_marts_cost_deployments_at() -> None:
-    # US: industrial price of the latest year; Europe: mean wholesale price of the latest FULL year
-    # (the latest single month, 2025-03 at 500, is not it); commercial prices price nothing.
-    prices = _prices(
-        [("US-VA", "2018", "industrial", 60.0), ("US-VA", "2019", "industrial", 65.0)]
-        + [("US-VA", "2019", "commercial", 99.0), ("US-WY", "2019", "commercial", 99.0)]
-        + [("DE", f"2024-{m:02d}", "wholesale", float(m)) for m in range(1, 13)]
-        + [("DE", f"2025-{m:02d}", "wholesale", 500.0) for m in (1, 2, 3)]
-        + [("FR", f"2023-{m:02d}", "wholesale", 40.0) for m in range(1, 13)]
-        + [("FR", f"2024-{m:02d}", "wholesale", 90.0) for m in range(1, 12)]  # 2024 has 11 months
+def test_model_parameters_are_read_as_the_warehouse_stored_them() -> None:
+    frame = _parameters(
+        pue_ai_cluster="1.3",
+        server_overhead="1.9",
+        load_factor_training="0.5",
+        load_factor_inference="0.4",
+        load_factor_hpc="0.3",
+        demand_latest_year="2024",
+        forecast_end_year="2032",
+        hpc_counts_as_ai_demand="false",
     )
-    got = analysis.latest_prices(prices).sort("geography")
-    assert got.select("geography", "period", "sector", "price_usd_mwh").to_dicts() == [
-        {"geography": "DE", "period": "2024", "sector": "wholesale", "price_usd_mwh": 6.5},
-        {"geography": "FR", "period": "2023", "sector": "wholesale", "price_usd_mwh": 40.0},
-        {"geography": "US-VA", "period": "2019", "sector": "industrial", "price_usd_mwh": 65.0},
-    ]
+    got = analysis.ModelParams.from_frame(frame)
+    assert got.pue_ai_cluster == 1.3 and got.server_overhead == 1.9
+    assert got.load_factor == {"training": 0.5, "inference": 0.4, "hpc": 0.3}
+    assert (got.demand_latest_year, got.forecast_end_year, got.hpc_counts_as_ai_demand) == (2024, 2032, False)
+    assert got.load_factor_text() == "training 0.5, inference 0.4, hpc 0.3"
 
 
-def test_multi_state_market_is_priced_at_its_primary_state() -> None:
-    markets = pl.DataFrame({"market_id": ["us-memphis"], "state_code": ["TN|MS|AR"], "country_code": ["US"]})
-    prices = _prices([("US-TN", "2019", "industrial", 60.0), ("US-MS", "2019", "industrial", 70.0)])
-    prices = pl.concat([prices, _prices([("US", "2019", "industrial", 68.0)])])
-    got = analysis.market_prices(markets, prices).row(0, named=True)
-    assert got["energy_price_usd_mwh"] == 60.0
-    assert got["energy_price_basis"].startswith("industrial US-TN 2019")
+def test_a_parameter_missing_from_the_warehouse_is_read_from_its_home() -> None:
+    from transforms.params import param
+
+    assert analysis.parameter_value(_parameters(), "forecast_end_year") == param("forecast_end_year")
+    with pytest.raises(KeyError):
+        analysis.parameter_value(_parameters(), "accelerator_power_cagr", scope="scenario:base")
 
 
-def test_market_price_follows_the_marts_rule() -> None:
-    # US: 'US-<primary state>', else the US average; elsewhere the country; nothing else matches
-    # (a bare state code, a market id, a commercial price).
-    markets = pl.DataFrame(
+def test_demand_by_workload_keeps_hpc_apart_and_gives_calendar_year_energy() -> None:
+    demand = pl.DataFrame(
         {
-            "market_id": ["us-va", "us-tx", "us-wy", "us-undisclosed", "de-c", "jp-d"],
-            "state_code": ["VA", "TX", "WY", None, None, None],
-            "country_code": ["US", "US", "US", "US", "DE", "JP"],
+            "year": [2025, 2025, 2025, 2024],
+            "workload": ["training", "inference", "hpc", "training"],
+            "facility_power_mw": [100.0, 50.0, 20.0, 80.0],
+            "annual_energy_mwh": [700_000.0, 250_000.0, 120_000.0, 1.0],
         }
     )
-    prices = _prices(
-        [
-            ("US-VA", "2019", "industrial", 60.0),
-            ("TX", "2019", "industrial", 55.0),
-            ("US-WY", "2019", "commercial", 99.0),
-            ("US", "2019", "industrial", 68.0),
-            ("jp-d", "2024", "industrial", 10.0),
-        ]
-        + [("DE", f"2024-{m:02d}", "wholesale", 80.0) for m in range(1, 13)]
+    got = analysis.demand_by_workload(demand, 2025)
+    assert got["training"] == {"mw": 100.0, "twh": 0.7}
+    assert got["inference"]["mw"] == 50.0 and got["hpc"] == {"mw": 20.0, "twh": 0.12}
+
+
+def _summary() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "market_name": ["Dallas", "China: location undisclosed", "Unassigned", "India: location undisclosed"],
+            "country_code": ["US", "CN", None, "IN"],
+            "market_tier": ["tier_1", "unknown", "unknown", "unknown"],
+            "market_kind": ["metro", "country_rest", "unassigned", "country_rest"],
+            "ai_training_mw": [10.0, 3.0, 1.0, 0.0],
+            "ai_inference_mw": [5.0, 2.0, 0.0, 0.0],
+            "ai_demand_mw": [15.0, 5.0, 1.0, 0.0],
+            "hpc_mw": [0.0, 0.0, 0.0, 0.0],
+            "ai_pipeline_mw": [0.0, 0.0, 0.0, 0.0],
+            "energy_price_basis": ["EIA industrial 2019 US-TX", None, None, None],
+        }
     )
-    got = dict(analysis.market_prices(markets, prices).select("market_id", "energy_price_usd_mwh").iter_rows())
-    assert got == {
-        "us-va": 60.0,
-        "us-tx": 68.0,
-        "us-wy": 68.0,
-        "us-undisclosed": 68.0,
-        "de-c": 80.0,
-        "jp-d": None,
+
+
+def test_unknown_tier_is_broken_down_by_country() -> None:
+    got = analysis.unknown_tier_by_country(_summary())
+    assert got["market_name"].to_list() == ["China: location undisclosed", "Unassigned"]  # India holds nothing
+    assert got["ai_demand_mw"].sum() == 6.0
+
+
+def test_price_bases_name_each_kind_of_price_without_restating_a_rule() -> None:
+    summary = pl.concat(
+        [_summary(), _summary().with_columns(energy_price_basis=pl.lit("Ember wholesale 2024 mean DE"))]
+    )
+    text = analysis.price_bases(summary)
+    assert "EIA industrial 2019 (1 market)" in text and "Ember wholesale 2024 mean (4 markets)" in text
+    assert "3 markets have no price" in text
+
+
+def _projections() -> pl.DataFrame:
+    base = {
+        "publisher": "IEA",
+        "publication": "Energy and AI (2025)",
+        "metric": "electricity_consumption",
+        "scope": "all data centers",
+        "geography": "World",
+        "unit": "TWh",
+        "source_url": "u",
     }
+    rows = [
+        {**base, "year": 2024, "value": 415.0, "scenario": "estimate"},
+        {**base, "year": 2030, "value": 945.0, "scenario": "base"},
+        {**base, "year": 2030, "value": 1200.0, "scenario": "high"},
+        {**base, "publisher": "Epoch AI", "metric": "dataset_coverage", "unit": "percent", "year": 2025,
+         "value": 10.0, "scenario": "low"},
+        {**base, "publisher": "Epoch AI", "metric": "dataset_coverage", "unit": "percent", "year": 2025,
+         "value": 20.0, "scenario": "high"},
+    ]  # fmt: skip
+    return pl.DataFrame(rows)
 
 
-def test_price_basis_note_names_each_basis_and_year() -> None:
-    prices = _prices(
-        [("US-VA", "2019", "industrial", 60.0)] + [("DE", f"2024-{m:02d}", "wholesale", 80.0) for m in range(1, 13)]
-    )
-    note = analysis.price_basis_note(prices)
-    assert "EIA retail industrial price, 2019 (the latest year in the shipped EIA file)" in note
-    assert "primary state" in note
-    assert "Ember wholesale price, mean of 2024 (latest full year)" in note
-    assert "different bases" in note
+def test_coverage_note_reads_epochs_share_from_the_published_figures() -> None:
+    note = analysis.coverage_note(_projections())
+    assert "about 10-20% of all AI compute" in note and "March 2025" in note
+    assert "not growth of all AI power" in note
+    assert "about" not in analysis.coverage_note(_projections().filter(pl.col("metric") != "dataset_coverage"))
 
 
-def test_market_ai_demand_counts_each_installed_deployment_once() -> None:
-    deployments = pl.DataFrame(
+def test_energy_is_compared_like_for_like_with_the_iea_all_data_centre_figures() -> None:
+    demand = pl.DataFrame({"year": [2024, 2024], "is_ai_demand": [True, False], "annual_energy_mwh": [4e6, 9e9]})
+    forecast = pl.DataFrame(
         {
-            "market_id": ["m", "m", "m", "m"],
-            "status": ["operational", "operational", "operational", "operational"],
-            # phase 1 superseded by phase 2, and a possible duplicate: counted once
-            "counts_in_demand": [True, False, True, False],
-            "facility_power_mw": [150.0, 100.0, 10.0, 10.0],
-            "workload": ["training", "training", "inference", "inference"],
-            "gpu_count": [1000, 800, 50, 50],
+            "year": [2030, 2030, 2030],
+            "scenario": ["base", "base", "high"],
+            "is_ai_demand": [True, False, True],
+            "annual_energy_twh": [80.0, 2.0, 120.0],
         }
     )
-    got = analysis.ai_demand_by_market(deployments).row(0, named=True)
-    assert (got["ai_demand_mw"], got["ai_training_mw"], got["ai_inference_mw"]) == (160.0, 150.0, 10.0)
-    # Without the flag there is no safe fallback: status = 'operational' double-counts.
-    with pytest.raises(ValueError, match="counts_in_demand"):
-        analysis.ai_demand_by_market(deployments.drop("counts_in_demand"))
+    got = analysis.energy_comparison(demand, forecast, _projections())
+    assert got.select("year", "tracked_ai_twh", "iea_all_data_centres_twh").rows() == [
+        (2024, 4.0, 415.0),
+        (2030, 80.0, 945.0),
+    ]
+    assert got["tracked_share_of_iea"][1] == pytest.approx(80 / 945)
+    assert got["tracked_basis"].to_list() == ["history (fct_ai_demand_by_tier)", "forecast, base scenario"]
 
 
-def test_load_factors_are_read_from_the_warehouse() -> None:
-    deployments = pl.DataFrame(
-        {"workload": ["training", "training", "inference", None], "load_factor": [0.9, 0.9, 0.5, 0.7]}
-    )
-    assert analysis.load_factors(deployments) == {"training": 0.9, "inference": 0.5}
-    with pytest.raises(ValueError, match="more than one load factor"):
-        analysis.load_factors(pl.DataFrame({"workload": ["training"] * 2, "load_factor": [0.85, 0.8]}))
-
-
-def test_capacity_keeps_operating_and_pipeline_apart() -> None:
-    facilities = pl.DataFrame(
+def test_binding_drivers_count_regions_per_year_and_basis() -> None:
+    forecast = pl.DataFrame(
         {
-            "market_id": ["m", "m", "m", "m"],
-            "status": ["operational", "planned", "under_construction", "cancelled"],
-            "capacity_mw_low": [10.0, 100.0, 50.0, 999.0],
-            "capacity_mw_high": [20.0, None, 70.0, 999.0],
+            "year": [2026, 2026, 2026, 2027, 2027, 2025],
+            "scenario": ["base"] * 6,
+            "region": ["Europe", "Europe", "North America", "Europe", "Unknown", "Europe"],
+            "is_history": [False] * 5 + [True],
+            "is_ai_demand": [True, True, True, True, True, True],
+            "total_basis": ["trend", "trend", "pipeline_floor", "trend_after_pipeline", "trend", "history"],
+            "facility_power_mw": [1.0, 2.0, 5.0, 3.0, 0.0, 1.0],
         }
     )
-    got = analysis.capacity_by_stage(facilities).row(0, named=True)
-    assert (got["operational_mw_low"], got["operational_mw_high"]) == (10.0, 20.0)
-    assert (got["pipeline_mw_low"], got["pipeline_mw_high"]) == (150.0, 170.0)
+    got = analysis.binding_drivers(forecast)
+    assert got.select("year", "total_basis", "regions").rows() == [
+        (2026, "pipeline_floor", 1),
+        (2026, "trend", 1),
+        (2027, "trend_after_pipeline", 1),
+    ]  # a region holding nothing (Unknown 2027) is left out
 
 
 def _market_table() -> pl.DataFrame:
@@ -221,19 +255,25 @@ def test_reference_deployments_use_the_sxm_part_and_load_factor() -> None:
     assert set(training_only["workload"]) == {"training"} and training_only.height == 2 * 2
 
 
-def test_cloud_prices_summarise_on_demand_only() -> None:
+def test_cloud_prices_keep_on_demand_and_spot_apart() -> None:
     prices = pl.DataFrame(
         {
-            "gpu_model": ["G", "G", "G"],
-            "provider": ["a", "b", "c"],
-            "price_kind": ["on_demand", "on_demand", "purchase"],
-            "price_usd": [2.0, 4.0, 30000.0],
+            "gpu_model": ["G", "G", "G", "G"],
+            "provider": ["a", "b", "c", "a"],
+            "price_kind": ["on_demand", "on_demand", "purchase", "spot"],
+            "price_usd": [2.0, 4.0, 30000.0, 0.9],
         }
     )
     expected = pl.DataFrame(
-        {"gpu_model": ["G"], "cloud_median_usd": [3.0], "cloud_min_usd": [2.0], "cloud_max_usd": [4.0]}
+        {
+            "gpu_model": ["G"],
+            "cloud_median_usd": [3.0],
+            "cloud_min_usd": [2.0],
+            "cloud_max_usd": [4.0],
+            "spot_median_usd": [0.9],
+        }
     )
-    got = analysis.cloud_prices(prices).drop("providers")
+    got = analysis.cloud_prices(prices).drop("providers", "spot_providers")
     assert_frame_equal(got, expected)
 
 
@@ -251,14 +291,28 @@ def test_missing_release_price_is_filled_from_purchase_prices() -> None:
     assert got["price_basis"].to_list() == ["release price", "purchase price (fct_gpu_prices)", None]
 
 
-def test_capacity_counts_a_site_listed_by_two_sources_once() -> None:
-    facilities = pl.DataFrame(
-        {
-            "market_id": ["m", "m"],
-            "status": ["operational", "operational"],
-            "capacity_mw_low": [300.0, 280.0],
-            "capacity_mw_high": [300.0, 280.0],
-            "is_primary_record": [True, False],  # the Epoch row of the same campus
-        }
-    )
-    assert analysis.capacity_by_stage(facilities)["operational_mw_low"].to_list() == [300.0]
+def test_bubbles_show_a_20_mw_edge_site_and_a_1_gw_campus_without_a_giant() -> None:
+    frame = pl.DataFrame({"mw": [None, 0.5, 20.0, 1000.0, 80_000.0]})
+    got = frame.select(analysis.bubble_radius_px(pl.col("mw")))["mw"].to_list()
+    assert got[0] == got[1] == analysis.BUBBLE_MIN_PX  # no figure or a tiny site: still visible
+    assert analysis.BUBBLE_MIN_PX <= got[2] < got[3] < analysis.BUBBLE_MAX_PX  # both visible, ordered
+    assert got[3] / got[2] == pytest.approx(math.sqrt(1000 / 20), rel=0.35)  # area ~ MW between the clamps
+    assert got[4] == analysis.BUBBLE_MAX_PX  # an 80 GW plan does not cover the map
+
+
+def test_training_share_colour_runs_from_inference_blue_to_training_red() -> None:
+    frame = pl.DataFrame({"share": [0.0, 1.0, 0.5, None]})
+    got = frame.select(analysis.training_share_rgb(pl.col("share")).alias("rgb"))["rgb"].to_list()
+    assert got[0] == [37, 99, 235] and got[1] == [220, 38, 38]
+    assert got[0][0] < got[2][0] < got[1][0]
+    assert got[3] == [156, 163, 175]
+
+
+def test_the_view_fits_the_points() -> None:
+    us = analysis.view_for([30.0, 45.0], [-120.0, -75.0])
+    world = analysis.view_for([-35.0, 60.0], [-120.0, 150.0])
+    assert -120 < us["longitude"] < -75 and 30 < us["latitude"] < 45
+    assert us["zoom"] > world["zoom"]
+    # the whole span fits in the assumed width at that zoom (deck.gl: 512 x 2^zoom px for 360 degrees)
+    assert 512 * 2 ** world["zoom"] * 270 / 360 <= 860
+    assert analysis.view_for([], [])["zoom"] == 1.0

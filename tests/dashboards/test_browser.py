@@ -3,15 +3,16 @@
 Chromium comes from the OS (`apt-get install chromium`; never downloaded by a tool). Playwright (a
 dev dependency) drives that binary through ``executable_path``; the bare ``chromium --dump-dom``
 CLI returns the page shell before Streamlit's websocket has rendered anything. Screenshots and
-timings go to ``artifacts/screenshots/`` (git-ignored). Set ``DCPULSE_BROWSER_TEST_WAREHOUSE`` to a
-published warehouse file to run the same checks on real data instead of the fixture.
+timings go to ``artifacts/screenshots/`` (git-ignored). The warehouse is the one the pipeline built
+from tests/fixtures/sources (conftest ``built_warehouse``); set ``DCPULSE_BROWSER_TEST_WAREHOUSE`` to a
+published warehouse file to run the same checks on real data instead.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,8 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboards.conftest import REPO
-from tests.dashboards.fixture_warehouse import build_fixture_warehouse
+from tests.dashboards.conftest import REPO, copy_warehouse, republished
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
@@ -146,7 +146,7 @@ def start_streamlit(warehouse_dir: Path, log: Path) -> tuple[subprocess.Popen[by
 
 
 def test_a_port_taken_before_streamlit_binds_it_is_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    build_fixture_warehouse(tmp_path / "warehouse")
+    (tmp_path / "warehouse").mkdir()  # Streamlit's health check needs no warehouse
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -171,18 +171,36 @@ def test_missing_chromium_fails_under_ci_and_skips_elsewhere(tmp_path: Path, mon
         require_chromium(missing)
 
 
+# The base map's land and sea colours (dashboards/charts.py) as drawn: the map really rendered if both
+# cover a good part of the canvas and some pixels are neither (the bubbles, the borders, the labels).
+LAND_RGB = (250, 250, 249)
+SEA_RGB = (219, 231, 240)
+
+
+def map_pixel_shares(png: bytes) -> dict[str, float]:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = list(image.getdata())
+
+    def near(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+        return all(abs(x - y) <= 6 for x, y in zip(a, b, strict=True))
+
+    land = sum(near(px, LAND_RGB) for px in pixels) / len(pixels)
+    sea = sum(near(px, SEA_RGB) for px in pixels) / len(pixels)
+    saturated = sum(max(px) - min(px) > 60 for px in pixels) / len(pixels)  # coloured bubbles
+    return {"land": land, "sea": sea, "coloured": saturated}
+
+
 @pytest.mark.browser
-def test_every_page_renders_in_a_real_browser(tmp_path: Path) -> None:
+def test_every_page_renders_in_a_real_browser(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     warehouse_dir = tmp_path / "warehouse"
     real = os.environ.get("DCPULSE_BROWSER_TEST_WAREHOUSE")  # e.g. data/warehouse/dcpulse.duckdb after make run
-    if real:
-        warehouse_dir.mkdir()
-        shutil.copyfile(real, warehouse_dir / "dcpulse.duckdb")  # a copy: the test republishes over it
-    else:
-        build_fixture_warehouse(warehouse_dir)
+    built = Path(real) if real else request.getfixturevalue("built_warehouse")
+    copy_warehouse(built, warehouse_dir)  # a copy: the test republishes over it
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     log = tmp_path / "streamlit.log"
     server, url = start_streamlit(warehouse_dir, log)
@@ -218,20 +236,29 @@ def test_every_page_renders_in_a_real_browser(tmp_path: Path) -> None:
                         page.locator(selector).first.wait_for(state="attached", timeout=90_000)
                     page.wait_for_function(RENDERED, timeout=90_000, polling=200)
                     timings[name][attempt] = round(time.monotonic() - started, 2)
+                # A deep link runs through the router (st.navigation): its sidebar, not file names.
+                nav = page.locator('[data-testid="stSidebarNav"]')
+                assert nav.get_by_text("Decisions").count() == 1, f"{name}: opened without the router"
                 page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
                 if name == "overview":  # the README's picture: the forecast chart on its own
                     page.locator('[data-testid="stPlotlyChart"]').first.screenshot(
                         path=str(SCREENSHOTS / "overview_forecast.png")
                     )
+                if name == "map":
+                    page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames
+                    shares = map_pixel_shares(page.locator('[data-testid="stDeckGlJsonChart"]').first.screenshot())
+                    assert shares["land"] > 0.1 and shares["sea"] > 0.1, f"no base map drawn: {shares}"
+                    assert shares["coloured"] > 0.0005, f"no bubbles drawn: {shares}"
                 html = page.content()
                 assert 'data-testid="stException"' not in html, f"{name}: Streamlit exception on the page"
                 assert "stAlertContentError" not in html, f"{name}: st.error on the page"
                 assert page.locator("h1", has_text=title).count() == 1
 
             # A republish while the dashboard is open shows up on the next load, no restart.
-            os.replace(build_fixture_warehouse(tmp_path / "next", variant=7), warehouse_dir / "dcpulse.duckdb")
+            later = republished(built, tmp_path / "next", "browser-republish", "2099-01-03 06:00:00")
+            os.replace(later, warehouse_dir / "dcpulse.duckdb")
             page.goto(url)
-            page.get_by_text("2026-02-07 06:00").wait_for(timeout=90_000)
+            page.get_by_text("2099-01-03 06:00").wait_for(timeout=90_000)
             browser.close()
     finally:
         _stop(server)

@@ -13,8 +13,7 @@ import duckdb
 import pytest
 
 from dashboards import data
-from tests.dashboards.conftest import sha256
-from tests.dashboards.fixture_warehouse import build_fixture_warehouse
+from tests.dashboards.conftest import REPO, republished, sha256
 
 
 def test_warehouse_path_comes_from_env_and_defaults_to_repo_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -31,11 +30,38 @@ def test_missing_warehouse_says_to_run_make_run(no_warehouse: Path) -> None:
 
 def test_every_contract_table_is_queryable(warehouse: Path) -> None:
     for fn in (
-        data.demand_forecast, data.published_projections, data.demand_by_tier, data.markets, data.facilities,
-        data.deployments, data.energy_prices, data.gpus, data.gpu_prices, data.backtest, data.runs,
-        data.source_files, data.schema_catalog,
+        data.demand_forecast, data.published_projections, data.demand_by_tier, data.market_summary,
+        data.ai_pipeline, data.parameters, data.markets, data.facilities, data.deployments, data.gpus,
+        data.gpu_prices, data.backtest, data.runs, data.source_files, data.schema_catalog,
     ):  # fmt: skip
         assert fn().height > 0, fn.__name__
+    assert data.base_vintages(False, int(data.demand_by_tier()["year"].max())).height > 0
+
+
+def test_base_map_is_natural_earth_as_shipped() -> None:
+    """data/reference/geo holds the files PROVENANCE.md names, byte for byte; the dashboard keeps only
+    geometry and names, keyed on ADM0_A3 (ISO_A3 is -99 for France and Norway)."""
+    provenance = (data.GEO_DIR / "PROVENANCE.md").read_text()
+    for name in (data.COUNTRIES_FILE, data.STATES_FILE):
+        assert f"`{name}`" in provenance and sha256(data.GEO_DIR / name) in provenance, name
+    countries, states = data.base_map()
+    codes = {f["properties"]["adm0_a3"] for f in countries["features"]}
+    assert {"FRA", "NOR", "USA", "CHN"} <= codes and len(countries["features"]) == 177
+    assert {f["properties"]["postal"] for f in states["features"]} >= {"TX", "VA", "DC"}
+    assert set(countries["features"][0]["properties"]) == {"adm0_a3", "name"}
+
+
+def test_nothing_in_the_project_points_at_the_shared_folder() -> None:
+    needle = "../" + "shared"  # spelled apart so this file does not find itself
+    hits = [
+        str(p.relative_to(REPO))
+        for p in REPO.rglob("*")
+        if p.is_file()
+        and p.suffix in {".py", ".md", ".yml", ".yaml", ".toml", ".cfg", ".txt", ".json"}
+        and not {".venv", ".git", "target", ".pytest_cache", "lake", "warehouse"} & set(p.relative_to(REPO).parts)
+        and needle in p.read_text(encoding="utf-8", errors="ignore")
+    ]
+    assert not hits, hits
 
 
 def test_reads_leave_the_file_byte_identical_and_leave_no_wal(own_warehouse: Path) -> None:
@@ -47,12 +73,14 @@ def test_reads_leave_the_file_byte_identical_and_leave_no_wal(own_warehouse: Pat
     assert sorted(p.name for p in own_warehouse.parent.iterdir()) == ["dcpulse.duckdb"]
 
 
-def test_republished_file_is_picked_up_without_restart(own_warehouse: Path, tmp_path: Path) -> None:
-    assert "variant-1" not in data.runs()["run_id"].to_list()
+def test_republished_file_is_picked_up_without_restart(
+    built_warehouse: Path, own_warehouse: Path, tmp_path: Path
+) -> None:
+    assert "next-run" not in data.runs()["run_id"].to_list()
     old_connection = data._connection_for(data.warehouse_key())
-    staging = build_fixture_warehouse(tmp_path / "staging", variant=1)
+    staging = republished(built_warehouse, tmp_path / "staging", "next-run", "2099-01-01 06:00:00")
     os.replace(staging, own_warehouse)  # the publish step: atomic replace of the serving file
-    assert "variant-1" in data.runs()["run_id"].to_list()
+    assert "next-run" in data.runs()["run_id"].to_list()
     with pytest.raises(duckdb.ConnectionException):  # the old file's connection was released
         old_connection.execute("select 1")
 
