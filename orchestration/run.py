@@ -140,7 +140,13 @@ def main() -> int:
             print("Nothing was published: the serving warehouse is the previous one, unchanged.")
         for e in result.all_events:
             if e.is_step_failure and e.step_failure_data and e.step_failure_data.error:
-                print(f"  {e.step_key}: {e.step_failure_data.error.message.strip().splitlines()[0][:300]}")
+                message = e.step_failure_data.error.message.strip()
+                print(f"  {e.step_key}: {message.splitlines()[0][:300]}")
+                if "No space left on device" in message or "disk is full" in message.lower():
+                    print(
+                        f"  The disk of the build folder ({warehouse_dir() / 'build'}) is full: free space there "
+                        "(or point DCPULSE_WAREHOUSE_DIR at a larger disk), then run again."
+                    )
         print(f"Full log: {log}   Dagster UI: make dev (http://127.0.0.1:3000)")
         return 1
     return report(elapsed, result.run_id, log)

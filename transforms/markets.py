@@ -30,12 +30,12 @@ Markets reference conventions (see SPEC "Markets reference"):
 
 Tier assignment (documented here because the matcher's callers report by tier): the tier of a
 market is data, stated with its basis in ``markets.csv``. Tier 1/2 come from published market
-lists (CBRE North America Data Center Trends primary markets, CBRE FLAP-D, Cushman & Wakefield
-Global Data Center Market Comparison 2024, DESIGN.md's tier list) or figures in
-``market_figures.csv``. Where no list names a market, the documented capacity-threshold
-fallback applies: ``tier_1`` if its published inventory is >= 1,000 MW, ``tier_2`` if >= 200 MW,
-else ``tier_3``; a market without any published inventory figure is ``tier_3``. Country buckets
-(location undisclosed) and ``unassigned`` are ``unknown``: never guessed.
+lists (CBRE North America Data Center Trends primary markets, CBRE Asia Pacific Tier 1 markets,
+CBRE FLAP-D, Cushman & Wakefield Global Data Center Market Comparison) or figures in
+``market_figures.csv``. Where the reference leaves a market's tier blank, dbt's
+``int_markets__tiered`` applies the capacity fallback (the dbt vars ``tier_fallback_tier_1_min_mw``
+and ``tier_fallback_tier_2_min_mw`` on the market's operational facility capacity) and says so in
+``tier_basis``. Country buckets (``country_rest``) and ``unassigned`` are ``unknown``: never guessed.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Where the warehouse lives, how the pipeline writes it, and how a finished build is published.
 
-Two files (see DESIGN.md, "The flow"):
+Two files (docs/architecture.md, "The flow"):
 - the build file ``<warehouse>/build/dcpulse_build.duckdb``: only the pipeline opens it;
 - the serving file ``<warehouse>/dcpulse.duckdb``: dashboards and analysts open it read-only.
 
@@ -82,6 +82,15 @@ def connect_build(path: Path | None = None, retries: int = 10) -> Iterator[duckd
         yield con
     finally:
         con.close()
+
+
+def fault_pause(point: str) -> None:
+    """Fault injection for the fault tests only: ``DCPULSE_FAULT_PAUSE=<point>:<seconds>`` sleeps here, so a
+    test can kill the run at a precise point (e.g. between the copy and the swap of publish)."""
+    wanted = os.environ.get("DCPULSE_FAULT_PAUSE", "")
+    name, _, seconds = wanted.partition(":")
+    if name == point:
+        time.sleep(float(seconds or 30))
 
 
 class RunInProgressError(RuntimeError):
@@ -168,10 +177,13 @@ def publish(
         )
         con.execute("checkpoint")
     target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # a copy a killed publish left behind
+        leftover.unlink(missing_ok=True)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.copyfile(build, staging)
     with open(staging, "rb") as fh:
         os.fsync(fh.fileno())
+    fault_pause("publish_before_swap")
     os.replace(staging, target)
     directory = os.open(target.parent, os.O_RDONLY)
     try:

@@ -339,3 +339,21 @@ def yaml_document() -> dict[str, Any]:
 
     path = Path(__file__).resolve().parents[2] / "transforms" / "forecast" / "scenarios.yml"
     return yaml.safe_load(path.read_text())
+
+
+def test_the_same_input_in_any_row_order_gives_the_same_forecast_to_the_last_bit() -> None:
+    pipe = make_pipeline(
+        [
+            {"expected_year": 2026, "pipeline_mw": 300.3, "training_share": 0.61},
+            {"expected_year": None, "pipeline_mw": 200.7, "market_kind": "edge", "training_share": 0.23},
+            {"expected_year": 2027, "pipeline_mw": 50.1, "market_tier": "tier_1", "market_kind": "metro"},
+        ]
+    )
+    first = forecast_scenario(GRID, pipe, "base", end_year=2030)
+    again = forecast_scenario(
+        GRID.sample(fraction=1.0, shuffle=True, seed=7),
+        pipe.sample(fraction=1.0, shuffle=True, seed=3),
+        "base",
+        end_year=2030,
+    )
+    assert first.equals(again)

@@ -59,7 +59,7 @@ def prepare_pipeline(pipeline: pl.DataFrame) -> pl.DataFrame:
 
 def pipeline_arrivals(pipeline: pl.DataFrame, params: ScenarioParams, origin: int, end_year: int) -> pl.DataFrame:
     """Realised facility MW arriving per cell and year (origin + 1 .. end_year) under ``params``."""
-    rows = prepare_pipeline(pipeline).filter(pl.col("pipeline_mw") > 0)
+    rows = prepare_pipeline(pipeline).filter(pl.col("pipeline_mw") > 0).sort(pl.all())
     if rows.height == 0:
         return pl.DataFrame(schema=ARRIVAL_SCHEMA)
     share = {
@@ -116,7 +116,8 @@ def pipeline_arrivals(pipeline: pl.DataFrame, params: ScenarioParams, origin: in
     )
     return (
         pieces.filter((pl.col("facility_power_mw") > 0) & (pl.col("year") <= end_year))
-        .group_by("region", "market_tier", "market_kind", "workload", "year")
+        .sort(pl.all())
+        .group_by("region", "market_tier", "market_kind", "workload", "year", maintain_order=True)
         .agg(pl.col("facility_power_mw").sum())
         .select([pl.col(c).cast(t) for c, t in ARRIVAL_SCHEMA.items()])
         .sort("region", "market_tier", "market_kind", "workload", "year")

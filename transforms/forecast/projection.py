@@ -188,7 +188,8 @@ def forecast_scenario(
     params = resolve_scenario(scenario, overrides, scenarios)
     model = _model_defaults()
     end = end_year if end_year is not None else model["end_year"]
-    hist = _prepare_history(history)
+    # sorted so every sum adds in the same order: the same input gives the same output, to the last bit
+    hist = _prepare_history(history).sort("year", "region", "market_tier", "market_kind", "workload")
     if hist.height == 0:
         raise ValueError("history is empty: nothing to project from")
     origin = int(hist["year"].max())  # type: ignore[arg-type]
@@ -217,7 +218,8 @@ def forecast_scenario(
     vintages: dict[Cell, dict[int, float]] = defaultdict(dict)
     if base_vintages is not None and base_vintages.height:
         bv = base_vintages.select([pl.col(c).cast(t) for c, t in VINTAGE_SCHEMA.items()])
-        for r in bv.group_by(*keys, "vintage").agg(pl.col("facility_power_mw").sum()).iter_rows():
+        summed = bv.sort(*keys, "vintage", "facility_power_mw").group_by(*keys, "vintage", maintain_order=True)
+        for r in summed.agg(pl.col("facility_power_mw").sum()).sort(*keys, "vintage").iter_rows():
             vintages[tuple(r[:4])][int(r[4])] = float(r[5] or 0.0)  # type: ignore[index]
     for cell, mw in fac0.items():
         mw = float(mw or 0.0)
