@@ -14,11 +14,20 @@ from transforms.params import param
 
 
 def _levels(frame: pl.DataFrame, value: str, by_region: bool, by_workload: bool) -> pl.DataFrame:
-    parts = [frame.group_by("year").agg(pl.col(value).sum()).with_columns(region=pl.lit("All"), workload=pl.lit("all"))]
+    # each group's values are sorted before they are added: the same input sums to the same bits
+    parts = [
+        frame.group_by("year")
+        .agg(pl.col(value).sort().sum())
+        .with_columns(region=pl.lit("All"), workload=pl.lit("all"))
+    ]
     if by_workload:
-        parts.append(frame.group_by("year", "workload").agg(pl.col(value).sum()).with_columns(region=pl.lit("All")))
+        parts.append(
+            frame.group_by("year", "workload").agg(pl.col(value).sort().sum()).with_columns(region=pl.lit("All"))
+        )
     if by_region:
-        parts.append(frame.group_by("year", "region").agg(pl.col(value).sum()).with_columns(workload=pl.lit("all")))
+        parts.append(
+            frame.group_by("year", "region").agg(pl.col(value).sort().sum()).with_columns(workload=pl.lit("all"))
+        )
     return pl.concat([p.select("year", "region", "workload", value) for p in parts])
 
 

@@ -116,9 +116,8 @@ def pipeline_arrivals(pipeline: pl.DataFrame, params: ScenarioParams, origin: in
     )
     return (
         pieces.filter((pl.col("facility_power_mw") > 0) & (pl.col("year") <= end_year))
-        .sort(pl.all())
-        .group_by("region", "market_tier", "market_kind", "workload", "year", maintain_order=True)
-        .agg(pl.col("facility_power_mw").sum())
+        .group_by("region", "market_tier", "market_kind", "workload", "year")
+        .agg(pl.col("facility_power_mw").sort().sum())  # sorted before adding: same input, same bits
         .select([pl.col(c).cast(t) for c, t in ARRIVAL_SCHEMA.items()])
         .sort("region", "market_tier", "market_kind", "workload", "year")
     )

@@ -93,10 +93,10 @@ def _history_rows(history: pl.DataFrame, params: ScenarioParams) -> pl.DataFrame
         pl.lit(0.0).alias("pipeline_mw"),
         pl.lit(0.0).alias("growth_mw"),
         pl.lit(0.0).alias("retired_mw"),
-        pl.col("facility_power_mw").filter(ai).sum().over("year", "region").alias("region_total_facility_mw"),
+        pl.col("facility_power_mw").filter(ai).sort().sum().over("year", "region").alias("region_total_facility_mw"),
         _safe_div(
-            pl.col("facility_power_mw").filter(pl.col("workload") == "inference").sum().over("year", "region"),
-            pl.col("facility_power_mw").filter(ai).sum().over("year", "region"),
+            pl.col("facility_power_mw").filter(pl.col("workload") == "inference").sort().sum().over("year", "region"),
+            pl.col("facility_power_mw").filter(ai).sort().sum().over("year", "region"),
         ).alias("inference_share"),
         pl.lit("history").alias("total_basis"),
         pl.lit(params.version).alias("scenario_version"),
@@ -218,8 +218,8 @@ def forecast_scenario(
     vintages: dict[Cell, dict[int, float]] = defaultdict(dict)
     if base_vintages is not None and base_vintages.height:
         bv = base_vintages.select([pl.col(c).cast(t) for c, t in VINTAGE_SCHEMA.items()])
-        summed = bv.sort(*keys, "vintage", "facility_power_mw").group_by(*keys, "vintage", maintain_order=True)
-        for r in summed.agg(pl.col("facility_power_mw").sum()).sort(*keys, "vintage").iter_rows():
+        summed = bv.group_by(*keys, "vintage").agg(pl.col("facility_power_mw").sort().sum())
+        for r in summed.sort(*keys, "vintage").iter_rows():
             vintages[tuple(r[:4])][int(r[4])] = float(r[5] or 0.0)  # type: ignore[index]
     for cell, mw in fac0.items():
         mw = float(mw or 0.0)
@@ -367,10 +367,10 @@ def forecast_scenario(
         )
         .with_columns(
             (pl.col("annual_energy_mwh") / 1e6).alias("annual_energy_twh"),
-            pl.col("facility_power_mw").filter(ai).sum().over("year", "region").alias("region_total_facility_mw"),
+            pl.col("facility_power_mw").filter(ai).sort().sum().over("year", "region").alias("region_total_facility_mw"),
             _safe_div(
-                pl.col("facility_power_mw").filter(pl.col("workload") == "inference").sum().over("year", "region"),
-                pl.col("facility_power_mw").filter(ai).sum().over("year", "region"),
+                pl.col("facility_power_mw").filter(pl.col("workload") == "inference").sort().sum().over("year", "region"),
+                pl.col("facility_power_mw").filter(ai).sort().sum().over("year", "region"),
             ).alias("inference_share"),
             pl.lit(params.name).alias("scenario"),
             pl.lit(False).alias("is_history"),
