@@ -367,9 +367,18 @@ def forecast_scenario(
         )
         .with_columns(
             (pl.col("annual_energy_mwh") / 1e6).alias("annual_energy_twh"),
-            pl.col("facility_power_mw").filter(ai).sort().sum().over("year", "region").alias("region_total_facility_mw"),
+            pl.col("facility_power_mw")
+            .filter(ai)
+            .sort()
+            .sum()
+            .over("year", "region")
+            .alias("region_total_facility_mw"),
             _safe_div(
-                pl.col("facility_power_mw").filter(pl.col("workload") == "inference").sort().sum().over("year", "region"),
+                pl.col("facility_power_mw")
+                .filter(pl.col("workload") == "inference")
+                .sort()
+                .sum()
+                .over("year", "region"),
                 pl.col("facility_power_mw").filter(ai).sort().sum().over("year", "region"),
             ).alias("inference_share"),
             pl.lit(params.name).alias("scenario"),
