@@ -35,7 +35,7 @@ import json
 import re
 import tempfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -152,6 +152,9 @@ class SourceSpec:
     exact_duplicates: Literal["reject", "flag"] = "reject"
     derived: tuple[Derived, ...] = ()
     description: str = ""
+    # The publisher's own non-CSV format (e.g. an .xlsx workbook) -> the CSV bytes this spec reads;
+    # applied to files whose suffix is not .csv.
+    convert: Callable[[Path], bytes] | None = None
     # Free-text sources whose quoted values may span lines (Epoch's notes and quotes, FracTracker's
     # names and addresses); a record then spans at most this many lines / characters. Elsewhere a
     # quote must close on its own line.

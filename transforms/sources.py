@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from transforms.eia861m import workbook_to_csv
 from transforms.ingest import Column, Derived, LookupCheck, ParentCheck, RowCheck, SourceSpec
 from transforms.params import param
 
@@ -215,36 +216,43 @@ EPOCH_ML_HARDWARE = SourceSpec(
 EPOCH_DATA_CENTERS = SourceSpec(
     table="epoch_data_centers",
     description="Epoch AI frontier data centers: one row per campus",
-    unique_key=("handle",),
+    unique_key=("name",),
+    multiline=True,
     columns=(
-        _s("handle", "Handle", required=True),
-        _s("title", "Title"),
+        # Epoch's 2026 export keys a campus by Name (no Handle, Title or coordinates any more); the 2025
+        # export's Handle is the same key under its old header.
+        _s("name", "Name", "Handle", required=True),
+        _s("title", "Title", optional=True),
         _s("project", "Project"),
         _s("address", "Address"),
-        Column("latitude", ("Latitude",), "coord", min=-90, max=90),
-        Column("longitude", ("Longitude",), "coord", min=-180, max=180),
+        _s("country", "Country", optional=True),
+        Column("latitude", ("Latitude",), "coord", min=-90, max=90, optional=True),
+        Column("longitude", ("Longitude",), "coord", min=-180, max=180, optional=True),
         _s("owner", "Owner"),
         _s("users", "Users"),
         _s("investors", "Investors", optional=True),
         _s("construction_companies", "Construction companies", optional=True),
         _s("energy_companies", "Energy companies", optional=True),
+        _s("current_chip_types", "Current chip types", optional=True),
         _f("current_h100_equivalents", "Current H100 equivalents", min=0, max=MAX_H100E),
         _f("current_power_mw", "Current power (MW)", min=0, max=MAX_SITE_MW),
         _f("current_capital_cost_usd_bn", "Current total capital cost (2025 USD billions)", min=0),
     ),
-    ignored=("Sentinel satellite timelapse",),
+    ignored=("Sentinel satellite timelapse", "Selected Sources", "Calculations sheet", "All chip types"),
 )
 
 
 EPOCH_DATA_CENTER_TIMELINES = SourceSpec(
     table="epoch_data_center_timelines",
     description="Epoch AI frontier data-center build-out events: one row per campus and date",
-    parent_checks=(ParentCheck("data_center", "epoch_data_center_handles", "epoch_data_centers", "handle"),),
+    parent_checks=(ParentCheck("data_center", "epoch_data_center_names", "epoch_data_centers", "name"),),
     unique_key=("data_center", "event_date"),
+    multiline=True,
     columns=(
         _d("event_date", "Date", required=True),
         _s("data_center", "Data center", required=True),
         _s("construction_status", "Construction status"),
+        _f("it_power_mw", "IT power (MW)", min=0, max=MAX_SITE_MW, optional=True),
         _f("power_mw", "Power (MW)", min=0, max=MAX_SITE_MW),
         _f("h100_equivalents", "H100 equivalents", min=0, max=MAX_H100E),
         _f("buildings_operational", "Buildings operational", min=0),
@@ -253,12 +261,37 @@ EPOCH_DATA_CENTER_TIMELINES = SourceSpec(
     ignored=(
         "Compute cost (2025 USD billions)",
         "Construction cost (2025 USD billions)",
+        "Annual operating cost (2025 USD billions)",
         "Building area (square feet)",
         "Site area (square feet)",
         "Water use (MGD)",
         "Performance (8-bit OP/s)",
+        "Current H100 equivalents (from Data center)",
     ),
 )
+
+
+EPOCH_DATA_CENTER_CHIPS = SourceSpec(
+    table="epoch_data_center_chip_quantities",
+    description="Epoch AI frontier data centers: accelerators installed by chip type and date, one row per entry",
+    parent_checks=(ParentCheck("data_center", "epoch_data_center_names", "epoch_data_centers", "name"),),
+    unique_key=("handle",),
+    multiline=True,
+    columns=(
+        _s("handle", "Handle", required=True),
+        _s("data_center", "Data center", required=True),
+        _d("as_of_date", "Date", required=True),
+        _s("chip_type", "Chip type", required=True),
+        _f("units", "Number of Units", min=0, max=MAX_ACCELERATORS),
+        _s("chip_type_basis", "Chip type source"),
+        _s("units_basis", "Number of Units source"),
+        _s("owner", "Owner"),
+        _s("user", "User"),
+        _s("notes", "Notes"),
+    ),
+    ignored=("Created By", "Created", "Last Modified By", "Last Modified"),
+)
+
 
 _MW_PATTERN = re.compile(
     r"^\s*(?P<gt>[>]?)\s*(?P<low>\d[\d,]*(?:\.\d+)?)\s*(?P<plus>\+?)\s*(?P<q>\??)\s*"
@@ -413,6 +446,28 @@ EIA_RETAIL_PRICES = SourceSpec(
         _cents("transportation_cents_kwh", "Transportation"),
         _cents("other_cents_kwh", "Other"),
         _cents("total_cents_kwh", "Total"),
+    ),
+    row_checks=(RowCheck("state", "state is not a two-letter code", "regexp_full_match(state, '[A-Z]{2}')"),),
+)
+
+
+EIA_RETAIL_SALES_MONTHLY = SourceSpec(
+    table="eia_retail_sales_monthly",
+    description="US EIA-861M monthly retail sales, revenue, customers and average price by state and sector",
+    unique_key=("year", "month", "state", "sector"),
+    convert=workbook_to_csv,  # the publisher's .xlsx workbook -> its long form (an API landing is already long)
+    columns=(
+        Column("year", ("year",), "int", required=True, min=2000, max=2100),
+        Column("month", ("month",), "int", required=True, min=1, max=12),
+        _s("state", required=True),
+        _s("sector", required=True, allowed=("RES", "COM", "IND", "TRA", "OTH", "ALL")),
+        Column("price_cents_kwh", ("price_cents_kwh",), "float", min=0, max=MAX_PRICE_CENTS_KWH),
+        Column("revenue_musd", ("revenue_musd",), "float", min=0),
+        Column("sales_mwh", ("sales_mwh",), "float", min=0),
+        Column("customers", ("customers",), "float", min=0),
+        _s("data_status", optional=True),
+        _s("sheet", optional=True),
+        Column("sheet_row", ("sheet_row",), "int", optional=True),
     ),
     row_checks=(RowCheck("state", "state is not a two-letter code", "regexp_full_match(state, '[A-Z]{2}')"),),
 )
@@ -610,8 +665,10 @@ SOURCE_FILES: dict[str, tuple[SourceSpec, str]] = {
         (EPOCH_ML_HARDWARE, "epoch/ml_hardware.csv"),
         (EPOCH_DATA_CENTERS, "epoch/data_centers.csv"),
         (EPOCH_DATA_CENTER_TIMELINES, "epoch/data_center_timelines.csv"),
+        (EPOCH_DATA_CENTER_CHIPS, "epoch/data_center_chip_quantities.csv"),
         (FRACTRACKER_FACILITIES, "fractracker/us_datacenters.csv"),
         (EIA_RETAIL_PRICES, "eia/avgprice_annual_1990_2019.csv"),
+        (EIA_RETAIL_SALES_MONTHLY, "eia/eia861m_sales_revenue.xlsx"),
         (EMBER_WHOLESALE_PRICES, "ember/wholesale_prices_monthly.csv"),
         (SKYPILOT_GPU_PRICES, "skypilot/gpu_cloud_prices.csv"),
         (LAMBDA_GPU_PRICES, "skypilot/lambda_gpu_prices.csv"),

@@ -12,6 +12,7 @@ of the published warehouse, else of the previous build) and is marked stale in `
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,7 +149,10 @@ def ingest_table(
         scan = scan_file(path)
         sha, size = scan.sha256, scan.size
         lineage = {"_source_file": rel, "_source_sha256": sha, "_loaded_at": loaded_at}
-        result = load_source(con, path, spec, staged, ctx, lineage, scan)
+        if spec.convert is not None and path.suffix.lower() != ".csv":
+            result = _load_converted(con, path, spec, staged, ctx, lineage)
+        else:
+            result = load_source(con, path, spec, staged, ctx, lineage, scan)
     except FileNotFoundError:
         result = _file_failure(f"source file {rel} not found")
     except OSError as error:
@@ -248,6 +252,26 @@ def ingest_table(
         stale_since=stale_since,
         read_path=result.path,
     )
+
+
+def _load_converted(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    spec: SourceSpec,
+    staged: str,
+    ctx: dict[str, object],
+    lineage: dict[str, object],
+) -> LoadResult:
+    """A publisher's own format (e.g. the EIA-861M .xlsx) converted to the CSV its spec reads, then loaded;
+    the lineage keeps the original file's sha256. A file the converter cannot open is rejected whole."""
+    try:
+        data = spec.convert(path)  # type: ignore[misc]
+    except Exception as error:  # noqa: BLE001 - any failure to open the publisher's format rejects the file
+        return _file_failure(f"{path.name} could not be read as its publisher's format: {error}".splitlines()[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        converted = Path(tmp) / f"{path.stem}.csv"
+        converted.write_bytes(data)
+        return load_source(con, converted, spec, staged, ctx, lineage)
 
 
 def _file_failure(reason: str) -> LoadResult:

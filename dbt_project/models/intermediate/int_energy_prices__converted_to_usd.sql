@@ -1,11 +1,31 @@
 -- One row per geography x period x sector, every price in USD/MWh.
--- EIA: 'Total Electric Industry' rows (all providers), industrial and commercial sectors, by
--- state ('US-VA') and national ('US'), annual; cents/kWh -> USD/MWh in staging.
+-- EIA, by state ('US-VA') and national ('US'), industrial and commercial sectors:
+--   monthly from EIA-861M (2010 on, period 'YYYY-MM'); annual for every full year of EIA-861M as
+--   revenue / sales over its 12 months (period 'YYYY'), and for the years before it from the EIA-861
+--   annual file ('Total Electric Industry' rows). A year still missing months (2025) has no annual row.
 -- Ember: wholesale day-ahead by country (ISO 3166-1 alpha-2), monthly, EUR/MWh x the year's
 -- annual average USD per EUR from the FX reference (nearest available year when the table lacks
 -- the month's year, flagged in fx_year).
 with eia as (
     select * from {{ ref('stg_eia__retail_prices') }}
+),
+
+eia_monthly as (
+    select * from {{ ref('stg_eia__retail_sales_monthly') }}
+    where sector in ('industrial', 'commercial') and price_usd_mwh > 0
+),
+
+eia_full_years as (
+    select
+        state_code,
+        sector,
+        year,
+        sum(revenue_musd) * 1e6 / sum(sales_mwh) as price_usd_mwh,
+        bool_or(data_status = 'preliminary') as is_preliminary,
+        min(source_ref) as source_ref
+    from eia_monthly
+    group by state_code, sector, year
+    having count(*) = 12 and count(revenue_musd) = 12 and sum(sales_mwh) > 0
 ),
 
 ember as (
@@ -43,6 +63,49 @@ eia_prices as (
         provider_category = 'Total Electric Industry'
         and sector in ('industrial', 'commercial')
         and price_usd_mwh > 0
+        and year < (select min(eia_full_years.year) from eia_full_years)
+),
+
+eia_861m_annual as (
+    select
+        case when state_code = 'US' then 'US' else 'US-' || state_code end as geography,
+        case when state_code = 'US' then 'us_national' else 'us_state' end as geography_type,
+        'US' as country_code,
+        nullif(state_code, 'US') as state_code,
+        cast(year as varchar) as period,
+        'year' as period_grain,
+        make_date(year, 1, 1) as period_start,
+        year,
+        sector,
+        price_usd_mwh,
+        price_usd_mwh / 10 as price_original,
+        'USD cents/kWh' as currency_original,
+        cast(null as double) as fx_rate_usd_per_eur,
+        cast(null as integer) as fx_year,
+        'EIA-861M, full year: revenue / sales over 12 months' || case when is_preliminary then ' (preliminary)' else '' end
+        || ' (' || source_ref || ')' as source
+    from eia_full_years
+),
+
+eia_861m_monthly as (
+    select
+        case when state_code = 'US' then 'US' else 'US-' || state_code end as geography,
+        case when state_code = 'US' then 'us_national' else 'us_state' end as geography_type,
+        'US' as country_code,
+        nullif(state_code, 'US') as state_code,
+        strftime(make_date(year, month, 1), '%Y-%m') as period,
+        'month' as period_grain,
+        make_date(year, month, 1) as period_start,
+        year,
+        sector,
+        price_usd_mwh,
+        price_cents_kwh as price_original,
+        'USD cents/kWh' as currency_original,
+        cast(null as double) as fx_rate_usd_per_eur,
+        cast(null as integer) as fx_year,
+        'EIA-861M monthly average price' || case when data_status = 'preliminary' then ' (preliminary)' else '' end
+        || ' (' || source_ref || ')' as source
+    from eia_monthly
 ),
 
 ember_with_fx_year as (
@@ -86,6 +149,10 @@ ember_prices as (
 
 final as (
     select * from eia_prices
+    union all by name
+    select * from eia_861m_annual
+    union all by name
+    select * from eia_861m_monthly
     union all by name
     select * from ember_prices
 )

@@ -1,5 +1,6 @@
 -- One row per geography with the price used for deployments' energy cost:
--- US states and the US national average: EIA industrial price of the latest year published;
+-- US states and the US national average: EIA industrial price of the latest full year (annual rows
+-- only: EIA-861M revenue / sales over 12 months, 2024 in the shipped workbook, preliminary);
 -- European countries: mean of the monthly Ember wholesale prices (USD) of the latest full year
 -- (12 months present).
 with prices as (
@@ -12,9 +13,10 @@ eia_latest as (
         country_code,
         state_code,
         price_usd_mwh,
-        'EIA industrial ' || period || ' ' || geography as price_basis
+        'EIA industrial ' || period || ' ' || geography
+        || case when source like '%preliminary%' then ' (preliminary)' else '' end as price_basis
     from prices
-    where sector = 'industrial'
+    where sector = 'industrial' and period_grain = 'year'
     qualify row_number() over (partition by geography order by year desc) = 1
 ),
 

@@ -1,17 +1,24 @@
 -- One row per Epoch frontier data center that is also a FracTracker site: the FracTracker record it
 -- duplicates. Both datasets list big US AI campuses (xAI Colossus, Meta Prometheus, Stargate
--- Abilene, ...): summing both would count the site twice. Every FracTracker record within var
--- facility_duplicate_radius_km (great-circle distance) is a candidate; the kept one is the candidate
--- sharing the most name words with the Epoch campus (Epoch name + owner vs FracTracker name +
--- operator + tenant; words of 3+ letters, generic ones like 'data', 'center', 'campus' left out),
--- then the nearest. Campuses cluster: in New Albany, OH, Google's site lies 1.8 km from Meta's
--- Prometheus, so the name decides which record Prometheus duplicates, not distance alone.
+-- Abilene, ...): summing both would count the site twice. Candidates:
+-- * with Epoch coordinates (its 2025 export): every FracTracker record within
+--   p('facility_duplicate_radius_km') (great-circle distance);
+-- * without them (its 2026 export gives an address only): FracTracker records with the same ZIP code,
+--   or in the same market, that share at least one name word.
+-- The kept one is the candidate sharing the most name words with the Epoch campus (Epoch name + owner
+-- vs FracTracker name + operator + tenant; words of 3+ letters, generic ones like 'data', 'center',
+-- 'campus' left out), then by basis (distance, ZIP, market), then the nearest. Campuses cluster: in New
+-- Albany, OH, Google's site lies 1.8 km from Meta's Prometheus, so the name decides, not distance alone.
 with epoch_data_centers as (
     select * from {{ ref('stg_epoch__data_centers') }}
 ),
 
 fractracker as (
     select * from {{ ref('stg_fractracker__facilities') }}
+),
+
+matches as (
+    select * from {{ ref('int_locations__matched_to_markets') }}
 ),
 
 stop_words as (
@@ -35,10 +42,44 @@ pairs as (
             and abs(epoch_data_centers.longitude - fractracker.longitude) < 0.1
 ),
 
-candidates as (
-    select *
+by_distance as (
+    select *, 1 as basis_rank, 'distance' as pair_basis
     from pairs
     where distance_km <= {{ p('facility_duplicate_radius_km') }}
+),
+
+by_place as (
+    select
+        epoch_data_centers.data_center_id,
+        fractracker.facility_id as fractracker_facility_id,
+        cast(null as double) as distance_km,
+        case when epoch_data_centers.zip_code = left(fractracker.zip, 5) then 2 else 3 end as basis_rank,
+        case when epoch_data_centers.zip_code = left(fractracker.zip, 5) then 'zip_code' else 'market' end
+            as pair_basis
+    from epoch_data_centers
+    inner join matches as epoch_market
+        on
+            epoch_market.entity_type = 'epoch_data_center'
+            and epoch_market.entity_id = epoch_data_centers.data_center_id
+    inner join matches as fractracker_market
+        on fractracker_market.entity_type = 'fractracker_facility'
+    inner join fractracker
+        on fractracker_market.entity_id = fractracker.facility_id
+    where
+        (epoch_data_centers.latitude is null or epoch_data_centers.longitude is null)
+        and (
+            epoch_data_centers.zip_code = left(fractracker.zip, 5)
+            or (
+                epoch_market.market_id = fractracker_market.market_id
+                and epoch_market.match_method in ('coordinates', 'alias')
+            )
+        )
+),
+
+candidates as (
+    select * from by_distance
+    union all
+    select * from by_place
 ),
 
 epoch_words as (
@@ -87,6 +128,8 @@ ranked as (
         candidates.data_center_id,
         candidates.fractracker_facility_id,
         candidates.distance_km,
+        candidates.basis_rank,
+        candidates.pair_basis,
         cast(coalesce(shared_words.shared_name_words, 0) as integer) as shared_name_words,
         cast(count(*) over (partition by candidates.data_center_id) as integer) as candidates_within_radius
     from candidates
@@ -94,6 +137,8 @@ ranked as (
         on
             candidates.data_center_id = shared_words.data_center_id
             and candidates.fractracker_facility_id = shared_words.fractracker_facility_id
+    -- a place-based candidate needs a shared name word: one ZIP code or market holds many operators
+    where candidates.basis_rank = 1 or coalesce(shared_words.shared_name_words, 0) >= 1
 ),
 
 final as (
@@ -103,12 +148,13 @@ final as (
         fractracker_facility_id,
         distance_km,
         shared_name_words,
-        candidates_within_radius
+        candidates_within_radius,
+        pair_basis
     from ranked
     qualify
         row_number() over (
             partition by data_center_id
-            order by shared_name_words desc, distance_km asc, fractracker_facility_id asc
+            order by shared_name_words desc, basis_rank asc, distance_km asc nulls last, fractracker_facility_id asc
         ) = 1
 )
 

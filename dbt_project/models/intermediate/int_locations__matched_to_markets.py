@@ -37,6 +37,14 @@ US_STATE_NAMES = (
     "west virginia|wisconsin|wyoming"
 )
 USA = "United States of America"
+# Epoch's data-center export spells some countries unlike its GPU-cluster table and the markets reference.
+COUNTRY_ALIASES = {
+    "United States": USA,
+    "USA": USA,
+    "United Kingdom": "United Kingdom of Great Britain and Northern Ireland",
+    "South Korea": "Korea (Republic of)",
+    "Philippines": "Philippines (the)",
+}
 
 
 def _epoch_dc_country(text: str | None, countries: list[str]) -> str | None:
@@ -79,9 +87,11 @@ def model(dbt, session):
         pl.concat_str([pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True).alias(
             "location_text"
         ),
-        pl.concat_str([pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True)
-        .map_elements(lambda t: _epoch_dc_country(t, countries), return_dtype=pl.String)
-        .alias("country_name"),
+        pl.coalesce(
+            pl.col("country").replace(COUNTRY_ALIASES),
+            pl.concat_str([pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True)
+            .map_elements(lambda t: _epoch_dc_country(t, countries), return_dtype=pl.String),
+        ).alias("country_name"),
         pl.col("latitude").cast(pl.Float64),
         pl.col("longitude").cast(pl.Float64),
         pl.lit(None, pl.String).alias("state_code"),

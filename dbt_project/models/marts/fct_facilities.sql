@@ -4,6 +4,8 @@
 -- facility_duplicate_radius_km) keeps both rows; the FracTracker row is the primary record (it
 -- carries the lifecycle status) and the Epoch row points at it (duplicate_of). One row per site,
 -- and every capacity sum: `where is_primary_record`.
+-- Coordinates: the source's own; an Epoch campus without them (Epoch's 2026 export gives an address
+-- only) takes its paired FracTracker record's, else its market's centre; coordinates_basis says which.
 -- size_class from capacity at announced build-out (capacity_mw_high, else capacity_mw_low):
 -- edge <= var size_edge_max_mw, medium <= var size_medium_max_mw, hyperscale >= var
 -- size_hyperscale_min_mw, large between; without MW, FracTracker's sizerank bucket.
@@ -27,6 +29,10 @@ duplicates as (
     select * from {{ ref('int_facilities__cross_source_duplicates') }}
 ),
 
+markets as (
+    select * from {{ ref('stg_reference__markets') }}
+),
+
 fractracker_rows as (
     select
         fractracker.facility_id,
@@ -37,6 +43,7 @@ fractracker_rows as (
         fractracker.state_code,
         fractracker.latitude,
         fractracker.longitude,
+        case when fractracker.latitude is not null then 'source' end as coordinates_basis,
         fractracker.status,
         fractracker.status_raw,
         fractracker.mw_low as capacity_mw_low,
@@ -71,8 +78,13 @@ epoch_rows as (
         epoch_data_centers.users as tenant,
         coalesce(matches.market_id, 'unassigned') as market_id,
         matches.state_code,
-        epoch_data_centers.latitude,
-        epoch_data_centers.longitude,
+        coalesce(epoch_data_centers.latitude, paired.latitude, markets.latitude) as latitude,
+        coalesce(epoch_data_centers.longitude, paired.longitude, markets.longitude) as longitude,
+        case
+            when epoch_data_centers.latitude is not null then 'source'
+            when paired.latitude is not null then 'fractracker_record'
+            when markets.latitude is not null then 'market_centre'
+        end as coordinates_basis,
         case
             when coalesce(epoch_data_centers.current_power_mw, 0) = 0 then 'under_construction'
             when build_out.planned_power_mw > epoch_data_centers.current_power_mw then 'expanding'
@@ -98,6 +110,10 @@ epoch_rows as (
         on
             matches.entity_type = 'epoch_data_center'
             and matches.entity_id = epoch_data_centers.data_center_id
+    left join fractracker as paired
+        on duplicates.fractracker_facility_id = paired.facility_id
+    left join markets
+        on coalesce(matches.market_id, 'unassigned') = markets.market_id
 ),
 
 unioned as (
@@ -150,7 +166,8 @@ final as (
         source_dataset,
         source_url,
         duplicate_of,
-        duplicate_of is null as is_primary_record
+        duplicate_of is null as is_primary_record,
+        coordinates_basis
     from unioned
 )
 

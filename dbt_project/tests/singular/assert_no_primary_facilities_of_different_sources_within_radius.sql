@@ -5,6 +5,8 @@ with facilities as (
     select * from {{ ref('fct_facilities') }}
     where
         is_primary_record
+        -- only where the source gives the place: a campus placed at its market's centre is approximate
+        and coordinates_basis = 'source'
         and latitude is not null
         and longitude is not null
 ),
