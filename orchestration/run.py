@@ -147,9 +147,33 @@ def main() -> int:
                         f"  The disk of the build folder ({warehouse_dir() / 'build'}) is full: free space there "
                         "(or point DCPULSE_WAREHOUSE_DIR at a larger disk), then run again."
                     )
+        if "meta__source_drift" in failed:
+            _report_drift()
         print(f"Full log: {log}   Dagster UI: make dev (http://127.0.0.1:3000)")
         return 1
     return report(elapsed, result.run_id, log)
+
+
+def _report_drift() -> None:
+    """Name each source the drift gate stopped, and how to acknowledge it."""
+    from orchestration.lib.warehouse import build_path
+
+    con = duckdb.connect(str(build_path()), read_only=True)
+    try:
+        rows = con.execute(
+            "select source_table, metric, previous, observed, min_allowed, max_allowed from meta.source_drift "
+            "where status = 'breach' order by 1, 2"
+        ).fetchall()
+    finally:
+        con.close()
+    for table, metric, previous, observed, low, high in rows:
+        print(
+            f"  drift: {table}: {metric} {observed:,.6g} vs {previous:,.6g} last published "
+            f"(allowed {low:,.6g}-{high:,.6g})"
+        )
+    sources = sorted({r[0] for r in rows})
+    if sources:
+        print(f"  If the change is real, acknowledge it: DCPULSE_ACK_DRIFT={','.join(sources)} make run")
 
 
 def report(elapsed: float, run_id: str, log: Path) -> int:
