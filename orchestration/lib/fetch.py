@@ -196,9 +196,8 @@ CONNECTORS: dict[str, Connector] = {
             "SkyPilot catalog (skypilot-org/skypilot-catalog)",
             (),
             7,
-            note="no live URL: the shipped file is a hand-selected composition of seven providers' catalog files "
-            "(v8/v9, per-provider row subsets) that no rule reproduces; refresh it through DCPULSE_MIRROR_URL or "
-            "the inbox",
+            note="the shipped file is a hand-selected composition of seven providers' catalog files (v8/v9, "
+            "per-provider row subsets) that no rule reproduces",
         ),
         Connector(
             "lambda_gpu_prices",
@@ -319,6 +318,7 @@ class _Problem(Exception):
 
     def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None, status=None):
         super().__init__(message)
+        self.url: str | None = None  # the URL actually asked for, when it is not the endpoint's own
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
@@ -596,8 +596,9 @@ def _get(
                 response = _attempt(client, url, settings, headers or {})
     except _Problem as problem:
         if problem.retryable and attempts > 1:
-            raise _Problem(f"{problem} (gave up after {attempts} attempts)", status=problem.status) from None
-        raise
+            problem = _Problem(f"{problem} (gave up after {attempts} attempts)", status=problem.status)
+        problem.url = redact(url)
+        raise problem from None
     response.attempts = attempts
     return response
 
@@ -797,8 +798,16 @@ def _eia_url(base: str, key: str, offset: int, length: int) -> str:
 
 def _fetch_eia_api(ctx: _Context, endpoint: Endpoint, file_name: str) -> _Fetched:
     """EIA API v2 retail sales, monthly, every state and sector, paged by offset/length -> the long CSV."""
-    key = os.environ.get(ctx.connector.api_key_env or "EIA_API_KEY", "")
     base = os.environ.get("DCPULSE_EIA_API_URL", "").strip() or endpoint.url
+    try:
+        return _eia_pages(ctx, base, file_name)
+    except _Problem as problem:
+        problem.url = problem.url or redact(base)
+        raise
+
+
+def _eia_pages(ctx: _Context, base: str, file_name: str) -> _Fetched:
+    key = os.environ.get(ctx.connector.api_key_env or "EIA_API_KEY", "")
     length = int(_env_float("DCPULSE_EIA_PAGE_LENGTH", 5000))
     offset, total, rows, pages, attempts = 0, None, [], [], 0
     first_url = final_url = _eia_url(base, key, 0, length)
@@ -1056,6 +1065,8 @@ def fetch_source(table: str, run_id: str | None = None, logger: _Log | None = No
             try:
                 got = _KINDS[endpoint.kind](ctx, endpoint, Path(rel_path).name)
             except _Problem as problem:
+                if problem.url and endpoint.kind in ("eia_api", "skypilot_lambda"):
+                    url = problem.url  # the page or commit request that failed, not the API's base
                 problems.append((url, str(problem), problem.status))
                 if len(steps) > 1:
                     logger.warning(redact(f"{table}: {problem} [{url}]"))
