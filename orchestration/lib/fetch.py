@@ -1087,6 +1087,9 @@ def fetch_source(table: str, run_id: str | None = None, logger: _Log | None = No
                 "error": None,
                 **got.extra,
             }
+            previous = latest_landed(table)
+            manifest["changed"] = previous is None or previous.sha256 != manifest["sha256"]  # ingest may skip if not
+            manifest["previous_landing"] = previous.directory.name if previous else None
             if problems:
                 manifest["earlier_failures"] = [{"url": u, "error": e} for u, e, _ in problems]
             landed = _land(table, got.file_name, got.body, manifest, fetched_at)

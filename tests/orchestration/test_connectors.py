@@ -157,6 +157,7 @@ def test_429_then_success_honours_retry_after(server: str, env: dict, monkeypatc
     assert landed.manifest["attempts"] == 2 and landed.manifest["status"] == 200
     assert landed.manifest["sha256"] == _sha(shipped) and landed.manifest["bytes"] == len(shipped)
     assert landed.manifest["run_id"] == "run-429" and landed.manifest["fetched_at"].endswith("Z")
+    assert landed.manifest["changed"] is True and landed.manifest["previous_landing"] is None
     times = [entry["time"] for entry in _server_log(server, key)]
     assert len(times) == 2 and times[1] - times[0] >= 0.95  # waited Retry-After: 1, not the 0.01 s backoff
 
@@ -181,6 +182,10 @@ def test_500_and_503_are_retried_then_success(server: str, env: dict, monkeypatc
     assert landed.ok and landed.manifest["attempts"] == 3
     assert landed.path.read_bytes() == (SOURCES / "epoch/gpu_clusters.csv").read_bytes()
     assert len(_server_log(server, key)) == 3
+    _point(monkeypatch, "epoch_gpu_clusters", Endpoint(f"{server}/ok/{key}/epoch/gpu_clusters.csv"))
+    again = fetch.fetch_source("epoch_gpu_clusters")
+    assert again.manifest["changed"] is False and again.manifest["previous_landing"] == landed.directory.name
+    assert fetch.latest_landed("epoch_gpu_clusters") == again
 
 
 def test_5xx_every_time_gives_up_after_the_attempts(server: str, env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,12 +206,12 @@ def test_timeout(server: str, env: dict, monkeypatch: pytest.MonkeyPatch) -> Non
     _point(
         monkeypatch,
         "ember_wholesale_prices",
-        Endpoint(f"{server}/slow/{key}/ember/wholesale_prices_monthly.csv?sleep=3"),
+        Endpoint(f"{server}/slow/{key}/ember/wholesale_prices_monthly.csv?sleep=5"),
     )
     started = time.monotonic()
     with pytest.raises(FetchError) as caught:
         fetch.fetch_source("ember_wholesale_prices")
-    assert time.monotonic() - started < 2.5  # two 0.5 s read timeouts, not the server's 3 s
+    assert time.monotonic() - started < 4.0  # two 0.5 s read timeouts, never the server's 5 s
     _assert_failed(env["landing"], "ember_wholesale_prices", caught.value, "timed out", "gave up after 2 attempts")
 
 
