@@ -322,6 +322,7 @@ class _Problem(Exception):
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
+        self.unreachable = False  # the host could not be reached at all (DNS, refused, connect timeout)
 
 
 @dataclass(frozen=True)
@@ -544,14 +545,18 @@ def _attempt(client: httpx.Client, url: str, settings: HttpSettings, headers: di
     except httpx.TimeoutException as error:
         phase = "connecting" if isinstance(error, httpx.ConnectTimeout) else "waiting for data"
         limit = settings.connect_timeout if isinstance(error, httpx.ConnectTimeout) else settings.read_timeout
-        raise _Problem(f"timed out {phase} (after {limit:g} s)", retryable=True) from None
+        problem = _Problem(f"timed out {phase} (after {limit:g} s)", retryable=True)
+        problem.unreachable = isinstance(error, httpx.ConnectTimeout)
+        raise problem from None
     except httpx.RemoteProtocolError as error:
         text = str(error)
         if "incomplete" in text or "without sending complete message body" in text:
             raise _Problem(f"truncated body: the connection closed early ({text})", retryable=True) from None
         raise _Problem(f"protocol error: {text}", retryable=True) from None
     except httpx.TransportError as error:
-        raise _Problem(f"connection failed: {type(error).__name__}: {error}", retryable=True) from None
+        problem = _Problem(f"connection failed: {type(error).__name__}: {error}", retryable=True)
+        problem.unreachable = isinstance(error, httpx.ConnectError)
+        raise problem from None
 
 
 def _get(
@@ -596,7 +601,9 @@ def _get(
                 response = _attempt(client, url, settings, headers or {})
     except _Problem as problem:
         if problem.retryable and attempts > 1:
+            unreachable = problem.unreachable
             problem = _Problem(f"{problem} (gave up after {attempts} attempts)", status=problem.status)
+            problem.unreachable = unreachable
         problem.url = redact(url)
         raise problem from None
     response.attempts = attempts
@@ -1028,6 +1035,10 @@ def plan(connector: Connector) -> list[tuple[Endpoint, str, Origin]]:
     return steps
 
 
+def _host(endpoint: Endpoint) -> str | None:
+    return httpx.URL(endpoint.url).host or None if "://" in endpoint.url else None
+
+
 def _display_url(endpoint: Endpoint) -> str:
     return endpoint.url if "://" in endpoint.url else f"github:{endpoint.url}"
 
@@ -1050,6 +1061,12 @@ def fetch_source(table: str, run_id: str | None = None, logger: _Log | None = No
         "run_id": run_id,
         "fetched_at": _iso(fetched_at),
     }
+    if os.environ.get("DCPULSE_OFFLINE", "").strip() not in ("", "0") and not all(
+        e.url.startswith("file://") for e, _, _ in steps
+    ):
+        message = "offline (DCPULSE_OFFLINE is set): not fetched; ingest keeps the last good file"
+        _land(table, None, None, {**base_manifest, "url": "", "ok": False, "error": message}, fetched_at)
+        raise FetchError(table, "", message)
     if not steps:
         message = (
             f"no live publisher URL ({connector.note or 'none known'}); set DCPULSE_MIRROR_URL or drop a file "
@@ -1058,15 +1075,22 @@ def fetch_source(table: str, run_id: str | None = None, logger: _Log | None = No
         _land(table, None, None, {**base_manifest, "url": "", "ok": False, "error": message}, fetched_at)
         raise FetchError(table, "", message)
     problems: list[tuple[str, str, int | None]] = []
+    unreachable: set[str] = set()
     with _client(settings) as client:
         ctx = _Context(table, connector, spec, client, settings, logger)
         for endpoint, rel_path, origin in steps:
             url = _display_url(endpoint)
+            host = _host(endpoint)
+            if host in unreachable:  # no second round of retries against a host that did not answer at all
+                problems.append((url, f"skipped: {host} could not be reached above", None))
+                continue
             try:
                 got = _KINDS[endpoint.kind](ctx, endpoint, Path(rel_path).name)
             except _Problem as problem:
                 if problem.url and endpoint.kind in ("eia_api", "skypilot_lambda"):
                     url = problem.url  # the page or commit request that failed, not the API's base
+                if problem.unreachable and host:
+                    unreachable.add(host)
                 problems.append((url, str(problem), problem.status))
                 if len(steps) > 1:
                     logger.warning(redact(f"{table}: {problem} [{url}]"))

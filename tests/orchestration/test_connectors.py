@@ -285,6 +285,25 @@ def test_fallback_url_and_redirect(server: str, env: dict, monkeypatch: pytest.M
     assert "HTML page" in landed.manifest["earlier_failures"][0]["error"]
 
 
+def test_unreachable_host_is_not_retried_twice_and_offline_fails_fast(
+    env: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = _free_port()  # nothing listens there: connection refused
+    _point(
+        monkeypatch,
+        "epoch_gpu_clusters",
+        Endpoint(f"http://127.0.0.1:{port}/gpu_clusters.csv"),
+        Endpoint(f"http://127.0.0.1:{port}/gpu_clusters.zip", "zip", member="gpu_clusters.csv"),
+    )
+    with pytest.raises(FetchError) as caught:
+        fetch.fetch_source("epoch_gpu_clusters")
+    assert "connection failed" in str(caught.value) and "skipped: 127.0.0.1 could not be reached" in str(caught.value)
+    monkeypatch.setenv("DCPULSE_OFFLINE", "1")
+    with pytest.raises(FetchError, match="offline"):
+        fetch.fetch_source("epoch_gpu_clusters")
+    assert [m["ok"] for m in _manifests(env["landing"], "epoch_gpu_clusters")] == [False, False]
+
+
 def test_one_failing_source_does_not_stop_the_others(server: str, env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     key = _key()
     _point(monkeypatch, "ember_wholesale_prices", Endpoint(f"{server}/ok/{key}/ember/wholesale_prices_monthly.csv"))
