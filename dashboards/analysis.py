@@ -32,6 +32,7 @@ STAGES = (
     "unknown",
 )
 HEADLINE_SCENARIOS = ("low", "base", "high")
+UNKNOWN_TIER_BARS = 12  # places of tier 'unknown' drawn one by one on the Overview; the rest as one bar
 
 
 def ordered(values: list[str], order: tuple[str, ...]) -> list[str]:
@@ -134,6 +135,18 @@ def unknown_tier_by_country(summary: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def top_with_rest(frame: pl.DataFrame, n: int, label: str = "market_name") -> pl.DataFrame:
+    """The first ``n`` rows, then one row summing the numeric columns of the others ('N other places')."""
+    if frame.height <= n + 1:
+        return frame
+    rest = frame.slice(n)
+    numeric = [c for c, t in frame.schema.items() if t.is_numeric()]
+    summed = rest.select([pl.col(c).sum() for c in numeric]).with_columns(
+        pl.lit(f"{rest.height} other places").alias(label)
+    )
+    return pl.concat([frame.head(n), summed], how="diagonal_relaxed")
+
+
 def forecast_totals(forecast: pl.DataFrame, measure: str = "facility_power_mw", ai_only: bool = True) -> pl.DataFrame:
     """One row per (year, scenario) with the measure summed over AI demand (hpc left out unless
     ``ai_only`` is false); history kept once per year, as scenario ``history``."""
@@ -174,6 +187,12 @@ def tier_kind_over_time(forecast: pl.DataFrame, scenario: str, regions: list[str
         .with_columns(tier_kind=pl.format("{} · {}", pl.col("market_tier"), pl.col("market_kind")))
         .sort("year", "workload", "market_tier", "market_kind")
     )
+
+
+def non_zero_series(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop the tier x kind series that are zero in every year (the marts' grids are zero-filled)."""
+    keep = frame.group_by("tier_kind").agg(pl.col("facility_power_mw").abs().sum().alias("_mw"))
+    return frame.join(keep.filter(pl.col("_mw") > 0).select("tier_kind"), on="tier_kind", how="semi")
 
 
 def tier_kind_order(frame: pl.DataFrame) -> list[str]:
@@ -638,3 +657,28 @@ def view_for(
         "longitude": (lon_min + lon_max) / 2,
         "zoom": max(0.3, min(9.0, zoom)),
     }
+
+
+def _pixel(lat: float, lon: float, zoom: float) -> tuple[float, float]:
+    world = 512.0 * 2**zoom
+    lat = max(min(lat, 85.0), -85.0)
+    y = (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2
+    return world * (lon + 180) / 360, world * y
+
+
+def declutter_labels(labels: pl.DataFrame, zoom: float, char_px: float = 6.5, line_px: float = 22.0) -> pl.DataFrame:
+    """The labels (in priority order: ``label``, ``latitude``, ``longitude``) that do not overlap a label
+    kept before them at the opening ``zoom`` (text about ``char_px`` wide per character, one line high)."""
+    kept: list[tuple[float, float, float]] = []
+    keep = []
+    for label, lat, lon in labels.select("label", "latitude", "longitude").iter_rows():
+        if lat is None or lon is None:
+            keep.append(False)
+            continue
+        x, y = _pixel(lat, lon, zoom)
+        width = len(label) * char_px
+        clear = all(abs(x - kx) > (width + kw) / 2 or abs(y - ky) > line_px for kx, ky, kw in kept)
+        if clear:
+            kept.append((x, y, width))
+        keep.append(clear)
+    return labels.filter(pl.Series(keep, dtype=pl.Boolean))

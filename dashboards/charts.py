@@ -124,6 +124,7 @@ def tier_chart(frame: pl.DataFrame, last_history_year: int | None, order: list[s
         y="facility_power_mw",
         color="tier_kind",
         facet_col="workload",
+        facet_col_spacing=0.06,
         color_discrete_map=TIER_KIND_COLOURS,
         category_orders={
             "tier_kind": order,
@@ -133,8 +134,12 @@ def tier_chart(frame: pl.DataFrame, last_history_year: int | None, order: list[s
     )
     if last_history_year is not None:
         fig.add_vline(x=last_history_year + 0.5, line={"color": "#6b7280", "dash": "dot"})
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_layout(**_LAYOUT)
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1], font={"size": 14}))
+    # The legend under the panels: above them it would cover the facet titles.
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.18, "yanchor": "top", "x": 0, "title": {"text": "tier · kind "}},
+    )
     return fig
 
 

@@ -158,16 +158,21 @@ top_markets = (
     .head(LABELS)
 )
 markets = components.load(data.markets)
-labels = markets.join(top_markets, on="market_id", how="semi").select(
-    pl.when(pl.col("market_kind") == "country_rest")
-    .then(pl.format("{} (undisclosed)", pl.col("country_code")))
-    .otherwise(pl.col("market_name"))
-    .alias("label"),
-    "latitude",
-    "longitude",
+labels = (
+    markets.join(top_markets, on="market_id", how="inner")
+    .sort("mw", "market_id", descending=[True, False])
+    .select(
+        pl.when(pl.col("market_kind") == "country_rest")
+        .then(pl.format("{} (undisclosed)", pl.col("country_code")))
+        .otherwise(pl.col("market_name"))
+        .alias("label"),
+        "latitude",
+        "longitude",
+    )
 )
 countries, states = data.base_map()
 view = analysis.view_for(shown["latitude"].to_list(), shown["longitude"].to_list())
+labels = analysis.declutter_labels(labels, view["zoom"])  # the biggest markets first, none on top of another
 
 cols = st.columns(3)
 cols[0].metric(f"{layer} shown", f"{shown.height}", help="After the filters above, with coordinates")

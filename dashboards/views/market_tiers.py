@@ -32,11 +32,10 @@ if not chosen_regions:
 
 over_time = analysis.tier_kind_over_time(forecast, scenario, chosen_regions)
 last_history = analysis.latest_history_year(forecast)
-order = analysis.tier_kind_order(over_time)
-ai = over_time.filter(pl.col("workload").is_in(analysis.AI_WORKLOADS))
+ai = analysis.non_zero_series(over_time.filter(pl.col("workload").is_in(analysis.AI_WORKLOADS)))
 region_text = "all regions" if set(chosen_regions) == set(regions) else ", ".join(chosen_regions)
 components.chart(
-    charts.tier_chart(ai, last_history, order),
+    charts.tier_chart(ai, last_history, analysis.tier_kind_order(ai)),
     ai,
     "demand_by_tier_and_kind",
     f"AI demand: facility MW installed at year end by market tier and kind, {region_text}; scenario '{scenario}'. "
@@ -49,8 +48,8 @@ components.chart(
     "country_rest (only the country known), unassigned (no usable location).",
 )
 
-hpc = over_time.filter(pl.col("workload") == analysis.HPC)
-if hpc["facility_power_mw"].sum() > 0:
+hpc = analysis.non_zero_series(over_time.filter(pl.col("workload") == analysis.HPC))
+if not hpc.is_empty():
     st.markdown("**HPC, apart from AI demand** (public scientific supercomputers)")
     components.chart(
         charts.tier_chart(hpc, last_history, analysis.tier_kind_order(hpc)).update_layout(height=300),

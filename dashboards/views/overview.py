@@ -69,12 +69,13 @@ if not unknown.is_empty():
         "demand: deployments whose location inside the country is not disclosed)"
     )
     components.chart(
-        charts.workload_bar(unknown, "market_name"),
+        charts.workload_bar(analysis.top_with_rest(unknown, analysis.UNKNOWN_TIER_BARS), "market_name"),
         unknown,
         "unknown_tier_by_country",
         "Source: marts.fct_market_summary, markets of tier 'unknown': '<country>: location undisclosed' "
-        "(country_rest: Epoch names only the country) and 'unassigned' (no usable location). AI demand reported "
-        "or calculated as above, the training/inference split modelled; hpc apart; pipeline MW as announced.",
+        "(country_rest: Epoch names only the country) and 'unassigned' (no usable location); the first "
+        f"{analysis.UNKNOWN_TIER_BARS} by AI demand, then the rest together (every place in the CSV). AI demand "
+        "reported or calculated as above, the training/inference split modelled; hpc apart; pipeline MW as announced.",
     )
 
 # --- The horizon ------------------------------------------------------------------------------
@@ -93,8 +94,12 @@ for col, scenario in zip(cols, scenarios, strict=False):
     )
 growth = analysis.cagr(ai_mw, base_target or 0.0, horizon - today)
 cols[-1].metric(
-    f"Base growth of tracked AI power {today}-{horizon}",
+    f"Base growth {today}-{horizon}",
     f"{growth * 100:.0f}% a year" if growth is not None else "n/a",
+    "of tracked AI power",
+    delta_color="off",
+    delta_arrow="off",
+    help="Growth of the AI power in Epoch AI's dataset, which tracks only part of all AI compute (see below).",
 )
 hpc_horizon = analysis.scenario_total(forecast, horizon, "base", workload=analysis.HPC) if "base" in scenarios else 0.0
 st.caption(

@@ -316,3 +316,31 @@ def test_the_view_fits_the_points() -> None:
     # the whole span fits in the assumed width at that zoom (deck.gl: 512 x 2^zoom px for 360 degrees)
     assert 512 * 2 ** world["zoom"] * 270 / 360 <= 860
     assert analysis.view_for([], [])["zoom"] == 1.0
+
+
+def test_labels_are_decluttered_biggest_first() -> None:
+    labels = pl.DataFrame(
+        {
+            "label": ["Dallas-Fort Worth", "Austin", "Tokyo", "Fort Worth"],
+            "latitude": [32.8, 30.3, 35.7, 32.75],
+            "longitude": [-96.8, -97.7, 139.7, -96.95],
+        }
+    )
+    world = analysis.declutter_labels(labels, zoom=1.0)["label"].to_list()
+    assert world == ["Dallas-Fort Worth", "Tokyo"]  # at world zoom Austin and Fort Worth would sit on Dallas
+    close = analysis.declutter_labels(labels, zoom=7.0)["label"].to_list()
+    assert close == ["Dallas-Fort Worth", "Austin", "Tokyo"]  # zoomed in, Austin is clear; Fort Worth is not
+
+
+def test_all_zero_series_are_left_out_of_the_tier_charts() -> None:
+    frame = pl.DataFrame(
+        {"tier_kind": ["a", "a", "b", "b"], "year": [1, 2, 1, 2], "facility_power_mw": [0.0, 0.0, 0.0, 3.0]}
+    )
+    assert analysis.non_zero_series(frame)["tier_kind"].unique().to_list() == ["b"]
+
+
+def test_top_with_rest_sums_the_tail_into_one_row() -> None:
+    frame = pl.DataFrame({"market_name": list("abcde"), "ai_demand_mw": [5.0, 4.0, 3.0, 2.0, 1.0]})
+    got = analysis.top_with_rest(frame, 2)
+    assert got.rows() == [("a", 5.0), ("b", 4.0), ("3 other places", 6.0)]
+    assert analysis.top_with_rest(frame, 4).height == 5  # one left over: shown by name

@@ -138,7 +138,7 @@ def test_overview_horizon_comes_from_meta_parameters(warehouse: Path, wh: duckdb
     for scenario in ("low", "base", "high"):
         assert m[f"{scenario.capitalize()} scenario"] == fmt_mw(totals[scenario])
     latest = scalar(wh, "select max(year) from marts.fct_ai_demand_by_tier")
-    assert m[f"Base growth of tracked AI power {latest}-{horizon}"].endswith("a year")
+    assert m[f"Base growth {latest}-{horizon}"].endswith("a year")
 
 
 def test_overview_growth_and_energy_carry_coverage_and_iea_scope(warehouse: Path) -> None:
