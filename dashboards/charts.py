@@ -355,9 +355,9 @@ def map_deck(
             get_pixel_offset=[0, 8],
             font_family="'Helvetica Neue, Arial, sans-serif'",
             character_set="'auto'",
-            font_settings={"sdf": True},
-            outline_width=4,
-            outline_color=[255, 255, 255, 230],
+            background=True,  # a light box behind each name, readable over borders and bubbles
+            get_background_color=[255, 255, 255, 210],
+            background_padding=[3, 1],
         ),
     ]
     return pdk.Deck(
