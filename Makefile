@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: run test dev dashboard bench lint manifest clean setup lake-demo
+.PHONY: run refresh mirror docs test dev dashboard bench lint manifest clean setup lake-demo
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,15 +21,28 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# dagster-dbt loads the dbt assets from manifest.json: parse before anything imports the code location.
+# dagster-dbt loads the dbt assets from manifest.json: parsed only when the dbt project changed (a hash of its files).
 manifest: $(STAMP)
-	@$(DBT) parse --quiet --profiles-dir . >/dev/null
+	@$(BIN)/python -m orchestration.lib.manifest
 
 $(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME) && cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 run: manifest $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/python -m orchestration.run
+
+# Fetch every live source (or from DCPULSE_MIRROR_URL) into data/landing/, then run on what was fetched.
+refresh: manifest $(DAGSTER_HOME)/dagster.yaml
+	@$(BIN)/python -m orchestration.run --fetch
+
+# Copy the sources into a folder laid out as a mirror for DCPULSE_MIRROR_URL: make mirror DIR=/srv/dcpulse-mirror
+mirror: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make mirror DIR=<folder>"; exit 2; }
+	@$(BIN)/python -m orchestration.lib.mirror $(DIR)
+
+# Regenerate the README's parameter tables from their homes (dbt vars, seeds, scenarios.yml).
+docs: manifest
+	@$(BIN)/python -m orchestration.lib.parameters
 
 test: manifest
 	@$(BIN)/python -m pytest -q

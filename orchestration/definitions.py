@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.connectors import freshness_checks, freshness_sensor, inbox_sensor, landing_assets
 from orchestration.defs.dbt import dcpulse_dbt_assets
 from orchestration.defs.drift import source_drift
 from orchestration.defs.forecast import forecast_assets
@@ -11,12 +12,22 @@ from orchestration.defs.ingest import raw_assets
 from orchestration.defs.parameters import parameters
 from orchestration.defs.publish import serving_warehouse
 from orchestration.defs.resources import dbt_resource
-from orchestration.defs.schedules import daily_refresh_schedule, refresh_all_job
+from orchestration.defs.schedules import daily_refresh_schedule, fetch_and_refresh_job, refresh_all_job
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dcpulse_dbt_assets, source_drift, forecast_assets, parameters, serving_warehouse],
-    jobs=[refresh_all_job],
+    assets=[
+        *landing_assets,
+        *raw_assets,
+        dcpulse_dbt_assets,
+        source_drift,
+        forecast_assets,
+        parameters,
+        serving_warehouse,
+    ],
+    asset_checks=freshness_checks,
+    jobs=[refresh_all_job, fetch_and_refresh_job],
     schedules=[daily_refresh_schedule],
+    sensors=[inbox_sensor, freshness_sensor],
     resources={"dbt": dbt_resource()},
     # One writer at a time: DuckDB allows a single read-write process per file, so the steps of a run
     # execute in one process, in dependency order.

@@ -1,4 +1,5 @@
-"""``make run``: execute refresh_all_job once, in this process, and report it in a few lines.
+"""``make run`` (refresh_all_job, offline) and ``make refresh`` (``--fetch``: fetch_and_refresh_job, which
+fetches every live source first): execute the job once, in this process, and report it in a few lines.
 
 The full Dagster and dbt log goes to ``$DCPULSE_WAREHOUSE_DIR/logs/run-<UTC time>.log``; the terminal
 gets a progress line while the run goes, then one line per stage with its time, the sources (stale
@@ -27,6 +28,8 @@ STEP_START = re.compile(r'STEP_START - Started execution of step "([^"]+)"')
 
 def stage_of(step_key: str) -> str:
     """The report's stage for a Dagster step key."""
+    if step_key.startswith("landing__"):
+        return "fetch"
     if step_key.startswith("raw__"):
         return "ingest"
     if step_key.startswith("meta__source_drift"):
@@ -92,7 +95,43 @@ def _stage_times(instance, run_id: str) -> dict[str, float]:
     return dict(spent)
 
 
-def main() -> int:
+def _last_published_fingerprint() -> tuple[str, str, object] | None:
+    path = serving_path()
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return con.execute(
+            "select input_fingerprint, run_id, finished_at from meta.runs where status = 'published' "
+            "order by finished_at desc limit 1"
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from orchestration.lib.fingerprint import input_fingerprint
+
+    fetch = "--fetch" in (sys.argv[1:] if argv is None else argv)
+    job_name = "fetch_and_refresh_job" if fetch else "refresh_all_job"
+    # a fetch run cannot know its inputs before it fetched them: it always runs (and its unchanged sources,
+    # dbt models and checks are skipped inside it); publish records the fingerprint of what it read
+    fingerprint = None if fetch else input_fingerprint()
+    last = None if fetch else _last_published_fingerprint()
+    if last is not None and last[0] == fingerprint and not os.environ.get("DCPULSE_FORCE_RUN"):
+        print(
+            f"Nothing changed since run {last[1]} ({last[2]:%Y-%m-%d %H:%M} UTC): same source files, code, dbt "
+            f"project and parameters. The published warehouse is current: {serving_path()}"
+        )
+        print("Run anyway: DCPULSE_FORCE_RUN=1 make run")
+        return 0
+    if fingerprint is not None:
+        os.environ["DCPULSE_INPUT_FINGERPRINT"] = fingerprint
     logs = warehouse_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
@@ -104,7 +143,7 @@ def main() -> int:
         from orchestration.definitions import defs
 
         instance = dg.DagsterInstance.get()
-        job = defs.resolve_job_def("refresh_all_job")
+        job = defs.resolve_job_def(job_name)
     imported = time.perf_counter() - started
     print(f"dcpulse run: code location loaded in {imported:.1f} s; full log: {log}")
     stop = threading.Event()
@@ -127,13 +166,15 @@ def main() -> int:
     times = _stage_times(instance, result.run_id)
     print(
         "stages: "
-        + ", ".join(f"{s} {times[s]:.1f} s" for s in ("ingest", "dbt", "checks", "forecast", "publish") if s in times)
+        + ", ".join(
+            f"{s} {times[s]:.1f} s" for s in ("fetch", "ingest", "dbt", "checks", "forecast", "publish") if s in times
+        )
         + f" (code location {imported:.1f} s; wall {elapsed:.0f} s)"
     )
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         published = any(e.step_key == "serving__dcpulse_warehouse" and e.is_step_success for e in result.all_events)
-        print(f"refresh_all_job FAILED after {elapsed:.0f} s (run {result.run_id}); failed steps: {failed}")
+        print(f"{job_name} FAILED after {elapsed:.0f} s (run {result.run_id}); failed steps: {failed}")
         if published:
             print("The serving warehouse WAS published; a step after it failed (see the log).")
         else:
@@ -151,7 +192,7 @@ def main() -> int:
             _report_drift()
         print(f"Full log: {log}   Dagster UI: make dev (http://127.0.0.1:3000)")
         return 1
-    return report(elapsed, result.run_id, log)
+    return report(elapsed, result.run_id, log, job_name)
 
 
 def _report_drift() -> None:
@@ -176,7 +217,7 @@ def _report_drift() -> None:
         print(f"  If the change is real, acknowledge it: DCPULSE_ACK_DRIFT={','.join(sources)} make run")
 
 
-def report(elapsed: float, run_id: str, log: Path) -> int:
+def report(elapsed: float, run_id: str, log: Path, job_name: str = "refresh_all_job") -> int:
     path = serving_path()
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -187,7 +228,8 @@ def report(elapsed: float, run_id: str, log: Path) -> int:
         rows = sum(con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables)
         sources = con.execute(
             "select source_table, rows_loaded, rows_rejected, fields_nulled, coalesce(is_stale, false), "
-            "stale_reason, stale_since from meta.source_files order by coalesce(is_stale, false) desc, 1"
+            "stale_reason, stale_since, coalesce(origin, 'shipped'), retrieved, fetch_status "
+            "from meta.source_files order by coalesce(is_stale, false) desc, 1"
         ).fetchall()
         demand = con.execute(
             "select workload, sum(facility_power_mw) from marts.fct_ai_demand_by_tier "
@@ -202,17 +244,21 @@ def report(elapsed: float, run_id: str, log: Path) -> int:
         end = con.execute("select max(year) from marts.fct_demand_forecast").fetchone()[0]
     finally:
         con.close()
-    print(f"refresh_all_job succeeded in {elapsed:.0f} s (run {run_id})")
-    print(f"Sources read from {sources_dir()}:")
+    print(f"{job_name} succeeded in {elapsed:.0f} s (run {run_id})")
+    print(f"Sources (shipped ones from {sources_dir()}; as of = the day the data was retrieved):")
     stale = [s for s in sources if s[4]]
-    for table, loaded, rejected, nulled, is_stale, why, since in sources:
+    for table, loaded, rejected, nulled, is_stale, why, since, origin, retrieved, fetched in sources:
         note = f", {rejected} rejected" if rejected else ""
         note += f", {nulled} values nulled" if nulled else ""
+        where = f"{origin}{', fetched' if fetched == 'ok' else ''}" + (f" as of {retrieved}" if retrieved else "")
         if is_stale:
             note += f"  STALE since {since:%Y-%m-%d %H:%M} UTC: {why}"
-        print(f"  raw.{table:30s} {loaded:8d} rows{note}")
+        print(f"  raw.{table:36s} {loaded:8d} rows  {where:29s}{note}")
     if stale:
-        print(f"  {len(stale)} source(s) kept their last good rows (stale): fix the file, then run again.")
+        print(
+            f"  {len(stale)} source(s) kept their last good rows (stale): fix the file or the connection, "
+            "then run again."
+        )
     print(f"Published {path}: {len(tables)} marts/meta tables, {rows:,} rows")
     split = ", ".join(f"{w} {mw:,.0f} MW" for w, mw in demand)
     print(f"AI demand installed at the end of {year}: {split} (hpc apart, not AI demand)")

@@ -24,6 +24,7 @@ import os
 import shutil
 import time
 import warnings
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from orchestration.lib.fetch import (
 )
 from orchestration.lib.warehouse import sources_dir
 
-# The job an inbox drop triggers (the lead wires the name; change it here).
+# The job an inbox drop triggers: ingest and everything after it, without fetching the other sources.
 INGEST_JOB_NAME = "refresh_all_job"
 LANDING_GROUP = "connectors"
 # Run tags of an inbox-triggered run: "<table>/<landing directory>" of each dropped file, comma-separated.
@@ -102,16 +103,24 @@ def landed_metadata(landed: Landed) -> dict[str, Any]:
     return out
 
 
-def _adopt_inbox(context: dg.AssetExecutionContext, table: str) -> Landed | None:
-    """In an inbox-triggered run, the dropped file is this run's landing of its table (no live fetch over it)."""
-    tags = context.run.tags if context.run else {}
+def inbox_landing(tags: Mapping[str, str], table: str) -> str | None:
+    """The landing directory an inbox-triggered run names for ``table`` (run tag ``INBOX_LANDINGS_TAG``)."""
     for item in (tags.get(INBOX_LANDINGS_TAG) or "").split(","):
         name, _, directory = item.strip().partition("/")
         if name == table and directory:
-            try:
-                return adopt_landing(table, directory, context.run_id)
-            except (OSError, ValueError):
-                context.log.warning(f"{table}: inbox landing {directory} named by the run is gone; fetching instead")
+            return directory
+    return None
+
+
+def _adopt_inbox(context: dg.AssetExecutionContext, table: str) -> Landed | None:
+    """In an inbox-triggered run, the dropped file is this run's landing of its table (no live fetch over it)."""
+    directory = inbox_landing(context.run.tags if context.run else {}, table)
+    if directory is None:
+        return None
+    try:
+        return adopt_landing(table, directory, context.run_id)
+    except (OSError, ValueError):
+        context.log.warning(f"{table}: inbox landing {directory} named by the run is gone; fetching instead")
     return None
 
 

@@ -2,7 +2,9 @@
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from graphlib import TopologicalSorter
 from typing import Any
 
 import dagster as dg
@@ -10,7 +12,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.defs.resources import dbt_project, ensure_manifest
 from orchestration.lib.drift import warm_up
-from orchestration.lib.warehouse import build_path
+from orchestration.lib.manifest import project_hash
+from orchestration.lib.warehouse import build_path, connect_build
 
 
 class DcpulseTranslator(DagsterDbtTranslator):
@@ -34,22 +37,132 @@ translator = DcpulseTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 MANIFEST = ensure_manifest()
 
 
+def _selection() -> tuple[list[str] | None, str]:
+    """The dbt sources (``raw.<table>``, ``meta.source_files``) whose change dbt must rebuild from:
+    ``[]`` means everything, ``None`` nothing.
+
+    The build file keeps the state of its last complete dbt build (``meta.dbt_state``: the project's
+    hash, when the build started, a digest of ``meta.source_files``), cleared when a build starts, so a
+    killed build is never trusted. If the dbt project is unchanged since, only what the sources
+    re-read since then (or stale) feed is rebuilt; if nothing was re-read, nothing is."""
+    with connect_build() as con:
+        columns = {
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'meta' and table_name = 'dbt_state'"
+            ).fetchall()
+        }
+        if columns and "source_files_digest" not in columns:  # an older layout: no build is trusted
+            con.execute("drop table meta.dbt_state")
+        con.execute(
+            "create table if not exists meta.dbt_state (project_sha256 varchar, started_at timestamp, "
+            "completed_at timestamp, run_id varchar, source_files_digest varchar)"
+        )
+        state = con.execute("select project_sha256, started_at, source_files_digest from meta.dbt_state").fetchone()
+        # re-read since the last complete build started (by this run or by one that stopped before dbt
+        # finished), or stale (kept rows, reported so)
+        changed = [
+            f"raw.{t}"
+            for (t,) in con.execute(
+                "select source_table from meta.source_files where loaded_at >= ? or coalesce(is_stale, false) "
+                "order by 1",
+                [state[1] if state else datetime(1970, 1, 1)],
+            ).fetchall()
+        ]
+        if state is not None and _source_files_digest(con) != state[2]:
+            changed.append("meta.source_files")  # provenance (e.g. a re-fetch's date) feeds marts too
+    if state is None:
+        return [], "full build: no complete dbt build in this build file yet"
+    if state[0] != project_hash():
+        return [], "full build: the dbt project changed since the last build"
+    if not changed:
+        return None, "nothing to rebuild: no source changed and the dbt project is the same"
+    return changed, f"rebuilding what depends on {', '.join(changed)}"
+
+
+def _source_files_digest(con) -> str:
+    return con.execute(
+        "select md5(coalesce(string_agg(f::varchar, chr(10) order by source_table), '')) from meta.source_files f"
+    ).fetchone()[0]
+
+
+def _record_state(run_id: str, started_at: datetime | None, digest: str | None = None) -> None:
+    """Clear the build state as a build starts (``started_at`` None); record it once it completed."""
+    with connect_build() as con:
+        con.execute("delete from meta.dbt_state")
+        if started_at is not None:
+            con.execute(
+                "insert into meta.dbt_state values (?, ?, ?, ?, ?)",
+                [project_hash(), started_at, datetime.now(UTC).replace(tzinfo=None), run_id, digest],
+            )
+
+
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator)
 def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """``dbt build`` on the build warehouse: models, seeds, unit tests and data tests in DAG order."""
+    """``dbt build`` on the build warehouse: models, seeds, unit tests and data tests in DAG order, limited to
+    what the re-read sources feed when the dbt project is unchanged (``_selection``)."""
+    warm_up()  # the drift gate's GX import runs while dbt does
+    changed, why = _selection()
+    context.log.info(f"dbt: {why}")
+    kept = _kept_nodes(changed)
+    # models dbt does not rebuild are current in the build file (their inputs did not change) and never
+    # downstream of a rebuilt one (what a source feeds is closed downstream): say so first, dependencies
+    # first, so everything downstream runs on them; then stream dbt's own events
+    keys = {translator.get_asset_key(node): node for node in kept.values()}
+    yield from _reused(context, {k for k in context.selected_asset_keys if k in keys})
+    if changed is None:
+        return
+    # dagster-dbt selects the whole project for this asset; what we keep is excluded from it
+    exclude = ["--exclude", " ".join(sorted(node["name"] for node in kept.values()))] if kept else []
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    with connect_build() as con:
+        digest = _source_files_digest(con)
+    _record_state(context.run_id, None)
     # dbt reads the build file's path from the environment (profiles.yml); set it for this
     # invocation only, so the process's environment is left as it was found.
-    warm_up()  # the drift gate's GX import runs while dbt does
     previous = os.environ.get("DCPULSE_DUCKDB_PATH")
     os.environ["DCPULSE_DUCKDB_PATH"] = str(build_path())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     try:
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(["build", *exclude], context=context).stream()
     finally:
         if previous is None:
             os.environ.pop("DCPULSE_DUCKDB_PATH", None)
         else:
             os.environ["DCPULSE_DUCKDB_PATH"] = previous
+    if set(context.selected_asset_keys) == set(context.assets_def.keys):
+        _record_state(context.run_id, started_at, digest)
+    # else a subset was built (e.g. from the UI): the rest may be behind its sources, so the next run builds all
+
+
+def _kept_nodes(changed: list[str] | None) -> dict[str, dict[str, Any]]:
+    """The models and seeds that stay as built: all of them (``None``), none (``[]``), or those the
+    changed sources do not feed (walked down the manifest's ``child_map``)."""
+    manifest = json.loads(MANIFEST.read_text())
+    buildable = {
+        uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] in ("model", "seed", "snapshot")
+    }
+    if changed is None:
+        return buildable
+    if not changed:
+        return {}
+    todo = [f"source.{manifest['metadata'].get('project_name', 'dcpulse')}.{t}" for t in changed]
+    fed: set[str] = set()
+    while todo:
+        for child in manifest["child_map"].get(todo.pop(), []):
+            if child not in fed:
+                fed.add(child)
+                todo.append(child)
+    return {uid: node for uid, node in buildable.items() if uid not in fed}
+
+
+def _reused(context: dg.AssetExecutionContext, keys: set[dg.AssetKey]) -> Iterator[dg.MaterializeResult]:
+    """A materialization per kept model, dependencies first (Dagster requires topological order)."""
+    deps = context.assets_def.asset_deps
+    graph = {k: {d for d in deps.get(k, set()) if d in keys} for k in keys}
+    for key in TopologicalSorter(graph).static_order():
+        yield dg.MaterializeResult(asset_key=key, metadata={"dcpulse/reused": "inputs unchanged since the last build"})
 
 
 def mart_keys() -> list[dg.AssetKey]:

@@ -6,7 +6,9 @@ a warning check, the run report); only a source with no good rows at all stops t
 
 import dagster as dg
 
-from orchestration.lib.ingest import ingest_table, parse_context
+from orchestration.defs.connectors import inbox_landing
+from orchestration.lib.fetch import CONNECTORS
+from orchestration.lib.ingest import choose_source, ingest_table, parse_context
 from orchestration.lib.warehouse import connect_build, sources_dir
 from transforms.sources import SOURCE_FILES, SourceSpec
 
@@ -23,7 +25,9 @@ def _raw_asset(spec: SourceSpec, rel_path: str) -> dg.AssetsDefinition:
         key=key,
         group_name=_group(rel_path),
         kinds={"duckdb"},
-        deps=[dg.AssetKey(["raw", p]) for p in parents],
+        # a connector's landing feeds its raw table when the run fetches (fetch_and_refresh_job)
+        deps=[dg.AssetKey(["raw", p]) for p in parents]
+        + ([dg.AssetKey(["landing", spec.table])] if spec.table in CONNECTORS else []),
         description=f"{spec.description}. Loaded from `{rel_path}` with an explicit schema; rejected rows "
         "go to quarantine.rejected_rows with file, line, field and reason. A file that cannot be read keeps "
         "the last good rows (stale).",
@@ -49,8 +53,23 @@ def _raw_asset(spec: SourceSpec, rel_path: str) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         root = sources_dir()
+        tags = context.run.tags if context.run else {}
+        choice = choose_source(spec.table, context.run_id, inbox_landing(tags, spec.table), root)
+        if choice.origin != "shipped":
+            context.log.info(
+                f"{spec.table}: reading {choice.metadata()['read_from']} ({choice.origin}, fetched "
+                f"{choice.fetched_at:%Y-%m-%d %H:%M} UTC, fetch {choice.fetch_status})"
+                if choice.path
+                else f"{spec.table}: this run's fetch failed ({choice.fetch_error}); keeping the last good rows"
+            )
         with connect_build() as con:
-            summary = ingest_table(con, spec.table, root, context=parse_context(root))
+            summary = ingest_table(
+                con, spec.table, root, context=parse_context(root), run_id=context.run_id, choice=choice
+            )
+        if summary.unchanged:
+            context.log.info(
+                f"{spec.table}: {summary.source_file} unchanged since the build's last load: not read again"
+            )
         if summary.is_stale:
             context.log.warning(
                 f"{spec.table}: STALE - {summary.stale_reason}. Kept the last good {summary.rows_loaded} rows "

@@ -12,6 +12,7 @@ of the published warehouse, else of the previous build) and is marked stale in `
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ import duckdb
 import polars as pl
 import yaml
 
-from orchestration.lib.warehouse import ensure_meta_tables, serving_path, sources_dir
+from orchestration.lib.warehouse import PROJECT_ROOT, ensure_meta_tables, serving_path, sources_dir
 from transforms.ingest import PARSER_VERSION, LoadResult, load_source, parse_source, scan_file
 from transforms.sources import REF_GPU_MODELS, SOURCE_FILES, SourceSpec
 
@@ -43,6 +44,8 @@ class LoadSummary:
     stale_reason: str | None = None
     stale_since: datetime | None = None
     read_path: str = "none"
+    unchanged: bool = False  # same file, parser and reference sets as the build's last load: not re-read
+    choice: SourceChoice | None = None
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -57,7 +60,97 @@ class LoadSummary:
             "is_stale": self.is_stale,
             "stale_reason": self.stale_reason or "",
             "read_path": self.read_path,
+            "unchanged": self.unchanged,
+            **(self.choice.metadata() if self.choice else {}),
         }
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    """Which file a run reads for a source, and where it came from.
+
+    ``origin``: shipped (the repository's data/sources snapshot), publisher or mirror (a connector's
+    landing), inbox (a file an analyst dropped). ``fetch_status``: ok (this run fetched it), failed (this
+    run's fetch failed: the source keeps its last good rows, stale), not_fetched (a run without fetching
+    reads the newest good file it has: the latest landing or the shipped snapshot, whichever is newer)."""
+
+    path: Path | None
+    origin: str
+    fetch_status: str
+    url: str | None = None
+    retrieved: str | None = None
+    fetched_at: datetime | None = None
+    fetch_error: str | None = None
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "read_from": relative(self.path) if self.path else "",
+            "origin": self.origin,
+            "fetch_status": self.fetch_status,
+            "fetched_at": self.fetched_at.isoformat() if self.fetched_at else "",
+            "fetch_error": self.fetch_error or "",
+        }
+
+
+def relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def choose_source(
+    table: str, run_id: str | None = None, inbox: str | None = None, root: Path | None = None
+) -> SourceChoice:
+    """The file ``table`` is read from in run ``run_id`` (see ``SourceChoice``); ``inbox``: the landing
+    directory an inbox-triggered run names for this table (run tag ``dcpulse/inbox_landings``)."""
+    from orchestration.lib import fetch  # the HTTP stack only when a source is chosen
+
+    root = root or sources_dir()
+    rel = SOURCE_FILES[table][1]
+    prov = provenance(root).get(table, {})
+    shipped = SourceChoice(root / rel, "shipped", "not_fetched", prov.get("url"), _date(prov.get("retrieved")))
+    if table not in fetch.CONNECTORS:
+        return shipped
+    if inbox:
+        try:
+            landed = fetch.adopt_landing(table, inbox, run_id or "")
+        except (OSError, ValueError):
+            landed = None
+        if landed is not None and landed.ok and landed.path is not None:
+            return _landed_choice(landed, "ok")
+    this_run = fetch.landed_for_run(table, run_id) if run_id else None
+    if this_run is not None and not this_run.ok:
+        return SourceChoice(
+            None,
+            this_run.origin,
+            "failed",
+            this_run.url or None,
+            None,
+            this_run.fetched_at.replace(tzinfo=None),
+            this_run.error or "fetch failed",
+        )
+    if this_run is not None and this_run.path is not None and this_run.path.is_file():
+        return _landed_choice(this_run, "ok")
+    latest = fetch.latest_landed(table)
+    if latest is not None and (shipped.retrieved is None or latest.fetched_at.date().isoformat() >= shipped.retrieved):
+        return _landed_choice(latest, "not_fetched")
+    return shipped
+
+
+def _landed_choice(landed: Any, status: str) -> SourceChoice:
+    return SourceChoice(
+        landed.path,
+        landed.origin,
+        status,
+        landed.url or None,
+        landed.fetched_at.date().isoformat(),
+        landed.fetched_at.replace(tzinfo=None),
+    )
+
+
+def _date(value: object) -> str | None:
+    return str(value)[:10] if value else None
 
 
 def provenance(root: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -133,28 +226,43 @@ def ingest_table(
     loaded_at: datetime | None = None,
     context: dict[str, object] | None = None,
     path: Path | None = None,
+    run_id: str | None = None,
+    choice: SourceChoice | None = None,
 ) -> LoadSummary:
-    """Read ``table``'s file (under ``root``, or ``path``) and write raw, quarantine and meta rows."""
+    """Read ``table``'s file (under ``root``, or ``path``) and write raw, quarantine and meta rows.
+
+    A file whose sha256, parser version and reference sets equal the build's last good load of it is
+    not read again (``unchanged``): its raw table is already what reading it would give."""
     root = root or sources_dir()
     spec, rel = SOURCE_FILES[table]
-    path = path or root / rel
+    path = path or (choice.path if choice is not None else None) or root / rel
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     ensure_meta_tables(con)
     ctx = dict(context if context is not None else parse_context(root))
     ctx.update(parent_context(con, spec))
     staged = f"raw.{table}__incoming"
     sha: str | None = None
+    key: str | None = None
     size = 0
     try:
+        if choice is not None and choice.fetch_status == "failed":
+            raise _FetchFailed(choice)
         scan = scan_file(path)
         sha, size = scan.sha256, scan.size
+        key = _input_key(sha, ctx)
+        done = _unchanged(con, table, key, choice)
+        if done is not None:
+            return done
         lineage = {"_source_file": rel, "_source_sha256": sha, "_loaded_at": loaded_at}
         if spec.convert is not None and path.suffix.lower() != ".csv":
             result = _load_converted(con, path, spec, staged, ctx, lineage)
         else:
             result = load_source(con, path, spec, staged, ctx, lineage, scan)
+    except _FetchFailed:
+        where = f" [{choice.url}]" if choice is not None and choice.url else ""
+        result = _file_failure(f"fetch failed: {choice.fetch_error if choice else ''}{where}")
     except FileNotFoundError:
-        result = _file_failure(f"source file {rel} not found")
+        result = _file_failure(f"source file {relative(path)} not found")
     except OSError as error:
         result = _file_failure(f"source file {rel} could not be read: {error.strerror or error}")
     stale_reason = result.file_reason()
@@ -207,21 +315,33 @@ def ingest_table(
             "file_rejected": stale_reason is not None,
             "publisher": prov.get("publisher"),
             "licence": prov.get("licence"),
-            "url": prov.get("url"),
-            "retrieved": str(prov.get("retrieved")) if prov.get("retrieved") else None,
+            "url": choice.url if choice is not None else prov.get("url"),
+            "retrieved": choice.retrieved if choice is not None else _date(prov.get("retrieved")),
             "loaded_at": loaded_at,
             "is_stale": stale_reason is not None,
             "stale_since": stale_since,
             "stale_reason": stale_reason,
             "parser_version": PARSER_VERSION,
             "read_path": result.path,
+            "input_key": None if stale_reason is not None else key,
+            "loaded_in_run": run_id,
+            **_choice_columns(choice, path),
         }
         if stale_reason is not None and previous is not None:
             # the rows kept are those of the last good load: keep its file facts, mark it stale
             con.execute(
                 "update meta.source_files set file_rejected = true, is_stale = true, stale_since = ?, "
-                "stale_reason = ?, rows_loaded = ?, issues = ? where source_table = ?",
-                [stale_since, stale_reason, kept, result.issues.height, table],
+                "stale_reason = ?, rows_loaded = ?, issues = ?, fetch_status = ?, fetch_error = ? "
+                "where source_table = ?",
+                [
+                    stale_since,
+                    stale_reason,
+                    kept,
+                    result.issues.height,
+                    choice.fetch_status if choice is not None else "not_fetched",
+                    choice.fetch_error if choice is not None else None,
+                    table,
+                ],
             )
         else:
             con.execute("delete from meta.source_files where source_table = ?", [table])
@@ -251,6 +371,7 @@ def ingest_table(
         stale_reason=stale_reason,
         stale_since=stale_since,
         read_path=result.path,
+        choice=choice,
     )
 
 
@@ -272,6 +393,70 @@ def _load_converted(
         converted = Path(tmp) / f"{path.stem}.csv"
         converted.write_bytes(data)
         return load_source(con, converted, spec, staged, ctx, lineage)
+
+
+def _input_key(sha: str, context: dict[str, object]) -> str:
+    """What a load of this file depends on: its bytes, the parser, the reference sets it is checked against."""
+    digest = hashlib.sha256(f"{sha};{PARSER_VERSION}".encode())
+    for name in sorted(context):
+        values = context[name]
+        items = sorted(map(str, values)) if isinstance(values, set | list | tuple | frozenset) else [str(values)]
+        digest.update(f"{name}={len(items)}:".encode())
+        for item in items:
+            digest.update(item.encode() + b"\0")
+    return digest.hexdigest()
+
+
+class _FetchFailed(Exception):
+    def __init__(self, choice: SourceChoice) -> None:
+        super().__init__(choice.fetch_error)
+
+
+def _choice_columns(choice: SourceChoice | None, path: Path) -> dict[str, object]:
+    choice = choice or SourceChoice(path, "shipped", "not_fetched")
+    return {
+        "read_from": relative(choice.path or path),
+        "origin": choice.origin,
+        "fetched_at": choice.fetched_at,
+        "fetch_status": choice.fetch_status,
+        "fetch_error": choice.fetch_error,
+    }
+
+
+def _unchanged(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, choice: SourceChoice | None = None
+) -> LoadSummary | None:
+    """The summary of the build's last load if it read exactly these inputs and its raw table is there.
+    Where the bytes came from may differ (a re-fetch of the same file): that is recorded."""
+    row = con.execute(
+        "select source_file, sha256, rows_in_file, rows_loaded, rows_rejected, fields_nulled, issues, read_path "
+        "from meta.source_files where source_table = ? and input_key = ? and not coalesce(is_stale, false)",
+        [table, key],
+    ).fetchone()
+    if row is None or not _exists(con, _build_catalog(con), "raw", table):
+        return None
+    rel, sha, in_file, loaded, rejected, nulled, issues, read_path = row
+    if choice is not None and choice.path is not None:
+        columns = {"url": choice.url, "retrieved": choice.retrieved, **_choice_columns(choice, choice.path)}
+        con.execute(
+            f"update meta.source_files set {', '.join(f'{c} = ?' for c in columns)} where source_table = ?",
+            [*columns.values(), table],
+        )
+    return LoadSummary(
+        table,
+        rel,
+        sha,
+        in_file,
+        loaded,
+        rejected,
+        nulled,
+        issues,
+        False,
+        {},
+        read_path=read_path,
+        unchanged=True,
+        choice=choice,
+    )
 
 
 def _file_failure(reason: str) -> LoadResult:

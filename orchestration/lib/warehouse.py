@@ -37,6 +37,13 @@ SOURCE_FILE_COLUMNS_ADDED = (
     ("stale_reason", "varchar"),
     ("parser_version", "varchar"),
     ("read_path", "varchar"),
+    ("input_key", "varchar"),
+    ("loaded_in_run", "varchar"),
+    ("read_from", "varchar"),
+    ("origin", "varchar"),
+    ("fetched_at", "timestamp"),
+    ("fetch_status", "varchar"),
+    ("fetch_error", "varchar"),
 )
 
 
@@ -150,6 +157,8 @@ def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
             published_path varchar, table_counts_json varchar)
         """
     )
+    # What the run's result depends on (orchestration/lib/fingerprint.py): equal -> a rerun has nothing to do.
+    con.execute("alter table meta.runs add column if not exists input_fingerprint varchar")
 
 
 def table_counts(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("marts", "meta")) -> dict[str, int]:
@@ -171,9 +180,15 @@ def publish(
     with connect_build(build) as con:
         ensure_meta_tables(con)
         counts = table_counts(con)
+        fingerprint = os.environ.get("DCPULSE_INPUT_FINGERPRINT")
+        if not fingerprint:
+            from orchestration.lib.fingerprint import input_fingerprint
+
+            fingerprint = input_fingerprint()
         con.execute(
-            "insert into meta.runs values (?, ?, ?, 'published', ?, ?)",
-            [run_id, started_at or finished, finished, str(target), json.dumps(counts)],
+            "insert into meta.runs (run_id, started_at, finished_at, status, published_path, table_counts_json, "
+            "input_fingerprint) values (?, ?, ?, 'published', ?, ?, ?)",
+            [run_id, started_at or finished, finished, str(target), json.dumps(counts), fingerprint],
         )
         con.execute("checkpoint")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -38,9 +38,14 @@ def test_definitions_load_with_raw_dbt_forecast_and_publish_assets():
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def e2e_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="module")
+def published(e2e_root):
     mp = pytest.MonkeyPatch()
-    root = tmp_path_factory.mktemp("e2e")
+    root = e2e_root
     mp.setenv("DCPULSE_WAREHOUSE_DIR", str(root / "warehouse"))
     mp.delenv("DCPULSE_SOURCES_DIR", raising=False)
     import dagster as dg
@@ -100,7 +105,7 @@ def test_demand_history_matches_forecast_history(published):
     diff = published.execute(
         """select count(*) from marts.fct_ai_demand_by_tier h
            full join (select * from marts.fct_demand_forecast where is_history and scenario = 'base') f
-           using (year, region, market_tier, workload)
+           using (year, region, market_tier, market_kind, workload)
            where abs(coalesce(h.facility_power_mw, -1) - coalesce(f.facility_power_mw, -2)) > 1e-6"""
     ).fetchone()[0]
     assert diff == 0
@@ -160,3 +165,65 @@ def test_stock_duckdb_cli_opens_the_serving_file(published):
     )
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.strip()) == 786
+
+
+def _run_job(warehouse, sources):
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DCPULSE_WAREHOUSE_DIR", str(warehouse))
+    mp.setenv("DCPULSE_SOURCES_DIR", str(sources))
+    try:
+        result = defs.resolve_job_def("refresh_all_job").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
+    finally:
+        mp.undo()
+    assert result.success, [e.message for e in result.all_events if e.is_step_failure]
+    return result
+
+
+def _marts(con) -> dict[str, list[tuple]]:
+    tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()]
+    return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in tables}
+
+
+def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_full_build(published, e2e_root):
+    """Run 2 changes one Lambda price: dbt rebuilds what raw.lambda_gpu_prices feeds and keeps the rest
+    (reported as reused). Run 3 restores the file: the marts equal run 1's full build, value for value."""
+    import shutil
+    from pathlib import Path
+
+    from orchestration.lib.warehouse import sources_dir
+
+    full = _marts(published)  # run 1 (the module's full build); this connection keeps reading its file
+    sources = e2e_root / "sources"
+    shutil.copytree(sources_dir(), sources)
+    prices = sources / "skypilot" / "lambda_gpu_prices.csv"
+    original = prices.read_text()
+    row = next(line for line in original.splitlines() if ",gpu_8x_v100," in line)
+    fields = row.split(",")
+    fields[6] = str(float(fields[6]) * 1.1)  # Price_usd_per_hour of the 8x V100 instance, 10 % up
+    prices.write_text(original.replace(row, ",".join(fields)))
+
+    second = _run_job(e2e_root / "warehouse", sources)
+    reused = {
+        m.asset_key.to_user_string()
+        for m in second.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+        if "dcpulse/reused" in m.metadata
+    }
+    assert "staging/stg_eia__retail_prices" in reused  # not fed by Lambda's prices: kept
+    assert "marts/fct_energy_prices" in reused
+    assert "staging/stg_lambda__gpu_prices" not in reused  # fed by it: rebuilt
+    assert "marts/fct_gpu_prices" not in reused
+
+    prices.write_text(original)
+    _run_job(e2e_root / "warehouse", sources)
+    con = duckdb.connect(str(Path(e2e_root / "warehouse" / "dcpulse.duckdb")), read_only=True)
+    try:
+        assert _marts(con) == full
+    finally:
+        con.close()
