@@ -182,7 +182,7 @@ def _run(key: FileKey, sql: str, params: Sequence[Any]) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# The lake (docs/lake.md). With DCPULSE_LAKE_CATALOG set, the pages and the SQL console read the
+# The lake (README, "Beyond one machine"). With DCPULSE_LAKE_CATALOG set, the pages and the SQL console read the
 # DuckLake catalog READ_ONLY instead of the serving file; without it nothing here runs.
 #
 # - ducklake and postgres_scanner are LOADed from their wheels' files first (the only extensions);
@@ -463,11 +463,31 @@ def runs() -> pl.DataFrame:
     )
 
 
+SOURCE_FILE_COLUMNS = (
+    "source_table",
+    "is_stale",
+    "stale_reason",
+    "retrieved",
+    "origin",
+    "fetch_status",
+    "fetched_at",
+    "fetch_error",
+    "rows_loaded",
+    "rows_rejected",
+    "source_file",
+    "read_from",
+    "publisher",
+    "licence",
+    "url",
+    "loaded_at",
+)
+
+
 def source_files() -> pl.DataFrame:
-    return query(
-        "select source_table, source_file, publisher, licence, url, retrieved, loaded_at, rows_loaded, "
-        "rows_rejected from meta.source_files order by source_table"
-    )
+    """meta.source_files, stale sources first (a warehouse published before a column existed lacks it)."""
+    frame = query("select * from meta.source_files order by source_table")
+    frame = frame.select([c for c in SOURCE_FILE_COLUMNS if c in frame.columns])
+    return frame.sort("is_stale", descending=True, nulls_last=True) if "is_stale" in frame.columns else frame
 
 
 def schema_catalog() -> pl.DataFrame:

@@ -162,15 +162,31 @@ st.subheader("Freshness")
 runs = components.load(data.runs)
 sources = components.load(data.source_files)
 last = analysis.last_good_run(runs)
-cols = st.columns(2)
+cols = st.columns(3)
 cols[0].metric(
     "Last successful run",
     f"{last['finished_at']:%Y-%m-%d %H:%M}" if last and last["finished_at"] else "none",
     help=f"run {last['run_id']}, status {last['status']}" if last else None,
 )
 cols[1].metric("Sources loaded", f"{sources.height}")
+stale = sources.filter(pl.col("is_stale").fill_null(False)) if "is_stale" in sources.columns else sources.clear()
+cols[2].metric(
+    "Stale sources",
+    f"{stale.height}",
+    help="Sources this run could not read or fetch: their last good rows are kept and used.",
+)
 st.caption(components.freshness_line())
+if stale.height:
+    st.warning(
+        "Stale (last good rows kept): "
+        + "; ".join(f"{r['source_table']}: {r['stale_reason']}" for r in stale.iter_rows(named=True))
+    )
 ages = analysis.source_ages(sources, dt.date.today())
 st.dataframe(ages, hide_index=True, column_config={"url": st.column_config.LinkColumn()})
-st.caption("Source: meta.source_files and meta.runs (written by each pipeline run). Age = days since retrieval.")
+st.caption(
+    "Source: meta.source_files and meta.runs (written by each pipeline run). Age = days since the data was "
+    "retrieved (the shipped snapshot's date, or when a connector fetched it); origin = shipped, publisher, mirror "
+    "or inbox; fetch_status = ok (fetched by this run), failed (kept its last good rows) or not_fetched (an "
+    "offline run)."
+)
 components.csv_download(ages, "source_freshness")

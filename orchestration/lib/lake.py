@@ -1,4 +1,4 @@
-"""The lake target: the published marts and meta tables as DuckLake snapshots (docs/lake.md).
+"""The lake target: the published marts and meta tables as DuckLake snapshots (README, "Beyond one machine").
 
 Turned on by two environment variables, read when called:
 
@@ -8,7 +8,7 @@ Turned on by two environment variables, read when called:
   and handed to DuckDB as a temporary secret); it is never logged: every message goes through
   :func:`mask`.
 - ``DCPULSE_LAKE_DATA``: where the Parquet data files go: a folder (relative paths are relative
-  to the repository) or an object-store URL (needs the httpfs extension wheel, see docs/lake.md).
+  to the repository) or an object-store URL (needs the httpfs extension wheel, see the README's "Beyond one machine").
 
 :func:`publish_to_lake` copies every table of ``marts`` and ``meta`` of a finished build file into
 the lake in ONE transaction, so one new snapshot holds all of them or none does. Publishers take a

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -37,20 +36,6 @@ def _source_file() -> Path:
     return serving_path()
 
 
-def _ensure_postgres() -> None:
-    if pgserver.binaries_missing() is None:
-        return
-    if os.geteuid() != 0:
-        raise SystemExit(pgserver.binaries_missing())
-    print("PostgreSQL not found: apt-get install -y postgresql", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True, env=env, stdout=subprocess.DEVNULL)
-    problem = pgserver.binaries_missing()
-    if problem:
-        raise SystemExit(problem)
-
-
 def _counts(path: Path) -> dict[str, int]:
     con = duckdb.connect(":memory:")
     try:
@@ -72,7 +57,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _terminate)
     source = _source_file()
     expected = _counts(source)
-    _ensure_postgres()
+    problem = pgserver.ensure_binaries()
+    if problem:
+        raise SystemExit(problem)
     server = pgserver.PgServer(LAKE_DIR / "pg")
     try:
         server.start()

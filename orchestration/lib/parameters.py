@@ -133,7 +133,12 @@ def markdown_table(frame: pl.DataFrame | None = None) -> str:
         lines.append(f"| `{r['parameter']}` | {_cell(r['value'])} | {_cell(r['unit'])} | {source} |")
     lines += ["", "| owner type | training share (low-high) | basis |", "|---|---|---|"]
     for r in frame.filter(pl.col("scope") == "workload_prior").iter_rows(named=True):
-        basis = "assumption: " + _cell(r["note"]) if r["is_assumption"] else _cell(r["source"])
+        note = _cell(r["note"])
+        basis = (
+            (note if note.lower().startswith("assumption") else "assumption: " + note)
+            if r["is_assumption"]
+            else _cell(r["source"])
+        )
         owner = r["parameter"].removeprefix("training_share.")
         lines.append(f"| {owner} | {r['value']} ({r['value_low']}-{r['value_high']}) | {basis} |")
     lines += ["", "| accelerator | all-in IT kW per GPU | system and source |", "|---|---|---|"]

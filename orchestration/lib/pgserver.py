@@ -47,6 +47,18 @@ def pg_bin() -> Path:
     return max(found, key=lambda p: int(p.parent.name)) if found else PG_BIN_DEFAULT
 
 
+def ensure_binaries() -> str | None:
+    """Install Debian's ``postgresql`` when its binaries are missing and we are root (apt, from Debian's
+    mirror); returns what is still missing (None when the server can run)."""
+    if binaries_missing() is None or os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return binaries_missing()
+    print("PostgreSQL not found: apt-get install -y postgresql", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=False, env=env, stdout=subprocess.DEVNULL)
+    return binaries_missing()
+
+
 def binaries_missing() -> str | None:
     """None when initdb/pg_ctl/createdb are there, else a message saying what to install."""
     missing = [name for name in ("initdb", "pg_ctl", "createdb", "postgres") if not (pg_bin() / name).exists()]

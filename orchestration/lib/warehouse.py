@@ -206,7 +206,7 @@ def publish(
     finally:
         os.close(directory)
     result: dict[str, object] = {"path": str(target), "bytes": target.stat().st_size, "tables": counts}
-    # --- lake target (docs/lake.md): only when DCPULSE_LAKE_CATALOG is set. ---------------------------
+    # --- lake target (README, "Beyond one machine"): only when DCPULSE_LAKE_CATALOG is set. ---------------------------
     # The serving file above is published first and stays the default; then the same build goes to the
     # DuckLake catalog as one snapshot. A lake failure fails the run loudly (the lake keeps its previous
     # snapshot whole); messages name the catalog with any password masked.

@@ -186,7 +186,8 @@ def _run_job(warehouse, sources):
 
 
 def _marts(con) -> dict[str, list[tuple]]:
-    tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()]
+    query = "select table_name from duckdb_tables() where schema_name = 'marts'"
+    tables = [t for (t,) in con.execute(query).fetchall()]
     return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in tables}
 
 
