@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from orchestration.lib.warehouse import warehouse_dir
 from transforms.params import param
@@ -127,7 +126,7 @@ def check_source(con: duckdb.DuckDBPyConnection, table: str, published: str | No
     except duckdb.Error:
         return DriftResult(table, True, ack, [], [{"metric": "baseline", "status": "not in the published run"}])
     select = ", ".join(f'"{c}"' for c in columns) or "1 as _one"
-    frame: pd.DataFrame = con.execute(f"select {select} from raw.{table}").df()
+    frame = con.execute(f"select {select} from raw.{table}").df()
 
     import great_expectations as gx
 

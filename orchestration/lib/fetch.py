@@ -42,14 +42,15 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import quote, urlencode
-
-import httpx
-import tenacity
 
 from orchestration.lib.warehouse import PROJECT_ROOT
 from transforms.sources import SOURCE_FILES, SourceSpec
+
+if TYPE_CHECKING:  # the HTTP stack is imported when a fetch runs, not when the code location loads
+    import httpx
+    import tenacity
 
 log = logging.getLogger("dcpulse.fetch")
 
@@ -487,6 +488,8 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _client(settings: HttpSettings) -> httpx.Client:
+    import httpx
+
     timeout = httpx.Timeout(
         connect=settings.connect_timeout,
         read=settings.read_timeout,
@@ -498,6 +501,8 @@ def _client(settings: HttpSettings) -> httpx.Client:
 
 def _attempt(client: httpx.Client, url: str, settings: HttpSettings, headers: dict[str, str]) -> _Response:
     """One GET. Raises _Problem (retryable for 429, 5xx, timeouts, connection errors and cut bodies)."""
+    import httpx
+
     if url.startswith("file://"):
         path = Path(url[len("file://") :])
         try:
@@ -568,6 +573,7 @@ def _get(
     headers: dict[str, str] | None = None,
 ) -> _Response:
     """GET with retries (tenacity): exponential backoff with jitter, Retry-After honoured on 429/503."""
+    import tenacity
 
     def wait(state: tenacity.RetryCallState) -> float:
         backoff = min(settings.backoff_max, settings.backoff_base * 2 ** (state.attempt_number - 1))
@@ -1036,6 +1042,8 @@ def plan(connector: Connector) -> list[tuple[Endpoint, str, Origin]]:
 
 
 def _host(endpoint: Endpoint) -> str | None:
+    import httpx
+
     return httpx.URL(endpoint.url).host or None if "://" in endpoint.url else None
 
 

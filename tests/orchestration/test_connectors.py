@@ -12,8 +12,6 @@ import json
 import logging
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +26,7 @@ import pytest
 
 from orchestration.lib import fetch
 from orchestration.lib.fetch import CONNECTORS, Endpoint, FetchError
+from tests.servers import free_port, serve_folder, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "data" / "sources"
@@ -35,17 +34,6 @@ FIXTURES = ROOT / "tests" / "fixtures" / "http"
 EIA_KEY = "test-secret-KEY-9f3a1c"
 LAMBDA_COMMIT = "11580132cea293395776b033c8533714d42abb4e"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop a server we started, by its PID (TERM, then KILL)."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +70,7 @@ def server(server_root: Path) -> Iterator[str]:
         port = int(proc.stdout.readline().strip())
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.fixture
@@ -288,7 +276,7 @@ def test_fallback_url_and_redirect(server: str, env: dict, monkeypatch: pytest.M
 def test_unreachable_host_is_not_retried_twice_and_offline_fails_fast(
     env: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = _free_port()  # nothing listens there: connection refused
+    port = free_port()  # nothing listens there: connection refused
     _point(
         monkeypatch,
         "epoch_gpu_clusters",
@@ -496,23 +484,6 @@ def test_inbox_sensor_lands_drops_and_requests_a_run(server: str, env: dict, mon
 # Mirror round trip
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.1)
-    return False
-
-
 def test_mirror_round_trip(tmp_path: Path, env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     mirror = tmp_path / "mirror"
     clean = {k: v for k, v in os.environ.items() if k not in PROXY_VARS and k != "DCPULSE_SOURCES_DIR"}
@@ -528,21 +499,9 @@ def test_mirror_round_trip(tmp_path: Path, env: dict, monkeypatch: pytest.Monkey
     index = json.loads((mirror / "index.json").read_text())
     shipped = {p.relative_to(SOURCES).as_posix() for p in SOURCES.rglob("*") if p.is_file()}
     assert {f["path"] for f in index["files"]} == shipped
-    proc = None
-    for _ in range(3):  # a port picked free can be taken before the server binds it: try another
-        port = _free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(mirror)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            env=clean,
-        )
-        if _wait_for(f"http://127.0.0.1:{port}/index.json", proc):
-            break
-        _stop(proc)
+    proc, base = serve_folder(mirror, env=clean)
     try:
-        monkeypatch.setenv("DCPULSE_MIRROR_URL", f"http://127.0.0.1:{port}/")
+        monkeypatch.setenv("DCPULSE_MIRROR_URL", base)
         monkeypatch.setenv("EIA_API_KEY", EIA_KEY)  # the mirror wins over the API
         monkeypatch.setenv("DCPULSE_HTTP_READ_TIMEOUT", "30")
         fetched = 0
@@ -551,15 +510,13 @@ def test_mirror_round_trip(tmp_path: Path, env: dict, monkeypatch: pytest.Monkey
             if not source.exists():
                 continue
             landed = fetch.fetch_source(table, run_id="mirror-run")
-            assert (
-                landed.origin == "mirror" and landed.manifest["url"] == f"http://127.0.0.1:{port}/{connector.rel_path}"
-            )
+            assert landed.origin == "mirror" and landed.manifest["url"] == f"{base}{connector.rel_path}"
             assert landed.sha256 == _sha(source.read_bytes()), table
             assert landed.path.name == source.name and landed.path.read_bytes() == source.read_bytes()
             fetched += 1
         assert fetched >= len(CONNECTORS) - 1  # every connector source that is shipped
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def test_mirror_over_file_url(tmp_path: Path, env: dict, monkeypatch: pytest.MonkeyPatch) -> None:

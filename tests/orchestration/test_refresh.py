@@ -7,58 +7,19 @@ orchestration.run` in a subprocess, as make runs it.
 """
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.lib.fetch import CONNECTORS
+from tests.servers import serve_folder, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "data" / "sources"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(folder: Path) -> tuple[subprocess.Popen, str]:
-    for _ in range(3):
-        port = _free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/index.json", timeout=2).close()
-                return proc, f"http://127.0.0.1:{port}/"
-            except OSError:
-                time.sleep(0.2)
-        _stop(proc)
-    raise AssertionError("the mirror server did not start")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -131,11 +92,11 @@ def _v100_price(root: Path) -> float:
 
 def test_refresh_fetches_then_a_dead_mirror_leaves_every_source_stale_with_its_last_good_rows(setup) -> None:
     root, mirror, env, new_price = setup
-    proc, url = _serve(mirror)
+    proc, url = serve_folder(mirror)
     try:
         out = _run({**env, "DCPULSE_MIRROR_URL": url}, "--fetch")
     finally:
-        _stop(proc)
+        stop(proc)
     assert "fetch_and_refresh_job succeeded" in out and "stages: fetch" in out
     fetched = _sources(root)
     for table in CONNECTORS:
