@@ -12,11 +12,18 @@ DBT := cd dbt_project && ../$(BIN)/dbt
 
 .PHONY: run refresh mirror docs test dev dashboard bench lint manifest clean setup lake-demo
 
-$(STAMP): pyproject.toml
+# .venv holds exactly what uv.lock says: uv sync removes what the lock lacks, and --locked stops when the lock is
+# behind pyproject.toml (then run uv lock, and re-export pip-constraints.txt). Without uv, pip installs the same
+# versions from pip-constraints.txt, the lock exported for pip:
+#   uv export --frozen --no-hashes --extra dev --no-emit-project -o pip-constraints.txt
+$(STAMP): pyproject.toml uv.lock pip-constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --upgrade pip uv >/dev/null 2>&1 || true
-	@if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install --python $(BIN)/python -q -e '.[dev]'; \
-	 else $(BIN)/python -m pip install -q -e '.[dev]'; fi
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q uv >/dev/null 2>&1 || true
+	@if $(BIN)/uv --version >/dev/null 2>&1; then \
+	   UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(VENV) $(BIN)/uv sync -q --locked --extra dev --python $(BIN)/python --no-python-downloads; \
+	 else $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip -q; \
+	   $(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true; \
+	   $(BIN)/python -m pip install -q -c pip-constraints.txt -e '.[dev]'; fi
 	@touch $(STAMP)
 
 setup: $(STAMP)
