@@ -182,8 +182,10 @@ def main(argv: list[str] | None = None) -> int:
         for e in result.all_events:
             if e.is_step_failure and e.step_failure_data and e.step_failure_data.error:
                 message = e.step_failure_data.error.message.strip()
-                print(f"  {e.step_key}: {message.splitlines()[0][:300]}")
-                if "No space left on device" in message or "disk is full" in message.lower():
+                root = _root_cause(e.step_failure_data.error)
+                print(f"  {e.step_key}: {root.splitlines()[0][:300] if root else message.splitlines()[0][:300]}")
+                text = f"{message}\n{root}"
+                if "No space left on device" in text or "disk is full" in text.lower():
                     print(
                         f"  The disk of the build folder ({warehouse_dir() / 'build'}) is full: free space there "
                         "(or point DCPULSE_WAREHOUSE_DIR at a larger disk), then run again."
@@ -193,6 +195,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Full log: {log}   Dagster UI: make dev (http://127.0.0.1:3000)")
         return 1
     return report(elapsed, result.run_id, log, job_name)
+
+
+def _root_cause(error: object) -> str:
+    """The innermost cause of a Dagster step error (its message names what really failed)."""
+    message = ""
+    seen = 0
+    while error is not None and seen < 20:
+        message = (getattr(error, "message", "") or "").strip() or message
+        error = getattr(error, "cause", None) or getattr(error, "context", None)
+        seen += 1
+    return message
 
 
 def _report_drift() -> None:
