@@ -9,6 +9,7 @@
 -- vs FracTracker name + operator + tenant; words of 3+ letters, generic ones like 'data', 'center',
 -- 'campus' left out), then by basis (distance, ZIP, market), then the nearest. Campuses cluster: in New
 -- Albany, OH, Google's site lies 1.8 km from Meta's Prometheus, so the name decides, not distance alone.
+-- Two names that number their phases differently ('Colossus 2' vs 'xAI Colossus 1') are not a pair.
 with epoch_data_centers as (
     select * from {{ ref('stg_epoch__data_centers') }}
 ),
@@ -123,6 +124,36 @@ shared_words as (
     group by candidates.data_center_id, candidates.fractracker_facility_id
 ),
 
+-- phase numbers in both names (1-2 digit words) with none in common: different buildings of one campus
+numbers_conflict as (
+    select distinct
+        candidates.data_center_id,
+        candidates.fractracker_facility_id
+    from candidates
+    where
+        exists (
+            select 1 from epoch_words
+            where
+                epoch_words.data_center_id = candidates.data_center_id
+                and regexp_full_match(epoch_words.word, '[0-9]{1,2}')
+        )
+        and exists (
+            select 1 from fractracker_words
+            where
+                fractracker_words.facility_id = candidates.fractracker_facility_id
+                and regexp_full_match(fractracker_words.word, '[0-9]{1,2}')
+        )
+        and not exists (
+            select 1 from epoch_words
+            inner join fractracker_words
+                on epoch_words.word = fractracker_words.word
+            where
+                epoch_words.data_center_id = candidates.data_center_id
+                and fractracker_words.facility_id = candidates.fractracker_facility_id
+                and regexp_full_match(epoch_words.word, '[0-9]{1,2}')
+        )
+),
+
 ranked as (
     select
         candidates.data_center_id,
@@ -138,7 +169,14 @@ ranked as (
             candidates.data_center_id = shared_words.data_center_id
             and candidates.fractracker_facility_id = shared_words.fractracker_facility_id
     -- a place-based candidate needs a shared name word: one ZIP code or market holds many operators
-    where candidates.basis_rank = 1 or coalesce(shared_words.shared_name_words, 0) >= 1
+    where
+        (candidates.basis_rank = 1 or coalesce(shared_words.shared_name_words, 0) >= 1)
+        and not exists (
+            select 1 from numbers_conflict
+            where
+                numbers_conflict.data_center_id = candidates.data_center_id
+                and numbers_conflict.fractracker_facility_id = candidates.fractracker_facility_id
+        )
 ),
 
 final as (
