@@ -1,6 +1,6 @@
 """The dashboard's only door to the warehouse: the read-only connection, the queries, the SQL console.
 
-How the serving file is read (see DESIGN.md, "The flow"):
+How the serving file is read (see docs/architecture.md, "The flow"):
 
 - The run publishes ``$DCPULSE_WAREHOUSE_DIR/dcpulse.duckdb`` with an atomic ``os.replace``. A
   DuckDB connection opened on the old file keeps seeing the old file, and ``duckdb.connect(path)``

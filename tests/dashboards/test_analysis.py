@@ -244,7 +244,7 @@ def test_reference_deployments_use_the_sxm_part_and_load_factor() -> None:
     costs = analysis.reference_energy_costs(gpus, _market_table(), 1.2, {"training": 0.8, "inference": 0.55})
     h100 = costs.filter(pl.col("deployment").str.starts_with("100,000")).row(0, named=True)
     assert h100["gpu_model"] == "NVIDIA H100 SXM5 80GB"
-    assert h100["it_mw"] == pytest.approx(127.4)  # DESIGN.md: 100k H100 -> about 127 MW IT
+    assert h100["it_mw"] == pytest.approx(127.4)  # docs/architecture.md: 100k H100 at 1.275 kW -> about 127 MW IT
     assert h100["annual_mwh"] == pytest.approx(127.4 * 1.2 * 8760 * 0.8)  # the load factor passed in
     h800 = costs.filter(pl.col("deployment").str.contains("H800")).row(0, named=True)
     assert h800["racks"] == "64-170 racks"  # 2.548 MW IT in 40 kW .. 15 kW racks
