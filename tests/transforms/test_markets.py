@@ -388,7 +388,11 @@ def clusters() -> pl.DataFrame:
 def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFrame) -> None:
     assert markets.columns == MARKET_COLUMNS
     assert markets["market_id"].is_unique().all()
-    assert set(markets["market_tier"]) <= {"tier_1", "tier_2", "tier_3", "unknown"}
+    assert set(markets["market_tier"]) <= {"tier_1", "tier_2", "tier_3", "unknown", None}
+    # A blank tier is a market no list names: int_markets__tiered tiers it by the capacity fallback,
+    # and its tier_basis says so.
+    blank = markets.filter(pl.col("market_tier").is_null())
+    assert blank["tier_basis"].str.contains("capacity fallback").all(), blank.select("market_id", "tier_basis")
     assert set(markets["region"]) <= {
         "North America",
         "Latin America",
@@ -397,7 +401,12 @@ def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFram
         "Asia Pacific",
         "Unknown",
     }
-    assert set(markets["market_kind"]) <= {"metro", "campus", "state_rest", "country_rest", "unassigned"}
+    assert set(markets["market_kind"]) <= {"metro", "edge", "campus", "state_rest", "country_rest", "unassigned"}
+    # Edge cities are tier 3 and urban; single-operator campuses tier 3 and not urban.
+    edge = markets.filter(pl.col("market_kind") == "edge")
+    assert set(edge["market_tier"]) == {"tier_3"} and set(edge["is_urban"]) == {"true"}
+    campus = markets.filter(pl.col("market_kind") == "campus")
+    assert set(campus["market_tier"]) == {"tier_3"} and set(campus["is_urban"]) == {"false"}
     assert set(markets["is_urban"]) <= {"true", "false"}
     assert markets.filter(pl.col("tier_basis").fill_null("").str.strip_chars() == "").is_empty()
     tier_1 = set(markets.filter(pl.col("market_tier") == "tier_1")["market_name"])
@@ -405,7 +414,7 @@ def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFram
     # Only the unassigned row lacks coordinates; metros and campuses have a radius.
     located = markets.filter(pl.col("market_kind") != "unassigned")
     assert located["latitude"].null_count() == 0 and located["longitude"].null_count() == 0
-    points = markets.filter(pl.col("market_kind").is_in(["metro", "campus"]))
+    points = markets.filter(pl.col("market_kind").is_in(["metro", "edge", "campus"]))
     assert points["match_radius_km"].null_count() == 0
     # Aliases are lower case.
     aliases = markets["aliases"].drop_nulls()
@@ -472,8 +481,9 @@ def test_deployment_power_lands_in_markets(markets: pl.DataFrame, clusters: pl.D
     matched = known.filter(pl.col("market_id") != "unassigned")["mw"].sum()
     assert total > 50_000  # sanity: the snapshot holds ~56 GW of deployments with a location
     assert matched / total >= 0.95, f"only {matched / total:.1%} of deployment MW matched"
+    # xAI's Colossus campus is a market of its own, split from the Memphis edge city.
     memphis = joined.filter(pl.col("Name") == "xAI Colossus Memphis Phase 1")
-    assert memphis.height == 1 and memphis["market_id"][0] == "us-memphis"
+    assert memphis.height == 1 and memphis["market_id"][0] == "us-memphis-xai-colossus"
     assert set(result["market_id"]) <= set(markets["market_id"])
 
 
@@ -501,19 +511,30 @@ def test_every_fractracker_facility_with_coordinates_gets_a_market(markets: pl.D
 
 
 def test_epoch_frontier_data_centers_land_in_named_markets(markets: pl.DataFrame) -> None:
+    """Epoch's 2026 export gives an address and a country, no coordinates: the campus is placed the
+    way int_locations__matched_to_markets places it (name + address text, the address's US state)."""
     centers = pl.read_csv(SOURCES / "epoch" / "data_centers.csv", infer_schema_length=0)
-    points = [
-        parse_coordinates(f"{lat} {lon}") for lat, lon in zip(centers["Latitude"], centers["Longitude"], strict=True)
-    ]
-    assert all(p is not None for p in points)
-    locations = _locations(
-        [
-            {"location_id": h, "location_text": a, "latitude": p[0], "longitude": p[1]}
-            for h, a, p in zip(centers["Handle"], centers["Address"], points, strict=True)
-            if p is not None
-        ]
+    assert "Latitude" not in centers.columns and {"Name", "Address", "Country"} <= set(centers.columns)
+    countries = {"United States": US, "United Kingdom": "United Kingdom of Great Britain and Northern Ireland"}
+    text = pl.concat_str([pl.col("Name"), pl.col("Address")], separator=", ", ignore_nulls=True)
+    locations = centers.select(
+        pl.col("Name").alias("location_id"),
+        text.alias("location_text"),
+        pl.col("Country").replace(countries).alias("country_name"),
+        pl.lit(None, pl.Float64).alias("latitude"),
+        pl.lit(None, pl.Float64).alias("longitude"),
+        text.map_elements(parse_us_state, return_dtype=pl.String).alias("state_code"),
     )
     result = match_locations(locations, markets).join(markets.select("market_id", "market_kind"), on="market_id")
-    assert set(result["market_kind"]) <= {"metro", "campus"}, result.filter(
-        ~pl.col("market_kind").is_in(["metro", "campus"])
+    assert result.height == centers.height
+    assert result.filter(pl.col("market_id") == "unassigned").is_empty(), result.filter(
+        pl.col("market_id") == "unassigned"
     )
+    power = result.join(
+        centers.select(pl.col("Name").alias("location_id"), pl.col("Current power (MW)").cast(pl.Float64, strict=False)),
+        on="location_id",
+    )
+    placed = power.filter(pl.col("market_kind").is_in(["metro", "campus", "edge"]))["Current power (MW)"].sum()
+    assert placed / power["Current power (MW)"].sum() >= 0.6
+    colossus = result.filter(pl.col("location_id").is_in(["Colossus 1", "Colossus 2"]))
+    assert set(colossus["market_id"]) == {"us-memphis-xai-colossus"}
