@@ -120,3 +120,21 @@ def test_a_second_run_is_refused_while_one_holds_the_build(temp_env):
         holder.wait()
     with run_lock():  # released when the holder dies
         pass
+
+
+def test_a_truncated_workbook_keeps_the_last_good_load_and_names_the_file(temp_env):
+    """The EIA-861M source is the publisher's .xlsx: a download cut short is not a zip any more. The
+    file is rejected whole with its name in the reason, the last good rows stay, the raw file is kept."""
+    load_all()
+    table = "eia_retail_sales_monthly"
+    before_rows = _count(f"select count(*) from raw.{table}")
+    assert before_rows > 0
+    path = temp_env["sources"] / "eia/eia861m_sales_revenue.xlsx"
+    truncated = path.read_bytes()[: path.stat().st_size // 2]
+    path.write_bytes(truncated)
+    with connect_build() as con:
+        summary = ingest_table(con, table, temp_env["sources"], context=parse_context())
+    assert path.read_bytes() == truncated
+    assert summary.file_rejected and summary.is_stale
+    assert "eia861m_sales_revenue.xlsx" in (summary.stale_reason or "")
+    assert _count(f"select count(*) from raw.{table}") == before_rows
