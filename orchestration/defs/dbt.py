@@ -42,9 +42,12 @@ def _selection() -> tuple[list[str] | None, str]:
     ``[]`` means everything, ``None`` nothing.
 
     The build file keeps the state of its last complete dbt build (``meta.dbt_state``: the project's
-    hash, when the build started, a digest of ``meta.source_files``), cleared when a build starts, so a
-    killed build is never trusted. If the dbt project is unchanged since, only what the sources
-    re-read since then (or stale) feed is rebuilt; if nothing was re-read, nothing is."""
+    hash, when the build started, a digest of ``meta.source_files``, and which load of each source's rows
+    it read: sha256 and load time), cleared when a build starts, so a killed build is never trusted. If the
+    dbt project is unchanged since, only what the sources whose rows are another load now feed is rebuilt
+    (a re-read file, or a failed source's last good rows taken from the published warehouse when they are
+    not the load the build read); a source that failed and kept the very rows the build read needs
+    nothing; if no source's rows changed, nothing is."""
     with connect_build() as con:
         columns = {
             c
@@ -53,32 +56,36 @@ def _selection() -> tuple[list[str] | None, str]:
                 "where table_schema = 'meta' and table_name = 'dbt_state'"
             ).fetchall()
         }
-        if columns and "source_files_digest" not in columns:  # an older layout: no build is trusted
+        if columns and "raw_inputs" not in columns:  # an older layout: no build is trusted
             con.execute("drop table meta.dbt_state")
         con.execute(
             "create table if not exists meta.dbt_state (project_sha256 varchar, started_at timestamp, "
-            "completed_at timestamp, run_id varchar, source_files_digest varchar)"
+            "completed_at timestamp, run_id varchar, source_files_digest varchar, raw_inputs varchar)"
         )
-        state = con.execute("select project_sha256, started_at, source_files_digest from meta.dbt_state").fetchone()
-        # re-read since the last complete build started (by this run or by one that stopped before dbt
-        # finished), or stale (kept rows, reported so)
-        changed = [
-            f"raw.{t}"
-            for (t,) in con.execute(
-                "select source_table from meta.source_files where loaded_at >= ? or coalesce(is_stale, false) "
-                "order by 1",
-                [state[1] if state else datetime(1970, 1, 1)],
-            ).fetchall()
-        ]
-        if state is not None and _source_files_digest(con) != state[2]:
-            changed.append("meta.source_files")  # provenance (e.g. a re-fetch's date) feeds marts too
+        state = con.execute("select project_sha256, source_files_digest, raw_inputs from meta.dbt_state").fetchone()
+        current = _raw_inputs(con)
+        digest = _source_files_digest(con)
     if state is None:
         return [], "full build: no complete dbt build in this build file yet"
     if state[0] != project_hash():
         return [], "full build: the dbt project changed since the last build"
+    built = json.loads(state[2] or "{}")
+    changed = [f"raw.{t}" for t in sorted(current) if built.get(t) != current[t]]
+    if digest != state[1]:
+        changed.append("meta.source_files")  # provenance (e.g. a re-fetch's date, a stale flag) feeds marts too
     if not changed:
-        return None, "nothing to rebuild: no source changed and the dbt project is the same"
+        return None, "nothing to rebuild: no source's rows changed and the dbt project is the same"
     return changed, f"rebuilding what depends on {', '.join(changed)}"
+
+
+def _raw_inputs(con) -> dict[str, str]:
+    """Which load of each source's rows the build file holds: its file's sha256 and when it was loaded."""
+    return {
+        table: f"{sha}|{loaded_at}"
+        for table, sha, loaded_at in con.execute(
+            "select source_table, sha256, loaded_at from meta.source_files order by 1"
+        ).fetchall()
+    }
 
 
 def _source_files_digest(con) -> str:
@@ -87,14 +94,23 @@ def _source_files_digest(con) -> str:
     ).fetchone()[0]
 
 
-def _record_state(run_id: str, started_at: datetime | None, digest: str | None = None) -> None:
+def _record_state(
+    run_id: str, started_at: datetime | None, digest: str | None = None, raw_inputs: dict[str, str] | None = None
+) -> None:
     """Clear the build state as a build starts (``started_at`` None); record it once it completed."""
     with connect_build() as con:
         con.execute("delete from meta.dbt_state")
         if started_at is not None:
             con.execute(
-                "insert into meta.dbt_state values (?, ?, ?, ?, ?)",
-                [project_hash(), started_at, datetime.now(UTC).replace(tzinfo=None), run_id, digest],
+                "insert into meta.dbt_state values (?, ?, ?, ?, ?, ?)",
+                [
+                    project_hash(),
+                    started_at,
+                    datetime.now(UTC).replace(tzinfo=None),
+                    run_id,
+                    digest,
+                    json.dumps(raw_inputs or {}, sort_keys=True),
+                ],
             )
 
 
@@ -118,6 +134,7 @@ def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     started_at = datetime.now(UTC).replace(tzinfo=None)
     with connect_build() as con:
         digest = _source_files_digest(con)
+        raw_inputs = _raw_inputs(con)
     _record_state(context.run_id, None)
     # dbt reads the build file's path from the environment (profiles.yml); set it for this
     # invocation only, so the process's environment is left as it was found.
@@ -132,7 +149,7 @@ def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         else:
             os.environ["DCPULSE_DUCKDB_PATH"] = previous
     if set(context.selected_asset_keys) == set(context.assets_def.keys):
-        _record_state(context.run_id, started_at, digest)
+        _record_state(context.run_id, started_at, digest, raw_inputs)
     # else a subset was built (e.g. from the UI): the rest may be behind its sources, so the next run builds all
 
 

@@ -185,6 +185,16 @@ def _run_job(warehouse, sources):
     return result
 
 
+def _fresh(root, name: str) -> duckdb.DuckDBPyConnection:
+    """The file just published, read through a copy: this process still holds run 1's serving file open
+    (fixture ``published``), and DuckDB hands a second connect() to the same path that same database."""
+    import shutil
+
+    copy = root / f"{name}.duckdb"
+    shutil.copy(root / "warehouse" / "dcpulse.duckdb", copy)
+    return duckdb.connect(str(copy), read_only=True)
+
+
 def _marts(con) -> dict[str, list[tuple]]:
     query = "select table_name from duckdb_tables() where schema_name = 'marts'"
     tables = [t for (t,) in con.execute(query).fetchall()]
@@ -193,9 +203,9 @@ def _marts(con) -> dict[str, list[tuple]]:
 
 def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_full_build(published, e2e_root):
     """Run 2 changes one Lambda price: dbt rebuilds what raw.lambda_gpu_prices feeds and keeps the rest
-    (reported as reused). Run 3 restores the file: the marts equal run 1's full build, value for value."""
+    (reported as reused). Run 3 restores the file: the marts equal run 1's full build, value for value.
+    Run 4 deletes a source: it keeps its last good rows, and what those rows feed is not rebuilt."""
     import shutil
-    from pathlib import Path
 
     from orchestration.lib.warehouse import sources_dir
 
@@ -223,8 +233,34 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
 
     prices.write_text(original)
     _run_job(e2e_root / "warehouse", sources)
-    con = duckdb.connect(str(Path(e2e_root / "warehouse" / "dcpulse.duckdb")), read_only=True)
+    con = _fresh(e2e_root, "run-3")
     try:
         assert _marts(con) == full
+    finally:
+        con.close()
+
+    # Run 4: a source fails (its file is gone) and keeps the very rows the build read: nothing it feeds is
+    # rebuilt, only what reads the provenance (its stale flag) is.
+    (sources / "epoch" / "ml_hardware.csv").unlink()
+    fourth = _run_job(e2e_root / "warehouse", sources)
+    reused = {
+        m.asset_key.to_user_string()
+        for m in fourth.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+        if "dcpulse/reused" in m.metadata
+    }
+    assert {"staging/stg_epoch__ml_hardware", "marts/dim_gpus", "marts/fct_ai_deployments"} <= reused
+    assert "staging/stg_meta__source_files" not in reused
+    con = _fresh(e2e_root, "run-4")
+    try:
+        stale = con.execute(
+            "select is_stale, source_file, read_from, stale_reason from meta.source_files "
+            "where source_table = 'epoch_ml_hardware'"
+        ).fetchone()
+        assert stale[0], stale
+        marts = _marts(con)
+        assert {t: v for t, v in marts.items() if t != "fct_gpu_prices"} == {
+            t: v for t, v in full.items() if t != "fct_gpu_prices"
+        }
     finally:
         con.close()
