@@ -43,11 +43,11 @@ def _selection() -> tuple[list[str] | None, str]:
 
     The build file keeps the state of its last complete dbt build (``meta.dbt_state``: the project's
     hash, when the build started, a digest of ``meta.source_files``, and which load of each source's rows
-    it read: sha256 and load time), cleared when a build starts, so a killed build is never trusted. If the
-    dbt project is unchanged since, only what the sources whose rows are another load now feed is rebuilt
-    (a re-read file, or a failed source's last good rows taken from the published warehouse when they are
-    not the load the build read); a source that failed and kept the very rows the build read needs
-    nothing; if no source's rows changed, nothing is."""
+    it read: input key, else sha256 and load time), cleared when a build starts, so a killed build is
+    never trusted. If the dbt project is unchanged since, only what is fed by the sources whose rows now
+    come from another load is rebuilt (a re-read file, or a failed source's last good rows taken from the
+    published warehouse when they are not the load the build read); a source that failed and kept the
+    very rows the build read needs nothing; if no source's rows changed, nothing is."""
     with connect_build() as con:
         columns = {
             c
@@ -79,11 +79,14 @@ def _selection() -> tuple[list[str] | None, str]:
 
 
 def _raw_inputs(con) -> dict[str, str]:
-    """Which load of each source's rows the build file holds: its file's sha256 and when it was loaded."""
+    """What each source's rows in the build file were made from: the load's input key (the file's sha256,
+    the parser version and the reference sets it was checked against: the same key, the same rows, as
+    ingest's own skip of an unchanged file holds), else the file's sha256 and when it was loaded."""
     return {
-        table: f"{sha}|{loaded_at}"
-        for table, sha, loaded_at in con.execute(
-            "select source_table, sha256, loaded_at from meta.source_files order by 1"
+        table: key
+        for table, key in con.execute(
+            "select source_table, coalesce(input_key, sha256 || '|' || cast(loaded_at as varchar)) "
+            "from meta.source_files order by 1"
         ).fetchall()
     }
 
@@ -142,7 +145,11 @@ def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     os.environ["DCPULSE_DUCKDB_PATH"] = str(build_path())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     try:
-        yield from dbt.cli(["build", *exclude], context=context).stream()
+        # dbt's artifacts in a folder of the build file's own, kept between runs: dbt partially parses from the
+        # last build's partial_parse.msgpack (its profile hash includes the build file's path, so a shared
+        # target/ made every run on another warehouse folder parse the whole project again: ~9 s)
+        target = build_path().parent / "dbt-target"
+        yield from dbt.cli(["build", *exclude], context=context, target_path=target).stream()
     finally:
         if previous is None:
             os.environ.pop("DCPULSE_DUCKDB_PATH", None)

@@ -8,6 +8,7 @@ step) and the code location both call ``ensure_manifest``.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -47,11 +48,17 @@ def ensure_manifest() -> tuple[Path, bool]:
     current = project_hash()
     if MANIFEST.exists() and HASH_FILE.exists() and HASH_FILE.read_text().strip() == current:
         return MANIFEST, False
+    from orchestration.lib.warehouse import build_path
+
+    # parsed with the build file the run's dbt step names (profiles.yml reads DCPULSE_DUCKDB_PATH): dbt's
+    # partial parsing starts over when the profile differs, so the run's first build can start from this parse
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.setdefault("DCPULSE_DUCKDB_PATH", str(build_path()))
     subprocess.run(
         [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)],
         cwd=DBT_DIR,
         check=True,
-        env={**__import__("os").environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        env=env,
     )
     HASH_FILE.write_text(current)
     return MANIFEST, True
