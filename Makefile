@@ -12,6 +12,9 @@ DBT := cd dbt_project && ../$(BIN)/dbt
 
 .PHONY: run refresh mirror docs test dev dashboard bench lint manifest clean setup lake-demo
 
+# Packages are installed with their bytecode compiled (uv's --compile-bytecode; pip does it by default): uv skips
+# it otherwise, and where PYTHONDONTWRITEBYTECODE is set (this sandbox, many CI images) every process would
+# compile dagster, dbt and polars from source again on each start.
 # .venv holds exactly what uv.lock says: uv sync removes what the lock lacks, and --locked stops when the lock is
 # behind pyproject.toml (then run uv lock, and re-export pip-constraints.txt). Without uv, pip installs the same
 # versions from pip-constraints.txt, the lock exported for pip:
@@ -20,7 +23,7 @@ $(STAMP): pyproject.toml uv.lock pip-constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q uv >/dev/null 2>&1 || true
 	@if $(BIN)/uv --version >/dev/null 2>&1; then \
-	   UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(VENV) $(BIN)/uv sync -q --locked --extra dev --python $(BIN)/python --no-python-downloads; \
+	   UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(VENV) $(BIN)/uv sync -q --locked --compile-bytecode --extra dev --python $(BIN)/python --no-python-downloads; \
 	 else $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip -q; \
 	   $(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true; \
 	   $(BIN)/python -m pip install -q -c pip-constraints.txt -e '.[dev]'; fi
@@ -60,8 +63,10 @@ dev: manifest $(DAGSTER_HOME)/dagster.yaml
 dashboard: $(STAMP)
 	@$(BIN)/streamlit run dashboards/app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
 
+# The machine's unit (DuckDB count+sum over a 10M-row CSV), ingest vs DuckDB's read_csv, the whole pipeline and a
+# no-change rerun, the dashboard's query latency, peak memory; on SCALE-x generated sources (make bench SCALE=100).
 bench: manifest
-	@$(BIN)/python -m benchmarks.run
+	@$(BIN)/python -m benchmarks.run --scale $(or $(SCALE),1)
 
 # Publish the current marts to a DuckLake lake in data/lake/ (a real PostgreSQL catalog there, stopped at the end).
 lake-demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
