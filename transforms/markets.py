@@ -106,6 +106,15 @@ US_STATES: Final[dict[str, str]] = {
 US_COUNTRY_NAME: Final[str] = "United States of America"
 """How Epoch spells the United States (the ``country_name`` of US markets)."""
 
+# Epoch's data-center export spells some countries unlike its GPU-cluster table and the markets reference.
+EPOCH_COUNTRY_ALIASES: Final[dict[str, str]] = {
+    "United States": US_COUNTRY_NAME,
+    "USA": US_COUNTRY_NAME,
+    "United Kingdom": "United Kingdom of Great Britain and Northern Ireland",
+    "South Korea": "Korea (Republic of)",
+    "Philippines": "Philippines (the)",
+}
+
 UNASSIGNED_MARKET_ID: Final[str] = "unassigned"
 
 MATCH_METHODS: Final[tuple[str, ...]] = ("coordinates", "alias", "state_rest", "country", "none")

@@ -37,9 +37,10 @@ translator = DcpulseTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 MANIFEST = ensure_manifest()
 
 
-def _selection() -> tuple[list[str] | None, str]:
+def _selection() -> tuple[list[str] | None, str, str, dict[str, str]]:
     """The dbt sources (``raw.<table>``, ``meta.source_files``) whose change dbt must rebuild from:
-    ``[]`` means everything, ``None`` nothing.
+    ``[]`` means everything, ``None`` nothing; then why, and the inputs as they are now (the digest of
+    ``meta.source_files`` and each source's load), which a completed build records.
 
     The build file keeps the state of its last complete dbt build (``meta.dbt_state``: the project's
     hash, when the build started, a digest of ``meta.source_files``, and which load of each source's rows
@@ -66,16 +67,16 @@ def _selection() -> tuple[list[str] | None, str]:
         current = _raw_inputs(con)
         digest = _source_files_digest(con)
     if state is None:
-        return [], "full build: no complete dbt build in this build file yet"
+        return [], "full build: no complete dbt build in this build file yet", digest, current
     if state[0] != project_hash():
-        return [], "full build: the dbt project changed since the last build"
+        return [], "full build: the dbt project changed since the last build", digest, current
     built = json.loads(state[2] or "{}")
     changed = [f"raw.{t}" for t in sorted(current) if built.get(t) != current[t]]
     if digest != state[1]:
         changed.append("meta.source_files")  # provenance (e.g. a re-fetch's date, a stale flag) feeds marts too
     if not changed:
-        return None, "nothing to rebuild: no source's rows changed and the dbt project is the same"
-    return changed, f"rebuilding what depends on {', '.join(changed)}"
+        return None, "nothing to rebuild: no source's rows changed and the dbt project is the same", digest, current
+    return changed, f"rebuilding what depends on {', '.join(changed)}", digest, current
 
 
 def _raw_inputs(con) -> dict[str, str]:
@@ -122,7 +123,7 @@ def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build`` on the build warehouse: models, seeds, unit tests and data tests in DAG order, limited to
     what the re-read sources feed when the dbt project is unchanged (``_selection``)."""
     warm_up()  # the drift gate's GX import runs while dbt does
-    changed, why = _selection()
+    changed, why, digest, raw_inputs = _selection()
     context.log.info(f"dbt: {why}")
     kept = _kept_nodes(changed)
     # models dbt does not rebuild are current in the build file (their inputs did not change) and never
@@ -135,9 +136,6 @@ def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # dagster-dbt selects the whole project for this asset; what we keep is excluded from it
     exclude = ["--exclude", " ".join(sorted(node["name"] for node in kept.values()))] if kept else []
     started_at = datetime.now(UTC).replace(tzinfo=None)
-    with connect_build() as con:
-        digest = _source_files_digest(con)
-        raw_inputs = _raw_inputs(con)
     _record_state(context.run_id, None)
     # dbt reads the build file's path from the environment (profiles.yml); set it for this
     # invocation only, so the process's environment is left as it was found.

@@ -29,6 +29,10 @@ MARTS = (
 LATEST_YEAR = 2025
 
 
+def project_var(name: str) -> object:
+    return yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())["vars"][name]["value"]
+
+
 def run_dbt(args: list[str], warehouse_file: Path, work: Path) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -106,8 +110,7 @@ def test_colossus_phase_1_carries_its_reported_power(con: duckdb.DuckDBPyConnect
 def test_calculated_power_traces_to_parameters(con: duckdb.DuckDBPyConnection) -> None:
     """A chip_tdp row: IT MW = chips x the GPU's IT kW / 1e3, where the GPU's IT kW is a published
     system's power per GPU (seed platform_power) or else TDP x server_overhead (1.82); facility = IT x PUE."""
-    params = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text())["vars"]
-    overhead, pue = params["server_overhead"]["value"], params["pue_ai_cluster"]["value"]
+    overhead, pue = project_var("server_overhead"), project_var("pue_ai_cluster")
     platform = dict(con.execute("select gpu_model, it_kw_per_gpu from staging.platform_power").fetchall())
     rows = con.execute(
         "select d.chip_quantity_primary, g.gpu_model, g.tdp_w, g.it_kw_per_gpu, g.it_power_basis, d.it_power_mw, "
@@ -151,10 +154,6 @@ def test_unplaceable_rows_are_kept_in_the_unassigned_market(con: duckdb.DuckDBPy
 
 DEMAND_MEASURES = ("gpu_count", "it_power_mw", "facility_power_mw", "h100_equivalents")
 WORKLOADS = ("training", "inference", "hpc")
-
-
-def project_var(name: str) -> object:
-    return yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())["vars"][name]["value"]
 
 
 def _parts_sql() -> str:
@@ -223,9 +222,10 @@ def test_demand_totals_equal_the_counted_deployments_for_every_year(con: duckdb.
         "select count(*) from marts.fct_ai_deployments where ? between demand_start_year and demand_end_year",
         [LATEST_YEAR],
     ).fetchone()[0]
-    assert counted == con.execute(
+    installed = con.execute(
         "select count(*) from marts.fct_ai_deployments where counts_in_demand or demand_reason = 'hpc_not_ai_demand'"
     ).fetchone()[0]
+    assert counted == installed
 
 
 def test_energy_is_the_calendar_year_from_mid_year_capacity(con: duckdb.DuckDBPyConnection) -> None:
@@ -287,8 +287,7 @@ def test_demand_by_tier_is_a_full_grid(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def duplicate_radius_km() -> float:
-    project = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())
-    return float(project["vars"]["facility_duplicate_radius_km"]["value"])
+    return float(project_var("facility_duplicate_radius_km"))
 
 
 HAVERSINE_KM = """2 * 6371 * asin(sqrt(pow(sin(radians(b.latitude - a.latitude) / 2), 2)

@@ -185,6 +185,16 @@ def _run_job(warehouse, sources):
     return result
 
 
+def _reused(result) -> set[str]:
+    """The assets a run reported as reused (kept as built: their inputs did not change)."""
+    return {
+        m.asset_key.to_user_string()
+        for m in result.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+        if "dcpulse/reused" in m.metadata
+    }
+
+
 def _fresh(root, name: str) -> duckdb.DuckDBPyConnection:
     """The file just published, read through a copy: this process still holds run 1's serving file open
     (fixture ``published``), and DuckDB hands a second connect() to the same path that same database."""
@@ -220,12 +230,7 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
     prices.write_text(original.replace(row, ",".join(fields)))
 
     second = _run_job(e2e_root / "warehouse", sources)
-    reused = {
-        m.asset_key.to_user_string()
-        for m in second.get_asset_materialization_events()
-        for m in [m.event_specific_data.materialization]
-        if "dcpulse/reused" in m.metadata
-    }
+    reused = _reused(second)
     assert "staging/stg_eia__retail_prices" in reused  # not fed by Lambda's prices: kept
     assert "marts/fct_energy_prices" in reused
     assert "staging/stg_lambda__gpu_prices" not in reused  # fed by it: rebuilt
@@ -243,12 +248,7 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
     # rebuilt, only what reads the provenance (its stale flag) is.
     (sources / "epoch" / "ml_hardware.csv").unlink()
     fourth = _run_job(e2e_root / "warehouse", sources)
-    reused = {
-        m.asset_key.to_user_string()
-        for m in fourth.get_asset_materialization_events()
-        for m in [m.event_specific_data.materialization]
-        if "dcpulse/reused" in m.metadata
-    }
+    reused = _reused(fourth)
     assert {"staging/stg_epoch__ml_hardware", "marts/dim_gpus", "marts/fct_ai_deployments"} <= reused
     assert "staging/stg_meta__source_files" not in reused
     con = _fresh(e2e_root, "run-4")

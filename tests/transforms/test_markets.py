@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from transforms.markets import US_STATES, match_locations, parse_coordinates, parse_us_state
+from transforms.markets import EPOCH_COUNTRY_ALIASES, US_STATES, match_locations, parse_coordinates, parse_us_state
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = REPO / "data" / "sources"
@@ -515,12 +515,11 @@ def test_epoch_frontier_data_centers_land_in_named_markets(markets: pl.DataFrame
     way int_locations__matched_to_markets places it (name + address text, the address's US state)."""
     centers = pl.read_csv(SOURCES / "epoch" / "data_centers.csv", infer_schema_length=0)
     assert "Latitude" not in centers.columns and {"Name", "Address", "Country"} <= set(centers.columns)
-    countries = {"United States": US, "United Kingdom": "United Kingdom of Great Britain and Northern Ireland"}
     text = pl.concat_str([pl.col("Name"), pl.col("Address")], separator=", ", ignore_nulls=True)
     locations = centers.select(
         pl.col("Name").alias("location_id"),
         text.alias("location_text"),
-        pl.col("Country").replace(countries).alias("country_name"),
+        pl.col("Country").replace(EPOCH_COUNTRY_ALIASES).alias("country_name"),
         pl.lit(None, pl.Float64).alias("latitude"),
         pl.lit(None, pl.Float64).alias("longitude"),
         text.map_elements(parse_us_state, return_dtype=pl.String).alias("state_code"),
@@ -530,10 +529,8 @@ def test_epoch_frontier_data_centers_land_in_named_markets(markets: pl.DataFrame
     assert result.filter(pl.col("market_id") == "unassigned").is_empty(), result.filter(
         pl.col("market_id") == "unassigned"
     )
-    power = result.join(
-        centers.select(pl.col("Name").alias("location_id"), pl.col("Current power (MW)").cast(pl.Float64, strict=False)),
-        on="location_id",
-    )
+    current_mw = pl.col("Current power (MW)").cast(pl.Float64, strict=False)
+    power = result.join(centers.select(pl.col("Name").alias("location_id"), current_mw), on="location_id")
     placed = power.filter(pl.col("market_kind").is_in(["metro", "campus", "edge"]))["Current power (MW)"].sum()
     assert placed / power["Current power (MW)"].sum() >= 0.6
     colossus = result.filter(pl.col("location_id").is_in(["Colossus 1", "Colossus 2"]))

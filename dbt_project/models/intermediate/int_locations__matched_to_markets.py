@@ -14,7 +14,7 @@ import re
 
 import polars as pl
 
-from transforms.markets import match_locations, parse_us_state
+from transforms.markets import EPOCH_COUNTRY_ALIASES, US_COUNTRY_NAME, match_locations, parse_us_state
 
 LOCATION_SCHEMA = {
     "location_id": pl.String,
@@ -36,15 +36,7 @@ US_STATE_NAMES = (
     "rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington|"
     "west virginia|wisconsin|wyoming"
 )
-USA = "United States of America"
-# Epoch's data-center export spells some countries unlike its GPU-cluster table and the markets reference.
-COUNTRY_ALIASES = {
-    "United States": USA,
-    "USA": USA,
-    "United Kingdom": "United Kingdom of Great Britain and Northern Ireland",
-    "South Korea": "Korea (Republic of)",
-    "Philippines": "Philippines (the)",
-}
+USA = US_COUNTRY_NAME
 
 
 def _epoch_dc_country(text: str | None, countries: list[str]) -> str | None:
@@ -88,7 +80,7 @@ def model(dbt, session):
             "location_text"
         ),
         pl.coalesce(
-            pl.col("country").replace(COUNTRY_ALIASES),
+            pl.col("country").replace(EPOCH_COUNTRY_ALIASES),
             pl.concat_str([pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True)
             .map_elements(lambda t: _epoch_dc_country(t, countries), return_dtype=pl.String),
         ).alias("country_name"),
