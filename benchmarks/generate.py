@@ -12,8 +12,9 @@ Usage: ``python -m benchmarks.generate --scale 100 --out DIR [--seed 0] [--ember
   within each copy. FracTracker coordinates are jittered (+-0.005 degrees). Unique keys stay unique.
   Quoting and line endings are the shipped file's (Python's csv writer reproduces every shipped file).
 - ``ember/wholesale_prices_monthly.csv`` at **hourly** grain (``--ember hourly``; ``auto`` = hourly for
-  SCALE > 1, the shipped monthly file at SCALE 1): SCALE x 100,000 rows (10 million at 100), same
-  columns, ``Date`` an hour ``YYYY-MM-DD HH:MM:SS``, price = the month's price x a daily profile x noise.
+  SCALE > 1, the shipped monthly file at SCALE 1): SCALE x 100,000 rows (10 million at 100) with the
+  columns of Ember's hourly release (``Datetime (UTC)`` in place of ``Date``, an hour ``YYYY-MM-DD
+  HH:MM:SS``), price = the month's price x a daily profile x noise.
   Each real country's months are expanded hour by hour in the file's order; when the real history is
   used up, further bidding zones follow (``Austria (s001)`` with an unused ISO3-shaped code that is in
   no country table). ``--ember monthly`` writes SCALE x the monthly rows with such zones instead.
@@ -332,6 +333,9 @@ HOURLY_PROFILE = (  # day-ahead shape: night trough, morning and evening peaks (
 )  # fmt: skip
 
 
+HOURLY_TIME = "Datetime (UTC)"  # Ember's hourly release names its time column so (its monthly one: Date)
+
+
 def scale_ember(src: Path, dst: Path, scale: int, seed: int, grain: str) -> int:
     import numpy as np
     import polars as pl
@@ -393,7 +397,7 @@ def scale_ember(src: Path, dst: Path, scale: int, seed: int, grain: str) -> int:
             frame = rows.select(
                 country,
                 iso,
-                (pl.col("_start") + pl.duration(hours=pl.col("_offset"))).dt.strftime("%Y-%m-%d %H:%M:%S").alias(date),
+                (pl.col("_start") + pl.duration(hours=pl.col("_offset"))).dt.strftime("%Y-%m-%d %H:%M:%S").alias(HOURLY_TIME),
                 pl.Series(price, np.round(np.clip(values, -500.0, 4000.0), 2)),
             )
             frame.write_csv(out, include_header=copy == 0, float_precision=2)

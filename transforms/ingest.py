@@ -644,6 +644,34 @@ def _sql_value(value: object) -> str:
     return _lit(str(value))
 
 
+_WINDOW = re.compile(r"\bover\s*\(", re.I)
+
+
+def _typed_layer(spec: SourceSpec, position: dict[str, int | None], base: str) -> str:
+    """SQL over ``base`` (``_source_row`` and the text columns ``c<i>``): the raw text of every column
+    (``_raw_<col>``, nulls normalised), its typed value, its reason (``_why_<col>``, null when good), invalid
+    ``on_invalid="null"`` values nulled, then the derived columns."""
+    nulled = [c.name for c in spec.columns if c.on_invalid == "null" and not c.required]
+    raw = ", ".join(
+        f"{_null_sql(f'c{position[c.name]}') if position[c.name] is not None else 'cast(null as VARCHAR)'} "
+        f"as {_q('_raw_' + c.name)}"
+        for c in spec.columns
+    )
+    layer = f"select _source_row, {raw} from ({base})"
+    typed = ", ".join(f"{_cast_sql(c, _q('_raw_' + c.name))} as {_q(c.name)}" for c in spec.columns)
+    layer = f"select *, {typed} from ({layer})"
+    whys = ", ".join(
+        f"{_reason_sql(c, _q('_raw_' + c.name), _q(c.name))} as {_q('_why_' + c.name)}" for c in spec.columns
+    )
+    layer = f"select *, {whys} from ({layer})"
+    if nulled:
+        blanked = ", ".join(f"case when {_q('_why_' + n)} is null then {_q(n)} end as {_q(n)}" for n in nulled)
+        layer = f"select * replace ({blanked}) from ({layer})"
+    for d in spec.derived:  # in order: a derived column may use the ones before it
+        layer = f"select *, cast(({d.sql}) as {_SQL_TYPE[d.kind]}) as {_q(d.name)} from ({layer})"
+    return layer
+
+
 def _validate(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -654,54 +682,28 @@ def _validate(
     context: dict[str, object],
     lineage: dict[str, object],
 ) -> list[dict[str, object]]:
-    """Type and check ``_rec`` into ``target``; return the issues the checks found."""
+    """Type and check ``_rec`` into ``target``; return the issues the checks found.
+
+    One pass over the records writes ``target``: every row typed, with the derived columns, a flag per row
+    rule and whether the row has any issue or is rejected. A large clean file thus costs one read and one
+    write. Then the few rows with issues are typed again to name each issue, duplicates are looked for
+    only among rows whose unique key (or whole record) repeats, rejected rows are deleted and the flag
+    columns dropped."""
     by_name = {c.name: c for c in spec.columns}
-    parts = [f"{row_expr} as _source_row"]
-    for col in spec.columns:
-        idx = position[col.name]
-        raw = _null_sql(f"c{idx}") if idx is not None else "cast(null as VARCHAR)"
-        parts.append(f"{raw} as {_q('_raw_' + col.name)}")
-    con.execute(f"create or replace temp table _stage as select {', '.join(parts)} from _rec")
-    typed = ["_source_row"] + [
-        f"{_q('_raw_' + c.name)}, {_cast_sql(c, _q('_raw_' + c.name))} as {_q(c.name)}" for c in spec.columns
-    ]
-    con.execute(f"create or replace temp table _typed as select {', '.join(typed)} from _stage")
-    con.execute("drop table _stage")
+    nulled = {c.name for c in spec.columns if c.on_invalid == "null" and not c.required}
+    columns = ", ".join(f"c{i}" for i in range(len(header)))
+    base = f"select {row_expr} as _source_row, {columns} from _rec"
 
-    found: list[str] = []
-    nulled: list[str] = []
-    for col in spec.columns:
-        raw, value = _q("_raw_" + col.name), _q(col.name)
-        why = _reason_sql(col, raw, value)
-        action = "field_nulled" if col.on_invalid == "null" and not col.required else "row_rejected"
-        found.append(
-            f"select _source_row, {_lit(col.name)} as field, {raw} as value, {why} as reason, {_lit(action)} as action "
-            f"from _typed where {why} is not null"
-        )
-        if action == "field_nulled":
-            nulled.append(col.name)
-    con.execute(f"create or replace temp table _issues as {' union all '.join(found)}")
-    if nulled:
-        sets = ", ".join(
-            f"{_q(n)} = case when _source_row in (select _source_row from _issues where field = {_lit(n)}) "
-            f"then null else {_q(n)} end"
-            for n in nulled
-        )
-        con.execute(f"update _typed set {sets}")
-    for d in spec.derived:
-        con.execute(f"alter table _typed add column {_q(d.name)} {_SQL_TYPE[d.kind]}")
-        con.execute(f"update _typed set {_q(d.name)} = cast(({d.sql}) as {_SQL_TYPE[d.kind]})")
-
-    checks: list[str] = []
-    for check in spec.row_checks:
+    # Row rules and reference sets, as one boolean column each: true where the row breaks the rule.
+    rules: list[tuple[str, str, str, str, str]] = []  # (column, field, value sql, reason sql, action)
+    exprs: list[str] = []
+    ordered = False  # a window in a rule (e.g. a median over a group) or a join does not keep file order
+    for i, check in enumerate(spec.row_checks):
         value = f"cast({_q(check.field)} as VARCHAR)" if check.field in by_name else "cast(null as VARCHAR)"
+        exprs.append(f"not coalesce(({check.sql}), true) as _rule_{i}")
         action = "row_rejected" if check.action == "reject" else "flagged"
-        # computed in the select list, so a check may use a window (e.g. a median over a group)
-        checks.append(
-            f"select _source_row, {_lit(check.field)}, _value, {_lit(check.reason)}, {_lit(action)} "
-            f"from (select _source_row, {value} as _value, ({check.sql}) as _ok from _typed) "
-            "where not coalesce(_ok, true)"
-        )
+        rules.append((f"_rule_{i}", check.field, value, _lit(check.reason), action))
+        ordered = ordered or bool(_WINDOW.search(check.sql))
     references: list[tuple[str, str, str, str]] = [
         (look.field, look.context_key, look.reason, look.action) for look in spec.lookup_checks
     ]
@@ -727,65 +729,116 @@ def _validate(
         column = f"cast({_q(fld)} as VARCHAR)"
         head, _, tail = reason.partition("{value!r}")
         message = f"{_lit(head + chr(39))} || {column} || {_lit(chr(39) + tail)}" if _ else _lit(reason)
-        action = "row_rejected" if how == "reject" else "flagged"
-        checks.append(
-            f"select _source_row, {_lit(fld)}, {column}, {message}, {_lit(action)} from _typed "
-            f"where {_q(fld)} is not null and {column} not in (select value from {name})"
-        )
-    if checks:
-        con.execute(f"insert into _issues {' union all '.join(checks)}")
-
-    # Duplicates among the rows still standing: the whole record, then the unique key.
-    standing = "_source_row not in (select _source_row from _issues where action = 'row_rejected')"
-    whole_action = "flagged" if spec.exact_duplicates == "flag" else "row_rejected"
-    kept = " (kept: the publisher lists identical rows as separate entries)" if whole_action == "flagged" else ""
-    raw_all = ", ".join(f"c{i}" for i in range(len(header)))
-    con.execute(
-        f"""
-        insert into _issues
-        select _source_row, '*', null, 'exact duplicate of the record at line ' || _first || {_lit(kept)},
-               {_lit(whole_action)}
-        from (
-            select {row_expr} as _source_row, min({row_expr}) over (partition by {raw_all}) as _first from _rec
-        )
-        where _source_row <> _first and {standing}
-        """
-    )
-    if spec.unique_key:
-        keys = ", ".join(_q(k) for k in spec.unique_key)
-        key_text = " || ', ' || ".join(
-            f"{_lit(k + '=')} || coalesce(cast({_q(k)} as VARCHAR), 'NULL')" for k in spec.unique_key
-        )
-        con.execute(
-            f"""
-            insert into _issues
-            select _source_row, {_lit(",".join(spec.unique_key))}, null,
-                   'duplicate key (' || {key_text} || ') first seen at line ' || _first, 'row_rejected'
-            from (select *, min(_source_row) over (partition by {keys}) as _first from _typed where {standing})
-            where _source_row <> _first
-            """
-        )
-
+        exprs.append(f"({_q(fld)} is not null and {column} not in (select value from {name})) as _ref_{i}")
+        rules.append((f"_ref_{i}", fld, column, message, "row_rejected" if how == "reject" else "flagged"))
+        ordered = True
+    layer = _typed_layer(spec, position, base)
+    if exprs:
+        layer = f"select *, {', '.join(exprs)} from ({layer})"
+    rejected = [f"{_q('_why_' + c.name)} is not null" for c in spec.columns if c.name not in nulled]
+    rejected += [f"coalesce({col}, false)" for col, *_, action in rules if action == "row_rejected"]
+    any_issue = [f"{_q('_why_' + c.name)} is not null" for c in spec.columns]
+    any_issue += [f"coalesce({col}, false)" for col, *_ in rules]
+    flags = [col for col, *_ in rules] + ["_rejected", "_has_issue"]
     data_cols = [_q(c.name) for c in spec.columns] + [_q(d.name) for d in spec.derived]
     extra = "".join(f", {_sql_value(v)} as {_q(k)}" for k, v in lineage.items())
     con.execute(
         f"""
         create or replace table {target} as
-        select {", ".join(data_cols)}, cast(_source_row as INTEGER) as _source_row{extra}
-        from _typed
-        where _source_row not in (select _source_row from _issues where action = 'row_rejected')
-        order by _source_row
+        select {", ".join(data_cols)}, cast(_source_row as INTEGER) as _source_row{extra},
+               {"".join(f"coalesce({col}, false) as {col}, " for col, *_ in rules)}
+               ({" or ".join(rejected) or "false"}) as _rejected, ({" or ".join(any_issue)}) as _has_issue
+        from ({layer})
+        {"order by _source_row" if ordered else ""}
         """
     )
-    record_json = "json_object(" + ", ".join(f"{_lit(h)}, c{i}" for i, h in enumerate(header)) + ")"
-    rows = con.execute(
-        f"""
-        select i._source_row, i.field, i.value, i.reason, i.action, cast({record_json} as VARCHAR)
-        from _issues i join (select {row_expr} as _line, * from _rec) r on r._line = i._source_row
-        order by i._source_row
-        """
-    ).fetchall()
-    for name in ("_typed", "_issues", *lookup_tables):
+
+    # The issues: the rows with any are typed again (only they) to name each column's reason.
+    found = ["select null::BIGINT as _source_row, null::VARCHAR as field, null::VARCHAR as value, "
+             "null::VARCHAR as reason, null::VARCHAR as action where false"]
+    if con.execute(f"select count(*) from {target} where _has_issue").fetchone()[0]:
+        flagged = f"select * from ({base}) where _source_row in (select _source_row from {target} where _has_issue)"
+        con.execute(f"create or replace temp table _flagged as {_typed_layer(spec, position, flagged)}")
+        for col in spec.columns:
+            rawq, why = _q("_raw_" + col.name), _q("_why_" + col.name)
+            action = "field_nulled" if col.name in nulled else "row_rejected"
+            found.append(
+                f"select _source_row, {_lit(col.name)}, {rawq}, {why}, {_lit(action)} "
+                f"from _flagged where {why} is not null"
+            )
+        for col, fld, value, message, action in rules:
+            found.append(f"select _source_row, {_lit(fld)}, {value}, {message}, {_lit(action)} from {target} where {col}")
+    con.execute(f"create or replace temp table _issues as {' union all '.join(found)}")
+
+    # Duplicates among the rows still standing: the whole record, then the unique key. Only rows whose key
+    # (or, without a key, whole record) repeats can be either: an exact duplicate repeats its key too.
+    whole_action = "flagged" if spec.exact_duplicates == "flag" else "row_rejected"
+    kept = " (kept: the publisher lists identical rows as separate entries)" if whole_action == "flagged" else ""
+    if spec.unique_key:
+        keys = [_q(k) for k in spec.unique_key]
+        match = " and ".join(f"t.{k} is not distinct from d.{k}" for k in keys)
+        con.execute(
+            f"""
+            create or replace temp table _cand as
+            select t._source_row, {", ".join(f"t.{k}" for k in keys)} from {target} t
+            semi join (select {", ".join(keys)} from {target} group by all having count(*) > 1) d on {match}
+            """
+        )
+    else:
+        match = " and ".join(f"r.c{i} is not distinct from d.c{i}" for i in range(len(header)))
+        con.execute(
+            f"""
+            create or replace temp table _cand as
+            select r._source_row from ({base}) r
+            semi join (select {columns} from _rec group by all having count(*) > 1) d on {match}
+            """
+        )
+    standing = "_source_row not in (select _source_row from _issues where action = 'row_rejected')"
+    if con.execute("select count(*) from _cand").fetchone()[0]:
+        con.execute(
+            f"""
+            insert into _issues
+            select _source_row, '*', null, 'exact duplicate of the record at line ' || _first || {_lit(kept)},
+                   {_lit(whole_action)}
+            from (
+                select _source_row, min(_source_row) over (partition by {columns}) as _first
+                from ({base}) where _source_row in (select _source_row from _cand)
+            )
+            where _source_row <> _first and {standing}
+            """
+        )
+        if spec.unique_key:
+            keys_sql = ", ".join(_q(k) for k in spec.unique_key)
+            key_text = " || ', ' || ".join(
+                f"{_lit(k + '=')} || coalesce(cast({_q(k)} as VARCHAR), 'NULL')" for k in spec.unique_key
+            )
+            con.execute(
+                f"""
+                insert into _issues
+                select _source_row, {_lit(",".join(spec.unique_key))}, null,
+                       'duplicate key (' || {key_text} || ') first seen at line ' || _first, 'row_rejected'
+                from (select *, min(_source_row) over (partition by {keys_sql}) as _first from _cand where {standing})
+                where _source_row <> _first
+                """
+            )
+
+    rows: list[tuple] = []
+    if con.execute("select count(*) from _issues").fetchone()[0]:
+        con.execute(
+            f"delete from {target} where _rejected or _source_row in "
+            "(select _source_row from _issues where action = 'row_rejected')"
+        )
+        record_json = "json_object(" + ", ".join(f"{_lit(h)}, c{i}" for i, h in enumerate(header)) + ")"
+        rows = con.execute(
+            f"""
+            select i._source_row, i.field, i.value, i.reason, i.action, cast({record_json} as VARCHAR)
+            from _issues i join ({base}) r on r._source_row = i._source_row
+            order by i._source_row
+            """
+        ).fetchall()
+    for flag in flags:
+        con.execute(f"alter table {target} drop column {flag}")
+    for name in ("_flagged", "_issues", "_cand", *lookup_tables):
         con.execute(f"drop table if exists {name}")
     return [_issue(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
 

@@ -20,7 +20,7 @@ MAX_ACCELERATORS = 10_000_000.0  # Epoch's largest plan (xAI, 2030) is ~50M H100
 MAX_H100E = 100_000_000.0  # xAI's stated 2030 goal is 50M H100e; twice that is implausible
 MAX_TDP_W = 30_000.0  # Cerebras CS-3 is a ~23 kW wafer-scale system; nothing in the dataset is above
 MAX_PRICE_CENTS_KWH = 200.0  # EIA state averages stay below ~45 c/kWh (Hawaii); 200 is a typo
-WHOLESALE_EUR_MWH = (-500.0, 4_000.0)  # monthly day-ahead averages; EU market floor -500, cap 4,000
+WHOLESALE_EUR_MWH = (-500.0, 4_000.0)  # day-ahead prices, hourly or monthly; EU market floor -500, cap 4,000
 GPU_HOUR_USD = (0.01, 200.0)  # per GPU-hour list price; a GB200/B300 is < $20; above 200 is a typo
 # A cloud price more than this factor away from the median of the same accelerator is an outlier
 # (assumption: list prices of one model spread ~3x across providers in the shipped catalog).
@@ -475,12 +475,16 @@ EIA_RETAIL_SALES_MONTHLY = SourceSpec(
 
 EMBER_WHOLESALE_PRICES = SourceSpec(
     table="ember_wholesale_prices",
-    description="Ember European wholesale day-ahead electricity price, monthly by country (EUR/MWh)",
-    unique_key=("iso3", "month"),
+    description=(
+        "Ember European wholesale day-ahead electricity price by country (EUR/MWh): the monthly release "
+        "(Date) or the hourly one (Datetime (UTC)); staging averages either to months"
+    ),
+    unique_key=("iso3", "period_start"),
+    ignored=("Datetime (Local)",),  # the hourly release's local-time copy of Datetime (UTC)
     columns=(
         _s("country", "Country", required=True),
         _s("iso3", "ISO3 Code", required=True),
-        _d("month", "Date", required=True),
+        Column("period_start", ("Date", "Datetime (UTC)"), "timestamp", required=True),
         _f(
             "price_eur_mwh",
             "Price (EUR/MWhe)",
@@ -490,6 +494,7 @@ EMBER_WHOLESALE_PRICES = SourceSpec(
             max=WHOLESALE_EUR_MWH[1],
         ),
     ),
+    derived=(Derived("month", "cast(date_trunc('month', period_start) as DATE)", "date"),),
     row_checks=(RowCheck("iso3", "ISO3 code is not three capital letters", "regexp_full_match(iso3, '[A-Z]{3}')"),),
 )
 
