@@ -397,7 +397,9 @@ def scale_ember(src: Path, dst: Path, scale: int, seed: int, grain: str) -> int:
             frame = rows.select(
                 country,
                 iso,
-                (pl.col("_start") + pl.duration(hours=pl.col("_offset"))).dt.strftime("%Y-%m-%d %H:%M:%S").alias(HOURLY_TIME),
+                (pl.col("_start") + pl.duration(hours=pl.col("_offset")))
+                .dt.strftime("%Y-%m-%d %H:%M:%S")
+                .alias(HOURLY_TIME),
                 pl.Series(price, np.round(np.clip(values, -500.0, 4000.0), 2)),
             )
             frame.write_csv(out, include_header=copy == 0, float_precision=2)

@@ -41,7 +41,9 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 Kind = Literal["str", "float", "int", "date", "timestamp", "bool", "coord"]
 Action = Literal["row_rejected", "field_nulled", "flagged", "file_rejected"]
@@ -537,7 +539,7 @@ def load_source(
         )
 
     width = len(header)
-    row_expr = _read_fast(con, path, scan, header_line, width)
+    row_expr = _read_fast(con, path, scan, header_line, width, spec)
     read_path: Literal["fast", "exact"] = "fast"
     if row_expr is None:
         names = {idx: name for name, idx in position.items() if idx is not None}
@@ -555,9 +557,16 @@ def load_source(
     return LoadResult(frame, rows_in_file, loaded, header, read_path)
 
 
-def _read_fast(con: duckdb.DuckDBPyConnection, path: Path, scan: _Scan, header_line: int, width: int) -> str | None:
-    """DuckDB's reader into ``_rec``, accepted only if the file's lines account exactly for the header
-    and the records; returns the SQL for a record's line number (``rowid`` keeps file order)."""
+def _read_fast(
+    con: duckdb.DuckDBPyConnection, path: Path, scan: _Scan, header_line: int, width: int, spec: SourceSpec
+) -> str | None:
+    """DuckDB's reader into ``_rec``, accepted only where the exact path would read the same records from
+    the same lines; returns the SQL for a record's line number, or None (then the exact path reads the file).
+
+    Without a quote character in the file, the file's lines must account exactly for the header and the
+    records (no reader error, no blank line): record *k* is line ``header_line + k``. With quotes (a quoted
+    value may hold a comma, a doubled quote or, in a ``multiline`` source, line breaks), the records' ends
+    are checked against the file's own quote parity (``_quote_checked_starts``)."""
     if scan.has_nul:
         return None
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
@@ -581,16 +590,59 @@ def _read_fast(con: duckdb.DuckDBPyConnection, path: Path, scan: _Scan, header_l
         con.execute("drop table if exists _rej_scans")
     records = con.execute("select count(*) from _rec").fetchone()[0]
     lines = scan.newlines + (0 if scan.ends_with_newline or scan.size == 0 else 1)
-    stray = False
-    if scan.has_quote and not bad:
-        # DuckDB's reader keeps a quote inside an unquoted field as text; the exact path rejects the
-        # line (an unbalanced quote), so a file with any quote in a value is read the exact way.
-        where = " or ".join(f"contains(c{i}, '\"')" for i in range(width))
-        stray = con.execute(f"select count(*) from _rec where {where}").fetchone()[0] > 0
-    if bad or stray or records + header_line != lines:
-        con.execute("drop table if exists _rec")
+    if not bad and not scan.has_quote and records + header_line == lines:
+        return f"(rowid + {header_line + 1})"
+    if not bad and scan.has_quote and (spec.multiline or records + header_line == lines):
+        starts = _quote_checked_starts(con, path, header_line, records, width, spec)
+        if starts is not None:
+            con.register("_rec_lines", pa.table({"_source_row": starts}))
+            con.execute(
+                "create or replace temp table _rec as "
+                "select l._source_row, r.* from _rec r positional join _rec_lines l"
+            )
+            con.unregister("_rec_lines")
+            return "_source_row"
+    con.execute("drop table if exists _rec")
+    return None
+
+
+def _quote_checked_starts(
+    con: duckdb.DuckDBPyConnection, path: Path, header_line: int, records: int, width: int, spec: SourceSpec
+) -> np.ndarray | None:
+    """Each record's first line, if DuckDB's records end exactly where the exact path's would; else None.
+
+    The exact path ends a record at the first line where the record's count of quote characters is even
+    (a doubled quote counts two, a value's opening and closing quotes one each); a stray quote in an
+    unquoted value, which DuckDB keeps as text, breaks that parity. So the lines where the running count of
+    quotes since the header is even must be exactly the lines DuckDB's records end on (a record ends on
+    its first line plus the line breaks in its values). Also read the exact way: a record over
+    ``max_record_lines`` lines or ``max_field_chars`` characters, a carriage return inside a value (the
+    exact path joins a value's lines with a bare line feed) and a U+FFFD character (invalid UTF-8 there)."""
+    cols = [f"c{i}" for i in range(width)]
+    breaks = " + ".join(f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in cols)
+    size = " + ".join(f"coalesce(length({c}), 0)" for c in cols)
+    odd = " or ".join(f"contains({c}, chr(13)) or contains({c}, chr(65533))" for c in cols)
+    span = con.execute(f"select ({breaks}) as n from _rec").fetchnumpy()["n"].astype(np.int64)
+    if span.size != records:
         return None
-    return f"(rowid + {header_line + 1})"
+    limits = con.execute(
+        f"select count(*) filter (where ({odd}) or ({breaks}) >= {spec.max_record_lines} "
+        f"or (({breaks}) > 0 and ({size}) > {spec.max_field_chars})) from _rec"
+    ).fetchone()[0]
+    if limits or (span.any() and not spec.multiline):
+        return None
+    data = np.fromfile(path, dtype=np.uint8)
+    line_ends = np.flatnonzero(data == 10)  # line n ends at line_ends[n - 1]
+    if data.size and data[-1] != 10:
+        line_ends = np.append(line_ends, data.size - 1)  # a last line without its line feed
+    quotes = np.searchsorted(np.flatnonzero(data == 34), line_ends, side="right")  # quotes up to each line's end
+    del data
+    since_header = quotes[header_line:] - (quotes[header_line - 1] if header_line else 0)
+    balanced = np.flatnonzero(since_header % 2 == 0) + header_line + 1  # 1-based numbers of those lines
+    ends = header_line + np.cumsum(span + 1)
+    if balanced.size != ends.size or not np.array_equal(balanced, ends):
+        return None
+    return (ends - span).astype(np.int64)
 
 
 def _read_exact(
@@ -754,8 +806,10 @@ def _validate(
     )
 
     # The issues: the rows with any are typed again (only they) to name each column's reason.
-    found = ["select null::BIGINT as _source_row, null::VARCHAR as field, null::VARCHAR as value, "
-             "null::VARCHAR as reason, null::VARCHAR as action where false"]
+    found = [
+        "select null::BIGINT as _source_row, null::VARCHAR as field, null::VARCHAR as value, "
+        "null::VARCHAR as reason, null::VARCHAR as action where false"
+    ]
     if con.execute(f"select count(*) from {target} where _has_issue").fetchone()[0]:
         flagged = f"select * from ({base}) where _source_row in (select _source_row from {target} where _has_issue)"
         con.execute(f"create or replace temp table _flagged as {_typed_layer(spec, position, flagged)}")
@@ -767,7 +821,9 @@ def _validate(
                 f"from _flagged where {why} is not null"
             )
         for col, fld, value, message, action in rules:
-            found.append(f"select _source_row, {_lit(fld)}, {value}, {message}, {_lit(action)} from {target} where {col}")
+            found.append(
+                f"select _source_row, {_lit(fld)}, {value}, {message}, {_lit(action)} from {target} where {col}"
+            )
     con.execute(f"create or replace temp table _issues as {' union all '.join(found)}")
 
     # Duplicates among the rows still standing: the whole record, then the unique key. Only rows whose key

@@ -93,6 +93,52 @@ def test_in_a_multiline_source_an_unclosed_quote_gives_up_after_its_limit_and_re
     assert [row for row, *_ in reasons(r)] == [2]
 
 
+def _both_paths(text: str, spec: SourceSpec, monkeypatch):
+    """The file read by the DuckDB fast path (when it takes it) and by the exact path alone."""
+    import transforms.ingest as ingest
+
+    fast = parse(text, spec)
+    with monkeypatch.context() as patched:
+        patched.setattr(ingest, "_read_fast", lambda *a, **k: None)
+        exact = parse(text, spec)
+    return fast, exact
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '"a\nsecond line",1,1,2024,"say ""hi""\nthen, go"\nb,2,2,2024,plain\n"c, quoted",3,3,2024,\n',
+        'a"b,1,1,2024,c"d\ne,2,2,2024,"x""y"\n',  # stray quotes in pairs on a line: the exact path keeps them as text
+        '"a\nb",1,1,2024,\n"c,2,2,2024,\nd,3,3,2024,\n',  # an unclosed quote: the exact path resynchronises
+        '"a\r\nb",1,1,2024,\nc,2,2,2024,\n',  # a carriage return inside a value
+        'a,1,1,2024,"' + "\n".join(["x"] * 25) + '"\nb,2,2,2024,\n',  # past max_record_lines
+        'a,1,1,2024,\n\n"b\nc",2,2,2024,\n',  # a blank line between records
+    ],
+)
+def test_fast_path_reads_quoted_and_multiline_records_exactly_as_the_exact_path(body, monkeypatch):
+    text = "Name,MW,Racks,Opened,Note\n" + body
+    fast, exact = _both_paths(text, MULTILINE, monkeypatch)
+    assert exact.path == "exact"
+    assert fast.rows.equals(exact.rows)
+    assert fast.issues.equals(exact.issues)
+    assert (fast.rows_in_file, fast.rows_loaded) == (exact.rows_in_file, exact.rows_loaded)
+
+
+def test_fast_path_is_taken_for_clean_multiline_and_quoted_records(monkeypatch):
+    text = 'Name,MW,Racks,Opened,Note\n"a\nb\nc",1,1,2024,"q ""x"""\nd,2,2,2024,\n"e,f",3,3,2024,"g\nh"\n'
+    fast, exact = _both_paths(text, MULTILINE, monkeypatch)
+    assert fast.path == "fast" and exact.path == "exact"
+    assert fast.rows["_source_row"].to_list() == [2, 5, 6]
+    assert fast.rows.equals(exact.rows)
+
+
+def test_a_stray_quote_is_read_the_exact_way():
+    r = parse('Name,MW,Racks,Opened,Note\na"b,1,1,2024,\nc,2,2,2024,\n', MULTILINE)
+    assert r.path == "exact"
+    assert r.rows["name"].to_list() == ["c"]
+    assert [row for row, *_ in reasons(r)] == [2]
+
+
 def test_wrong_type_is_rejected_not_coerced():
     # DuckDB's sniffer would read 12.75 as 13 in an integer column past its sample; we reject it.
     r = parse("Name,MW,Racks,Opened,Note\na,1,12.75,2024,\nb,abc,1,2024,\n")
