@@ -1,3 +1,7 @@
+-- A table, not a view: its data tests and several models read it, and at scale (make bench SCALE=100) a view
+-- recomputed for each of them cost minutes.
+{{ config(materialized='table') }}
+
 -- One row per deployment (raw.epoch_gpu_clusters record) with its owner type, workload class and
 -- training share (inference_share = 1 - training_share), and the basis of each.
 --

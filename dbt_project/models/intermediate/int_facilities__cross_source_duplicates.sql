@@ -1,3 +1,7 @@
+-- A table, not a view: its data tests and several models read it, and at scale (make bench SCALE=100) a view
+-- recomputed for each of them cost minutes.
+{{ config(materialized='table') }}
+
 -- One row per Epoch frontier data center that is also a FracTracker site: the FracTracker record it
 -- duplicates. Both datasets list big US AI campuses (xAI Colossus, Meta Prometheus, Stargate
 -- Abilene, ...): summing both would count the site twice. Candidates:
