@@ -45,7 +45,7 @@ if layer == "AI demand by market":
     )
     size_note = "AI demand MW in the latest year (training + inference; hpc apart, not in the size)"
 elif layer == "AI deployments":
-    deployments = components.load(data.deployments)
+    deployments = components.load(data.map_deployments)
     frame = deployments.with_columns(
         name=pl.col("cluster_name"),
         operator=pl.col("owner"),
@@ -65,7 +65,7 @@ elif layer == "AI deployments":
     )
     size_note = "facility power MW of each deployment (reported or calculated), every status"
 else:
-    facilities = components.load(data.facilities)
+    facilities = components.load(data.map_facilities)
     frame = facilities.with_columns(
         name=pl.col("facility_name"),
         mw=pl.coalesce("capacity_mw_high", "capacity_mw_low"),

@@ -32,10 +32,18 @@ def test_every_contract_table_is_queryable(warehouse: Path) -> None:
     for fn in (
         data.demand_forecast, data.published_projections, data.demand_by_tier, data.market_summary,
         data.ai_pipeline, data.parameters, data.markets, data.facilities, data.deployments, data.gpus,
-        data.gpu_prices, data.backtest, data.runs, data.source_files, data.schema_catalog,
+        data.map_deployments, data.map_facilities, data.gpu_prices, data.backtest, data.runs, data.source_files, data.schema_catalog,
     ):  # fmt: skip
         assert fn().height > 0, fn.__name__
     assert data.base_vintages(False, int(data.demand_by_tier()["year"].max())).height > 0
+
+
+def test_map_queries_are_the_full_tables_slimmed_to_the_maps_columns(warehouse: Path) -> None:
+    """The map's slim queries give the same points as the full ones (market columns joined in polars)."""
+    for slim, full in ((data.map_deployments, data.deployments), (data.map_facilities, data.facilities)):
+        got, want = slim(), full()
+        assert got.height == want.height > 0
+        assert got.sort(got.columns).equals(want.select(got.columns).sort(got.columns)), slim.__name__
 
 
 def test_base_map_is_natural_earth_as_shipped() -> None:
