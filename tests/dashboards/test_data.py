@@ -32,7 +32,8 @@ def test_every_contract_table_is_queryable(warehouse: Path) -> None:
     for fn in (
         data.demand_forecast, data.published_projections, data.demand_by_tier, data.market_summary,
         data.ai_pipeline, data.parameters, data.markets, data.facilities, data.deployments, data.gpus,
-        data.map_deployments, data.map_facilities, data.gpu_prices, data.backtest, data.runs, data.source_files, data.schema_catalog,
+        data.map_deployments, data.map_facilities, data.gpu_prices, data.backtest, data.runs, data.source_files,
+        data.schema_catalog,
     ):  # fmt: skip
         assert fn().height > 0, fn.__name__
     assert data.base_vintages(False, int(data.demand_by_tier()["year"].max())).height > 0
