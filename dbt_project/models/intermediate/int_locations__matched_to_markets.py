@@ -81,8 +81,9 @@ def model(dbt, session):
         ),
         pl.coalesce(
             pl.col("country").replace(EPOCH_COUNTRY_ALIASES),
-            pl.concat_str([pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True)
-            .map_elements(lambda t: _epoch_dc_country(t, countries), return_dtype=pl.String),
+            pl.concat_str(
+                [pl.col("data_center_id"), pl.col("address")], separator=", ", ignore_nulls=True
+            ).map_elements(lambda t: _epoch_dc_country(t, countries), return_dtype=pl.String),
         ).alias("country_name"),
         pl.col("latitude").cast(pl.Float64),
         pl.col("longitude").cast(pl.Float64),
