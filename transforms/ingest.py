@@ -258,9 +258,18 @@ def parse_coordinate(text: str | None) -> float | None:
 # SQL for one column: normalise nulls, cast by kind, the reason a value is not acceptable
 
 
+def _list(values: tuple[str, ...] | list[str]) -> str:
+    # list_contains, not IN: DuckDB plans an IN list of more than a few constants as a hash join per column
+    return "[" + ", ".join(_lit(v) for v in values) + "]"
+
+
+_TOKEN_CHARS = max(len(t) for t in NULL_TOKENS)
+
+
 def _null_sql(raw: str) -> str:
-    tokens = ", ".join(_lit(t) for t in NULL_TOKENS)
-    return f"case when trim({raw}) in ({tokens}) then null else {raw} end"
+    # trim() strips spaces only: a longer value is a null token only if it starts or ends with one
+    guard = f"(length({raw}) <= {_TOKEN_CHARS} or starts_with({raw}, ' ') or ends_with({raw}, ' '))"
+    return f"case when {guard} and list_contains({_list(NULL_TOKENS)}, trim({raw})) then null else {raw} end"
 
 
 def _cast_sql(col: Column, v: str) -> str:
@@ -285,9 +294,10 @@ def _cast_sql(col: Column, v: str) -> str:
         return f"coalesce(try_cast({s} as DOUBLE), case when {dms}.h in ('S', 'W') then -{value} else {value} end)"
     if col.kind == "bool":
         low = f"lower({s})"
-        true = ", ".join(_lit(t) for t in TRUE_TOKENS)
-        false = ", ".join(_lit(t) for t in FALSE_TOKENS)
-        return f"case when {low} in ({true}) then true when {low} in ({false}) then false end"
+        return (
+            f"case when list_contains({_list(TRUE_TOKENS)}, {low}) then true "
+            f"when list_contains({_list(FALSE_TOKENS)}, {low}) then false end"
+        )
     formats = DATE_FORMATS if col.kind == "date" else TIMESTAMP_FORMATS + DATE_FORMATS
     parsed = "coalesce(" + ", ".join(f"try_strptime({s}, {_lit(f)})" for f in formats) + ")"
     sql_type = "DATE" if col.kind == "date" else "TIMESTAMP"
@@ -302,8 +312,8 @@ def _reason_sql(col: Column, raw: str, typed: str) -> str:
     if col.max is not None:
         parts.append(f"when {typed} > {col.max!r} then {_lit(f'above maximum {col.max:g}')}")
     if col.allowed is not None:
-        values = ", ".join(_lit(a) for a in col.allowed)
-        parts.append(f"when {typed} not in ({values}) then {_lit('not one of ' + ', '.join(col.allowed))}")
+        allowed = _list(col.allowed)
+        parts.append(f"when not list_contains({allowed}, {typed}) then {_lit('not one of ' + ', '.join(col.allowed))}")
     if col.required:
         parts.append(f"when {raw} is null then 'required value missing'")
     return "case " + " ".join(parts) + " end"
@@ -618,18 +628,18 @@ def _quote_checked_starts(
     its first line plus the line breaks in its values). Also read the exact way: a record over
     ``max_record_lines`` lines or ``max_field_chars`` characters, a carriage return inside a value (the
     exact path joins a value's lines with a bare line feed) and a U+FFFD character (invalid UTF-8 there)."""
-    cols = [f"c{i}" for i in range(width)]
-    breaks = " + ".join(f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in cols)
-    size = " + ".join(f"coalesce(length({c}), 0)" for c in cols)
-    odd = " or ".join(f"contains({c}, chr(13)) or contains({c}, chr(65533))" for c in cols)
-    span = con.execute(f"select ({breaks}) as n from _rec").fetchnumpy()["n"].astype(np.int64)
-    if span.size != records:
+    text = "concat(" + ", ".join(f"c{i}" for i in range(width)) + ")"  # the record's values, nulls as ''
+    checked = con.execute(
+        f"""
+        select n, n > 0 and (n >= {spec.max_record_lines} or length(t) > {spec.max_field_chars}
+                             or contains(t, chr(13)) or contains(t, chr(65533))) as too_odd
+        from (select {text} as t, length({text}) - length(replace({text}, chr(10), '')) as n from _rec)
+        """
+    ).fetchnumpy()
+    span = checked["n"].astype(np.int64)
+    if span.size != records or checked["too_odd"].any() or (span.any() and not spec.multiline):
         return None
-    limits = con.execute(
-        f"select count(*) filter (where ({odd}) or ({breaks}) >= {spec.max_record_lines} "
-        f"or (({breaks}) > 0 and ({size}) > {spec.max_field_chars})) from _rec"
-    ).fetchone()[0]
-    if limits or (span.any() and not spec.multiline):
+    if con.execute(f"select count(*) from _rec where contains({text}, chr(65533))").fetchone()[0]:
         return None
     data = np.fromfile(path, dtype=np.uint8)
     line_ends = np.flatnonzero(data == 10)  # line n ends at line_ends[n - 1]
