@@ -48,37 +48,65 @@ pairs as (
 ),
 
 by_distance as (
-    select *, 1 as basis_rank, 'distance' as pair_basis
+    select
+        *,
+        1 as basis_rank,
+        'distance' as pair_basis
     from pairs
     where distance_km <= {{ p('facility_duplicate_radius_km') }}
 ),
 
-by_place as (
+-- Epoch sites without coordinates: FracTracker records with the same ZIP code, or in the same market where
+-- the Epoch site's market came from its coordinates or an alias. Two equi-joins, not one join on an OR: that
+-- compared every Epoch site with every FracTracker record (at SCALE=100, 7,400 x 147,300 pairs, ~70 s).
+place_pairs as (
     select
         epoch_data_centers.data_center_id,
-        fractracker.facility_id as fractracker_facility_id,
-        cast(null as double) as distance_km,
-        case when epoch_data_centers.zip_code = left(fractracker.zip, 5) then 2 else 3 end as basis_rank,
-        case when epoch_data_centers.zip_code = left(fractracker.zip, 5) then 'zip_code' else 'market' end
-            as pair_basis
+        fractracker.facility_id as fractracker_facility_id
     from epoch_data_centers
     inner join matches as epoch_market
         on
             epoch_market.entity_type = 'epoch_data_center'
             and epoch_market.entity_id = epoch_data_centers.data_center_id
+    inner join fractracker
+        on epoch_data_centers.zip_code = left(fractracker.zip, 5)
     inner join matches as fractracker_market
-        on fractracker_market.entity_type = 'fractracker_facility'
+        on
+            fractracker_market.entity_type = 'fractracker_facility'
+            and fractracker_market.entity_id = fractracker.facility_id
+    where epoch_data_centers.latitude is null or epoch_data_centers.longitude is null
+    union
+    select
+        epoch_data_centers.data_center_id,
+        fractracker.facility_id as fractracker_facility_id
+    from epoch_data_centers
+    inner join matches as epoch_market
+        on
+            epoch_market.entity_type = 'epoch_data_center'
+            and epoch_market.entity_id = epoch_data_centers.data_center_id
+            and epoch_market.match_method in ('coordinates', 'alias')
+    inner join matches as fractracker_market
+        on
+            fractracker_market.entity_type = 'fractracker_facility'
+            and fractracker_market.market_id = epoch_market.market_id
     inner join fractracker
         on fractracker_market.entity_id = fractracker.facility_id
-    where
-        (epoch_data_centers.latitude is null or epoch_data_centers.longitude is null)
-        and (
-            epoch_data_centers.zip_code = left(fractracker.zip, 5)
-            or (
-                epoch_market.market_id = fractracker_market.market_id
-                and epoch_market.match_method in ('coordinates', 'alias')
-            )
-        )
+    where epoch_data_centers.latitude is null or epoch_data_centers.longitude is null
+),
+
+by_place as (
+    select
+        place_pairs.data_center_id,
+        place_pairs.fractracker_facility_id,
+        cast(null as double) as distance_km,
+        case when epoch_data_centers.zip_code = left(fractracker.zip, 5) then 2 else 3 end as basis_rank,
+        case when epoch_data_centers.zip_code = left(fractracker.zip, 5) then 'zip_code' else 'market' end
+            as pair_basis
+    from place_pairs
+    inner join epoch_data_centers
+        on place_pairs.data_center_id = epoch_data_centers.data_center_id
+    inner join fractracker
+        on place_pairs.fractracker_facility_id = fractracker.facility_id
 ),
 
 candidates as (
