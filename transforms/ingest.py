@@ -785,9 +785,10 @@ def _validate(
             continue
         name = f"_lookup_{i}"
         lookup_tables.append(name)
-        con.execute(f"create or replace temp table {name} (value VARCHAR)")
-        if known:
-            con.executemany(f"insert into {name} values (?)", [[str(v)] for v in known])  # type: ignore[attr-defined]
+        # from an Arrow table: executemany inserts row by row (a second for Epoch's 7,400 names at SCALE=100)
+        con.register("_lookup_values", pa.table({"value": pa.array([str(v) for v in known], pa.string())}))
+        con.execute(f"create or replace temp table {name} as select value from _lookup_values")
+        con.unregister("_lookup_values")
         column = f"cast({_q(fld)} as VARCHAR)"
         head, _, tail = reason.partition("{value!r}")
         message = f"{_lit(head + chr(39))} || {column} || {_lit(chr(39) + tail)}" if _ else _lit(reason)
