@@ -336,3 +336,22 @@ def test_fractracker_unparseable_mw_and_inverted_range_are_rejected():
 def test_coordinates_decimal_and_dms(text, value):
     got = parse_coordinate(text.strip())
     assert got == pytest.approx(value) if value is not None else got is None
+
+
+def test_ember_loads_its_monthly_and_its_hourly_release():
+    from transforms.sources import EMBER_WHOLESALE_PRICES
+
+    monthly = parse("Country,ISO3 Code,Date,Price (EUR/MWhe)\nAustria,AUT,2024-01-01,61.5\n", EMBER_WHOLESALE_PRICES)
+    hourly = parse(
+        "Country,ISO3 Code,Datetime (UTC),Datetime (Local),Price (EUR/MWhe)\n"
+        "Austria,AUT,2024-01-31 23:00:00,2024-02-01 00:00:00,55.1\n"
+        "Austria,AUT,2024-02-01 00:00:00,2024-02-01 01:00:00,-3.2\n"
+        "Austria,AUT,2024-02-01 00:00:00,2024-02-01 01:00:00,-3.2\n",
+        EMBER_WHOLESALE_PRICES,
+    )
+    assert monthly.issues.height == 0 and monthly.rows["month"].cast(pl.String).to_list() == ["2024-01-01"]
+    assert hourly.rows["period_start"].dt.strftime("%Y-%m-%d %H:%M").to_list() == ["2024-01-31 23:00", "2024-02-01 00:00"]
+    assert hourly.rows["month"].cast(pl.String).to_list() == ["2024-01-01", "2024-02-01"]  # by the UTC hour
+    assert hourly.rows["price_eur_mwh"].to_list() == [55.1, -3.2]
+    # the local-time copy is known (not schema drift); a repeated hour is a duplicate, named with its line
+    assert reasons(hourly) == [(4, "*", "row_rejected", "exact duplicate of the record at line 3")]
