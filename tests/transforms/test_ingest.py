@@ -350,7 +350,8 @@ def test_ember_loads_its_monthly_and_its_hourly_release():
         EMBER_WHOLESALE_PRICES,
     )
     assert monthly.issues.height == 0 and monthly.rows["month"].cast(pl.String).to_list() == ["2024-01-01"]
-    assert hourly.rows["period_start"].dt.strftime("%Y-%m-%d %H:%M").to_list() == ["2024-01-31 23:00", "2024-02-01 00:00"]
+    hours = hourly.rows["period_start"].dt.strftime("%Y-%m-%d %H:%M").to_list()
+    assert hours == ["2024-01-31 23:00", "2024-02-01 00:00"]
     assert hourly.rows["month"].cast(pl.String).to_list() == ["2024-01-01", "2024-02-01"]  # by the UTC hour
     assert hourly.rows["price_eur_mwh"].to_list() == [55.1, -3.2]
     # the local-time copy is known (not schema drift); a repeated hour is a duplicate, named with its line
