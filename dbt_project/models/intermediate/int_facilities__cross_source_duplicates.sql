@@ -33,69 +33,18 @@ stop_words as (
     ]) as word
 ),
 
--- Name words of every record (Epoch: name + owner; FracTracker: name + operator + tenant), lower-cased, accents
--- stripped. A word of 3+ letters that is not generic is evidence of a pair.
-epoch_words as (
-    select distinct
-        data_center_id,
-        unnest(string_split_regex(
-            lower(strip_accents(coalesce(data_center_name, '') || ' ' || coalesce(owner, ''))), '[^a-z0-9]+'
-        )) as word
-    from epoch_data_centers
-),
-
-fractracker_words as (
-    select distinct
-        facility_id,
-        unnest(string_split_regex(
-            lower(strip_accents(
-                coalesce(facility_name, '') || ' ' || coalesce(operator_name, '') || ' ' || coalesce(tenant, '')
-            )),
-            '[^a-z0-9]+'
-        )) as word
-    from fractracker
-),
-
-evidence_words as (
-    select epoch_words.*
-    from epoch_words
-    where
-        length(epoch_words.word) >= 3
-        and epoch_words.word not in (select stop_words.word from stop_words)
-),
-
--- FracTracker name words with the record's market
-market_words as (
-    select
-        fractracker_market.market_id,
-        fractracker_words.facility_id,
-        fractracker_words.word
-    from fractracker_words
-    inner join matches as fractracker_market
-        on
-            fractracker_market.entity_type = 'fractracker_facility'
-            and fractracker_words.facility_id = fractracker_market.entity_id
-),
-
-located_epoch as (
-    select * from epoch_data_centers
-    where latitude is not null and longitude is not null
-),
-
 pairs as (
     select
-        located_epoch.data_center_id,
+        epoch_data_centers.data_center_id,
         fractracker.facility_id as fractracker_facility_id,
-        {{ haversine_km('located_epoch.latitude', 'located_epoch.longitude',
+        {{ haversine_km('epoch_data_centers.latitude', 'epoch_data_centers.longitude',
                         'fractracker.latitude', 'fractracker.longitude') }} as distance_km
-    -- a cheap box first (0.1 degree is 7-11 km), then the exact distance; the latitude band as two
-    -- inequalities lets DuckDB use a range join instead of comparing every pair
-    from located_epoch
+    from epoch_data_centers
     inner join fractracker
+        -- a cheap box first (0.1 degree is 7-11 km), then the exact distance
         on
-            fractracker.latitude > located_epoch.latitude - 0.1
-            and fractracker.latitude < located_epoch.latitude + 0.1
-            and abs(located_epoch.longitude - fractracker.longitude) < 0.1
+            abs(epoch_data_centers.latitude - fractracker.latitude) < 0.1
+            and abs(epoch_data_centers.longitude - fractracker.longitude) < 0.1
 ),
 
 by_distance as (
@@ -108,10 +57,8 @@ by_distance as (
 ),
 
 -- Epoch sites without coordinates: FracTracker records with the same ZIP code, or in the same market where
--- the Epoch site's market came from its coordinates or an alias, that share a name word (evidence_words;
--- `ranked` drops place-based pairs without one, so only those are formed). Equi-joins on the ZIP code or on
--- (market, word): a join on an OR compared every Epoch site with every FracTracker record, and a market
--- join without the word paired every site with every record of its market (at SCALE=100, 14.7 M pairs).
+-- the Epoch site's market came from its coordinates or an alias. Two equi-joins, not one join on an OR: that
+-- compared every Epoch site with every FracTracker record (at SCALE=100, 7,400 x 147,300 pairs, ~70 s).
 place_pairs as (
     select
         epoch_data_centers.data_center_id,
@@ -127,12 +74,6 @@ place_pairs as (
         on
             fractracker_market.entity_type = 'fractracker_facility'
             and fractracker_market.entity_id = fractracker.facility_id
-    inner join evidence_words
-        on epoch_data_centers.data_center_id = evidence_words.data_center_id
-    inner join fractracker_words
-        on
-            fractracker.facility_id = fractracker_words.facility_id
-            and evidence_words.word = fractracker_words.word
     where epoch_data_centers.latitude is null or epoch_data_centers.longitude is null
     union
     select
@@ -144,14 +85,12 @@ place_pairs as (
             epoch_market.entity_type = 'epoch_data_center'
             and epoch_market.entity_id = epoch_data_centers.data_center_id
             and epoch_market.match_method in ('coordinates', 'alias')
-    inner join evidence_words
-        on epoch_data_centers.data_center_id = evidence_words.data_center_id
-    inner join market_words
+    inner join matches as fractracker_market
         on
-            epoch_market.market_id = market_words.market_id
-            and evidence_words.word = market_words.word
+            fractracker_market.entity_type = 'fractracker_facility'
+            and fractracker_market.market_id = epoch_market.market_id
     inner join fractracker
-        on market_words.facility_id = fractracker.facility_id
+        on fractracker_market.entity_id = fractracker.facility_id
     where epoch_data_centers.latitude is null or epoch_data_centers.longitude is null
 ),
 
@@ -174,6 +113,29 @@ candidates as (
     select * from by_distance
     union all
     select * from by_place
+),
+
+epoch_words as (
+    select distinct
+        data_center_id,
+        unnest(string_split_regex(
+            lower(strip_accents(coalesce(data_center_name, '') || ' ' || coalesce(owner, ''))), '[^a-z0-9]+'
+        )) as word
+    from epoch_data_centers
+    where data_center_id in (select candidates.data_center_id from candidates)
+),
+
+fractracker_words as (
+    select distinct
+        facility_id,
+        unnest(string_split_regex(
+            lower(strip_accents(
+                coalesce(facility_name, '') || ' ' || coalesce(operator_name, '') || ' ' || coalesce(tenant, '')
+            )),
+            '[^a-z0-9]+'
+        )) as word
+    from fractracker
+    where facility_id in (select candidates.fractracker_facility_id from candidates)
 ),
 
 shared_words as (
