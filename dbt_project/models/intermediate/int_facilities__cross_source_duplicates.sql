@@ -33,18 +33,25 @@ stop_words as (
     ]) as word
 ),
 
+located_epoch as (
+    select * from epoch_data_centers
+    where latitude is not null and longitude is not null
+),
+
 pairs as (
     select
-        epoch_data_centers.data_center_id,
+        located_epoch.data_center_id,
         fractracker.facility_id as fractracker_facility_id,
-        {{ haversine_km('epoch_data_centers.latitude', 'epoch_data_centers.longitude',
+        {{ haversine_km('located_epoch.latitude', 'located_epoch.longitude',
                         'fractracker.latitude', 'fractracker.longitude') }} as distance_km
-    from epoch_data_centers
+    -- a cheap box first (0.1 degree is 7-11 km), then the exact distance; the latitude band as two
+    -- inequalities lets DuckDB use a range join instead of comparing every pair
+    from located_epoch
     inner join fractracker
-        -- a cheap box first (0.1 degree is 7-11 km), then the exact distance
         on
-            abs(epoch_data_centers.latitude - fractracker.latitude) < 0.1
-            and abs(epoch_data_centers.longitude - fractracker.longitude) < 0.1
+            fractracker.latitude > located_epoch.latitude - 0.1
+            and fractracker.latitude < located_epoch.latitude + 0.1
+            and abs(located_epoch.longitude - fractracker.longitude) < 0.1
 ),
 
 by_distance as (
