@@ -56,7 +56,7 @@ MIN_YEAR, MAX_YEAR = 1950, 2100
 TRUE_TOKENS = ("true", "yes", "y", "1", "t")
 FALSE_TOKENS = ("false", "no", "n", "0", "f")
 # Bump when a change to reading or validation could change what loads from an unchanged file.
-PARSER_VERSION = "2026.11.2"
+PARSER_VERSION = "2026.12.1"
 
 ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "source_row": pl.Int64(),
@@ -267,8 +267,10 @@ _TOKEN_CHARS = max(len(t) for t in NULL_TOKENS)
 
 
 def _null_sql(raw: str) -> str:
-    # trim() strips spaces only: a longer value is a null token only if it starts or ends with one
-    guard = f"(length({raw}) <= {_TOKEN_CHARS} or starts_with({raw}, ' ') or ends_with({raw}, ' '))"
+    # A value longer than every token can be one only if trim() would shorten it: it starts or ends with
+    # something other than printable ASCII (DuckDB's trim() strips Unicode spaces too, e.g. U+00A0).
+    edge = f"ascii({raw}[1]) not between 33 and 126 or ascii({raw}[-1]) not between 33 and 126"
+    guard = f"(length({raw}) <= {_TOKEN_CHARS} or {edge})"
     return f"case when {guard} and list_contains({_list(NULL_TOKENS)}, trim({raw})) then null else {raw} end"
 
 
@@ -313,7 +315,8 @@ def _reason_sql(col: Column, raw: str, typed: str) -> str:
         parts.append(f"when {typed} > {col.max!r} then {_lit(f'above maximum {col.max:g}')}")
     if col.allowed is not None:
         allowed = _list(col.allowed)
-        parts.append(f"when not list_contains({allowed}, {typed}) then {_lit('not one of ' + ', '.join(col.allowed))}")
+        reason = _lit("not one of " + ", ".join(col.allowed))
+        parts.append(f"when not list_contains({allowed}, cast({typed} as VARCHAR)) then {reason}")
     if col.required:
         parts.append(f"when {raw} is null then 'required value missing'")
     return "case " + " ".join(parts) + " end"
@@ -645,7 +648,10 @@ def _quote_checked_starts(
     line_ends = np.flatnonzero(data == 10)  # line n ends at line_ends[n - 1]
     if data.size and data[-1] != 10:
         line_ends = np.append(line_ends, data.size - 1)  # a last line without its line feed
-    quotes = np.searchsorted(np.flatnonzero(data == 34), line_ends, side="right")  # quotes up to each line's end
+    quote_at = np.flatnonzero(data == 34)
+    quotes = np.searchsorted(quote_at, line_ends, side="right")  # quotes up to each line's end
+    if _quote_beside_blank(data, quote_at, int(quotes[header_line - 1]) if header_line else 0):
+        return None
     del data
     since_header = quotes[header_line:] - (quotes[header_line - 1] if header_line else 0)
     balanced = np.flatnonzero(since_header % 2 == 0) + header_line + 1  # 1-based numbers of those lines
@@ -653,6 +659,32 @@ def _quote_checked_starts(
     if balanced.size != ends.size or not np.array_equal(balanced, ends):
         return None
     return (ends - span).astype(np.int64)
+
+
+def _quote_beside_blank(data: np.ndarray, quote_at: np.ndarray, first: int) -> bool:
+    """True if a quote that opens a value has only spaces or tabs between it and a delimiter, a line break or
+    the file's start (`` "a",``), or one that closes a value has only those between it and a delimiter, a
+    line break, the file's end or another quote (``"a" ,``, ``"a" "b"``). DuckDB's reader takes such a field
+    in its own way; the exact path rejects the line, so the file is read the exact way. A quote opens a value
+    when an even number of quotes since the header stand before it (``first`` is the index of the first quote
+    after the header); inside quoted text a space beside a doubled quote (``said ""yes"" to``) is fine."""
+    blank, stops, size = (32, 9), (44, 10, 13, 34), data.size
+    index = np.arange(quote_at.size)
+    opening = quote_at[((index - first) % 2 == 0) & (quote_at > 0)]
+    for q in opening[np.isin(data[opening - 1], blank)]:
+        i = int(q) - 1
+        while i >= 0 and data[i] in blank:
+            i -= 1
+        if i < 0 or data[i] in stops:
+            return True
+    closing = quote_at[((index - first) % 2 == 1) & (quote_at < size - 1)]
+    for q in closing[np.isin(data[closing + 1], blank)]:
+        i = int(q) + 1
+        while i < size and data[i] in blank:
+            i += 1
+        if i >= size or data[i] in stops:
+            return True
+    return False
 
 
 def _read_exact(
@@ -819,21 +851,21 @@ def _validate(
     # The issues: the rows with any are typed again (only they) to name each column's reason.
     found = [
         "select null::BIGINT as _source_row, null::VARCHAR as field, null::VARCHAR as value, "
-        "null::VARCHAR as reason, null::VARCHAR as action where false"
-    ]
+        "null::VARCHAR as reason, null::VARCHAR as action, 0 as _k where false"
+    ]  # _k: the order of a row's issues (columns, then rules, then duplicates), as the checks are listed
     if con.execute(f"select count(*) from {target} where _has_issue").fetchone()[0]:
         flagged = f"select * from ({base}) where _source_row in (select _source_row from {target} where _has_issue)"
         con.execute(f"create or replace temp table _flagged as {_typed_layer(spec, position, flagged)}")
-        for col in spec.columns:
+        for k, col in enumerate(spec.columns, start=1):
             rawq, why = _q("_raw_" + col.name), _q("_why_" + col.name)
             action = "field_nulled" if col.name in nulled else "row_rejected"
             found.append(
-                f"select _source_row, {_lit(col.name)}, {rawq}, {why}, {_lit(action)} "
+                f"select _source_row, {_lit(col.name)}, {rawq}, {why}, {_lit(action)}, {k} "
                 f"from _flagged where {why} is not null"
             )
-        for col, fld, value, message, action in rules:
+        for k, (col, fld, value, message, action) in enumerate(rules, start=len(spec.columns) + 1):
             found.append(
-                f"select _source_row, {_lit(fld)}, {value}, {message}, {_lit(action)} from {target} where {col}"
+                f"select _source_row, {_lit(fld)}, {value}, {message}, {_lit(action)}, {k} from {target} where {col}"
             )
     con.execute(f"create or replace temp table _issues as {' union all '.join(found)}")
 
@@ -866,7 +898,7 @@ def _validate(
             f"""
             insert into _issues
             select _source_row, '*', null, 'exact duplicate of the record at line ' || _first || {_lit(kept)},
-                   {_lit(whole_action)}
+                   {_lit(whole_action)}, 100000
             from (
                 select _source_row, min(_source_row) over (partition by {columns}) as _first
                 from ({base}) where _source_row in (select _source_row from _cand)
@@ -883,7 +915,7 @@ def _validate(
                 f"""
                 insert into _issues
                 select _source_row, {_lit(",".join(spec.unique_key))}, null,
-                       'duplicate key (' || {key_text} || ') first seen at line ' || _first, 'row_rejected'
+                       'duplicate key (' || {key_text} || ') first seen at line ' || _first, 'row_rejected', 100001
                 from (select *, min(_source_row) over (partition by {keys_sql}) as _first from _cand where {standing})
                 where _source_row <> _first
                 """
@@ -900,7 +932,7 @@ def _validate(
             f"""
             select i._source_row, i.field, i.value, i.reason, i.action, cast({record_json} as VARCHAR)
             from _issues i join ({base}) r on r._source_row = i._source_row
-            order by i._source_row
+            order by i._source_row, i._k
             """
         ).fetchall()
     for flag in flags:

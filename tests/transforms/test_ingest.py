@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from transforms.ingest import Column, SourceSpec, parse_coordinate, parse_source
+from transforms.ingest import Column, RowCheck, SourceSpec, parse_coordinate, parse_source
 from transforms.sources import (
     EPOCH_GPU_CLUSTERS,
     FRACTRACKER_FACILITIES,
@@ -113,6 +113,11 @@ def _both_paths(text: str, spec: SourceSpec, monkeypatch):
         '"a\r\nb",1,1,2024,\nc,2,2,2024,\n',  # a carriage return inside a value
         'a,1,1,2024,"' + "\n".join(["x"] * 25) + '"\nb,2,2,2024,\n',  # past max_record_lines
         'a,1,1,2024,\n\n"b\nc",2,2,2024,\n',  # a blank line between records
+        ' "a""b",1,1,2024,\nc,2,2,2024,\n',  # a space before an opening quote
+        '"a""b" ,1,1,2024,\nc,2,2,2024,\n',  # a space after a closing quote
+        '"a\nb" ,1,1,2024,\nc,2,2,2024,\n',
+        '"a" "b",1,1,2024,\nc,2,2,2024,\n',  # two quoted pieces in one field
+        'a,1,1,2024,"said ""yes"" to it"\n',  # a space beside a doubled quote inside quoted text: fine
     ],
 )
 def test_fast_path_reads_quoted_and_multiline_records_exactly_as_the_exact_path(body, monkeypatch):
@@ -338,6 +343,13 @@ def test_coordinates_decimal_and_dms(text, value):
     assert got == pytest.approx(value) if value is not None else got is None
 
 
+@pytest.mark.parametrize("padded", ["\u00a0NULL", "N/A\u00a0\u00a0", "  None  ", "\u3000NaN"])
+def test_null_tokens_padded_with_any_space_trim_reads_as_null(padded):
+    r = parse(f"Name,MW,Racks,Opened,Note\na,{padded},1,2024,{padded}\n")
+    assert r.issues.height == 0
+    assert r.rows["mw"].to_list() == [None] and r.rows["note"].to_list() == [None]
+
+
 def test_ember_loads_its_monthly_and_its_hourly_release():
     from transforms.sources import EMBER_WHOLESALE_PRICES
 
@@ -356,3 +368,26 @@ def test_ember_loads_its_monthly_and_its_hourly_release():
     assert hourly.rows["price_eur_mwh"].to_list() == [55.1, -3.2]
     # the local-time copy is known (not schema drift); a repeated hour is a duplicate, named with its line
     assert reasons(hourly) == [(4, "*", "row_rejected", "exact duplicate of the record at line 3")]
+
+
+def test_a_rows_issues_come_in_the_order_of_its_checks_on_a_large_file():
+    """Columns first, then row rules, then duplicates, whatever DuckDB's parallel sort does (here a window
+    rule reorders the rows and 40,000 of them are sorted)."""
+    spec = SourceSpec(
+        table="big",
+        columns=SPEC.columns,
+        row_checks=(RowCheck("mw", "far above the median", "mw < 100 * median(mw) over ()", action="flag"),),
+    )
+    lines = ["Name,MW,Racks,Opened,Note"]
+    for i in range(40_000):
+        lines.append(f"n{i},{100_000 if i % 5000 == 0 else 1},1,2024-01-01," if i % 1000 else f"n{i},1,1,bad,")
+        if i % 1000 == 0:
+            lines.append(lines[-1])  # an exact duplicate, with the same bad date
+    r = parse("\n".join(lines) + "\n", spec)
+    by_row: dict[int, list[str]] = {}
+    for row, field, action, _ in reasons(r):
+        by_row.setdefault(row, []).append(f"{action}:{field}")
+    duplicated = [fields for fields in by_row.values() if "row_rejected:*" in fields]
+    assert len(duplicated) == 40
+    assert all(fields == ["field_nulled:opened", "row_rejected:*"] for fields in duplicated)
+    assert sorted(r.issues["source_row"].to_list()) == r.issues["source_row"].to_list()
