@@ -11,24 +11,19 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 
-from benchmarks.run import DATA
+from benchmarks.run import DATA, best_of
 
 SOURCE = DATA / "scale-100-seed-0" / "ember" / "wholesale_prices_monthly.csv"
 
 
-def best_of(con: duckdb.DuckDBPyConnection, sql: str, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        con.execute(f"create or replace table t as {sql}")
-        best = min(best, time.perf_counter() - started)
-        con.execute("drop table t")
-    return best
+def create_best_of_3(con: duckdb.DuckDBPyConnection, sql: str) -> float:
+    seconds, _ = best_of(3, lambda: con.execute(f"create or replace table t as {sql}"))
+    con.execute("drop table t")
+    return seconds
 
 
 def main() -> int:
@@ -48,8 +43,8 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory(prefix="dcpulse-floor-") as tmp:
         con = duckdb.connect(str(Path(tmp) / "floor.duckdb"))
-        baseline = best_of(con, f"select * from read_csv('{path}')")
-        floor = best_of(con, shaped)
+        baseline = create_best_of_3(con, f"select * from read_csv('{path}')")
+        floor = create_best_of_3(con, shaped)
         con.close()
     print(f"read_csv (the R baseline): {baseline:.2f} s")
     print(f"typed reader into the raw table's shape, no checks: {floor:.2f} s")

@@ -606,7 +606,7 @@ def _read_fast(
     if not bad and not scan.has_quote and records + header_line == lines:
         return f"(rowid + {header_line + 1})"
     if not bad and scan.has_quote and (spec.multiline or records + header_line == lines):
-        starts = _quote_checked_starts(con, path, header_line, records, width, spec)
+        starts = _quote_checked_starts(con, path, header_line, width, spec)
         if starts is not None:
             con.register("_rec_lines", pa.table({"_source_row": starts}))
             con.execute(
@@ -620,7 +620,7 @@ def _read_fast(
 
 
 def _quote_checked_starts(
-    con: duckdb.DuckDBPyConnection, path: Path, header_line: int, records: int, width: int, spec: SourceSpec
+    con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: int, spec: SourceSpec
 ) -> np.ndarray | None:
     """Each record's first line, if DuckDB's records end exactly where the exact path's would; else None.
 
@@ -634,15 +634,13 @@ def _quote_checked_starts(
     text = "concat(" + ", ".join(f"c{i}" for i in range(width)) + ")"  # the record's values, nulls as ''
     checked = con.execute(
         f"""
-        select n, n > 0 and (n >= {spec.max_record_lines} or length(t) > {spec.max_field_chars}
-                             or contains(t, chr(13)) or contains(t, chr(65533))) as too_odd
+        select n, contains(t, chr(65533)) or (n > 0 and (n >= {spec.max_record_lines}
+                  or length(t) > {spec.max_field_chars} or contains(t, chr(13)))) as too_odd
         from (select {text} as t, length({text}) - length(replace({text}, chr(10), '')) as n from _rec)
         """
     ).fetchnumpy()
     span = checked["n"].astype(np.int64)
-    if span.size != records or checked["too_odd"].any() or (span.any() and not spec.multiline):
-        return None
-    if con.execute(f"select count(*) from _rec where contains({text}, chr(65533))").fetchone()[0]:
+    if checked["too_odd"].any() or (span.any() and not spec.multiline):
         return None
     data = np.fromfile(path, dtype=np.uint8)
     line_ends = np.flatnonzero(data == 10)  # line n ends at line_ends[n - 1]
@@ -741,11 +739,17 @@ def _sql_value(value: object) -> str:
 _WINDOW = re.compile(r"\bover\s*\(", re.I)
 
 
+def _nulled(spec: SourceSpec) -> set[str]:
+    """Columns whose invalid values are nulled and flagged instead of rejecting the row."""
+    return {c.name for c in spec.columns if c.on_invalid == "null" and not c.required}
+
+
 def _typed_layer(spec: SourceSpec, position: dict[str, int | None], base: str) -> str:
     """SQL over ``base`` (``_source_row`` and the text columns ``c<i>``): the raw text of every column
     (``_raw_<col>``, nulls normalised), its typed value, its reason (``_why_<col>``, null when good), invalid
     ``on_invalid="null"`` values nulled, then the derived columns."""
-    nulled = [c.name for c in spec.columns if c.on_invalid == "null" and not c.required]
+    nulled_set = _nulled(spec)
+    nulled = [c.name for c in spec.columns if c.name in nulled_set]
     raw = ", ".join(
         f"{_null_sql(f'c{position[c.name]}') if position[c.name] is not None else 'cast(null as VARCHAR)'} "
         f"as {_q('_raw_' + c.name)}"
@@ -784,7 +788,7 @@ def _validate(
     only among rows whose unique key (or whole record) repeats, rejected rows are deleted and the flag
     columns dropped."""
     by_name = {c.name: c for c in spec.columns}
-    nulled = {c.name for c in spec.columns if c.on_invalid == "null" and not c.required}
+    nulled = _nulled(spec)
     columns = ", ".join(f"c{i}" for i in range(len(header)))
     base = f"select {row_expr} as _source_row, {columns} from _rec"
 
@@ -824,16 +828,18 @@ def _validate(
         column = f"cast({_q(fld)} as VARCHAR)"
         head, _, tail = reason.partition("{value!r}")
         message = f"{_lit(head + chr(39))} || {column} || {_lit(chr(39) + tail)}" if _ else _lit(reason)
-        exprs.append(f"({_q(fld)} is not null and {column} not in (select value from {name})) as _ref_{i}")
+        exprs.append(
+            f"coalesce({_q(fld)} is not null and {column} not in (select value from {name}), false) as _ref_{i}"
+        )
         rules.append((f"_ref_{i}", fld, column, message, "row_rejected" if how == "reject" else "flagged"))
         ordered = True
     layer = _typed_layer(spec, position, base)
     if exprs:
         layer = f"select *, {', '.join(exprs)} from ({layer})"
     rejected = [f"{_q('_why_' + c.name)} is not null" for c in spec.columns if c.name not in nulled]
-    rejected += [f"coalesce({col}, false)" for col, *_, action in rules if action == "row_rejected"]
+    rejected += [col for col, *_, action in rules if action == "row_rejected"]
     any_issue = [f"{_q('_why_' + c.name)} is not null" for c in spec.columns]
-    any_issue += [f"coalesce({col}, false)" for col, *_ in rules]
+    any_issue += [col for col, *_ in rules]
     flags = [col for col, *_ in rules] + ["_rejected", "_has_issue"]
     data_cols = [_q(c.name) for c in spec.columns] + [_q(d.name) for d in spec.derived]
     extra = "".join(f", {_sql_value(v)} as {_q(k)}" for k, v in lineage.items())
@@ -841,7 +847,7 @@ def _validate(
         f"""
         create or replace table {target} as
         select {", ".join(data_cols)}, cast(_source_row as INTEGER) as _source_row{extra},
-               {"".join(f"coalesce({col}, false) as {col}, " for col, *_ in rules)}
+               {"".join(f"{col}, " for col, *_ in rules)}
                ({" or ".join(rejected) or "false"}) as _rejected, ({" or ".join(any_issue)}) as _has_issue
         from ({layer})
         {"order by _source_row" if ordered else ""}
@@ -872,6 +878,7 @@ def _validate(
     # Duplicates among the rows still standing: the whole record, then the unique key. Only rows whose key
     # (or, without a key, whole record) repeats can be either: an exact duplicate repeats its key too.
     whole_action = "flagged" if spec.exact_duplicates == "flag" else "row_rejected"
+    dup_k = len(spec.columns) + len(rules) + 1  # after every column's and rule's issue
     kept = " (kept: the publisher lists identical rows as separate entries)" if whole_action == "flagged" else ""
     if spec.unique_key:
         keys = [_q(k) for k in spec.unique_key]
@@ -898,7 +905,7 @@ def _validate(
             f"""
             insert into _issues
             select _source_row, '*', null, 'exact duplicate of the record at line ' || _first || {_lit(kept)},
-                   {_lit(whole_action)}, 100000
+                   {_lit(whole_action)}, {dup_k}
             from (
                 select _source_row, min(_source_row) over (partition by {columns}) as _first
                 from ({base}) where _source_row in (select _source_row from _cand)
@@ -915,7 +922,7 @@ def _validate(
                 f"""
                 insert into _issues
                 select _source_row, {_lit(",".join(spec.unique_key))}, null,
-                       'duplicate key (' || {key_text} || ') first seen at line ' || _first, 'row_rejected', 100001
+                       'duplicate key (' || {key_text} || ') first seen at line ' || _first, 'row_rejected', {dup_k + 1}
                 from (select *, min(_source_row) over (partition by {keys_sql}) as _first from _cand where {standing})
                 where _source_row <> _first
                 """
