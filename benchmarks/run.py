@@ -258,7 +258,7 @@ def worker_ingest(args: argparse.Namespace) -> dict[str, Any]:
     import pyarrow  # noqa: F401
 
     import orchestration.lib.ingest as orch_ingest
-    import transforms.ingest as tr_ingest
+    import transforms.ingest.load as tr_ingest  # load_source looks the timed steps up there
     from orchestration.lib.warehouse import connect_build
     from transforms.sources import SOURCE_FILES
 

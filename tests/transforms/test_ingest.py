@@ -95,11 +95,11 @@ def test_in_a_multiline_source_an_unclosed_quote_gives_up_after_its_limit_and_re
 
 def _both_paths(text: str, spec: SourceSpec, monkeypatch):
     """The file read by the DuckDB fast path (when it takes it) and by the exact path alone."""
-    import transforms.ingest as ingest
+    import transforms.ingest.load as ingest_load  # load_source looks _read_fast up there
 
     fast = parse(text, spec)
     with monkeypatch.context() as patched:
-        patched.setattr(ingest, "_read_fast", lambda *a, **k: None)
+        patched.setattr(ingest_load, "_read_fast", lambda *a, **k: None)
         exact = parse(text, spec)
     return fast, exact
 
