@@ -328,19 +328,32 @@ NOT_QUERIES = {
 
 
 def page_queries(data: Any) -> dict[str, list[str]]:
-    """Page name -> the ``dashboards.data`` query functions its script calls, in order of appearance."""
+    """Page name -> the ``dashboards.data`` query functions its script calls, in order of appearance: attributes
+    of the names the page binds to ``dashboards.data`` or one of its modules (``from dashboards.data import
+    queries``) that are functions defined in that package."""
+    import importlib
     import inspect
 
+    package = data.__name__
     pages: dict[str, list[str]] = {}
     for path in _page_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bound: dict[str, Any] = {}  # a name in the page -> the dashboards.data module it stands for
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    if full == package or full.startswith(package + "."):
+                        with contextlib.suppress(ImportError):
+                            bound[alias.asname or alias.name] = importlib.import_module(full)
         names: list[str] = []
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "data":
-                fn = getattr(data, node.attr, None)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound:
+                fn = getattr(bound[node.value.id], node.attr, None)
                 if (
                     node.attr not in NOT_QUERIES
                     and inspect.isfunction(fn)
-                    and fn.__module__ == data.__name__
+                    and (fn.__module__ == package or fn.__module__.startswith(package + "."))
                     and node.attr not in names
                 ):
                     names.append(node.attr)
@@ -384,11 +397,12 @@ def worker_dashboard(args: argparse.Namespace) -> dict[str, Any]:
     import streamlit as st
 
     from dashboards import data
+    from dashboards.data import connection  # query() looks _cached_query up here
 
     bypass = "none"
-    if hasattr(data, "_cached_query") and hasattr(data, "_run"):
-        data._cached_query = lambda key, sql, params: data._run(key, sql, params)  # no st.cache_data
-        bypass = "dashboards.data._cached_query -> _run (the connection stays cached, as in the app)"
+    if hasattr(connection, "_cached_query") and hasattr(connection, "_run"):
+        connection._cached_query = lambda key, sql, params: connection._run(key, sql, params)  # no st.cache_data
+        bypass = "dashboards.data.connection._cached_query -> _run (the connection stays cached, as in the app)"
 
     def uncached(fn: Callable[..., Any], *a: Any) -> Any:
         if bypass == "none":

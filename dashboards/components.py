@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboards import data
+from dashboards.data import connection, warehouse
 
 T = TypeVar("T")
 
@@ -24,13 +24,13 @@ def load(fn: Callable[..., T], *args: Any) -> T:
     """Call a data function; with no warehouse or a locked one, say so and stop the page."""
     try:
         return fn(*args)
-    except data.WarehouseMissing:
+    except warehouse.WarehouseMissing:
         st.info(
             "No warehouse has been published yet. Run `make run` first: it builds the warehouse and "
-            f"publishes it to `{data.warehouse_path()}`; this page then shows it without a restart."
+            f"publishes it to `{warehouse.warehouse_path()}`; this page then shows it without a restart."
         )
         st.stop()
-    except data.WarehouseBusy as error:
+    except warehouse.WarehouseBusy as error:
         st.warning(f"{error} Reload the page in a few seconds.")
         st.stop()
     raise AssertionError("unreachable")
@@ -55,7 +55,7 @@ def chart(fig: go.Figure, frame: pl.DataFrame, name: str, caption: str) -> None:
 
 
 def freshness_line() -> str:
-    published = dt.datetime.fromtimestamp(data.published_at(), tz=dt.UTC)
+    published = dt.datetime.fromtimestamp(connection.published_at(), tz=dt.UTC)
     return f"Warehouse published {published:%Y-%m-%d %H:%M} UTC."
 
 

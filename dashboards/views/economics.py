@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components, data
+from dashboards import analysis, charts, components
+from dashboards.data import queries
 
 components.header(
     "GPU & energy economics",
@@ -14,10 +15,10 @@ components.header(
     "the industry report's reference deployments.",
 )
 
-gpu_prices = components.load(data.gpu_prices)
-gpus = analysis.with_purchase_prices(components.load(data.gpus), gpu_prices)
-summary = analysis.siteable(components.load(data.market_summary))
-params = analysis.ModelParams.from_frame(components.load(data.parameters))
+gpu_prices = components.load(queries.gpu_prices)
+gpus = analysis.with_purchase_prices(components.load(queries.gpus), gpu_prices)
+summary = analysis.siteable(components.load(queries.market_summary))
+params = analysis.ModelParams.from_frame(components.load(queries.parameters))
 price_note = analysis.price_bases(summary)
 
 with st.sidebar:

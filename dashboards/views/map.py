@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components, data
+from dashboards import analysis, charts, components
+from dashboards.data import geo, queries
 
 components.header(
     "Map",
@@ -26,7 +27,7 @@ LABELS = 8  # market names drawn on the map
 layer = st.segmented_control("Show", LAYERS, default=LAYERS[0], key="map-layer") or LAYERS[0]
 
 if layer == "AI demand by market":
-    summary = components.load(data.market_summary)
+    summary = components.load(queries.market_summary)
     frame = summary.filter((pl.col("ai_demand_mw") > 0) | (pl.col("hpc_mw") > 0)).with_columns(
         name=pl.col("market_name"),
         mw=pl.col("ai_demand_mw"),
@@ -45,7 +46,7 @@ if layer == "AI demand by market":
     )
     size_note = "AI demand MW in the latest year (training + inference; hpc apart, not in the size)"
 elif layer == "AI deployments":
-    deployments = components.load(data.map_deployments)
+    deployments = components.load(queries.map_deployments)
     frame = deployments.with_columns(
         name=pl.col("cluster_name"),
         operator=pl.col("owner"),
@@ -65,7 +66,7 @@ elif layer == "AI deployments":
     )
     size_note = "facility power MW of each deployment (reported or calculated), every status"
 else:
-    facilities = components.load(data.map_facilities)
+    facilities = components.load(queries.map_facilities)
     frame = facilities.with_columns(
         name=pl.col("facility_name"),
         mw=pl.coalesce("capacity_mw_high", "capacity_mw_low"),
@@ -157,7 +158,7 @@ top_markets = (
     .sort("mw", "market_id", descending=[True, False])
     .head(LABELS)
 )
-markets = components.load(data.markets)
+markets = components.load(queries.markets)
 labels = (
     markets.join(top_markets, on="market_id", how="inner")
     .sort("mw", "market_id", descending=[True, False])
@@ -170,7 +171,7 @@ labels = (
         "longitude",
     )
 )
-countries, states = data.base_map()
+countries, states = geo.base_map()
 view = analysis.view_for(shown["latitude"].to_list(), shown["longitude"].to_list())
 labels = analysis.declutter_labels(labels, view["zoom"])  # the biggest markets first, none on top of another
 

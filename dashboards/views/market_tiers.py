@@ -6,7 +6,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components, data
+from dashboards import analysis, charts, components
+from dashboards.data import queries
 
 components.header(
     "Market tiers",
@@ -15,9 +16,9 @@ components.header(
     "forecast, training and inference apart; public supercomputers (hpc) apart from AI demand.",
 )
 
-forecast = components.load(data.demand_forecast)
-summary = components.load(data.market_summary)
-params = analysis.ModelParams.from_frame(components.load(data.parameters))
+forecast = components.load(queries.demand_forecast)
+summary = components.load(queries.market_summary)
+params = analysis.ModelParams.from_frame(components.load(queries.parameters))
 regions = sorted(forecast["region"].unique().to_list())
 scenarios = sorted(forecast["scenario"].unique().to_list())
 

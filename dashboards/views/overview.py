@@ -8,7 +8,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components, data
+from dashboards import analysis, charts, components
+from dashboards.data import queries
 
 components.header(
     "Overview",
@@ -18,11 +19,11 @@ components.header(
     "modelled deployments; the forecast is modelled.",
 )
 
-demand = components.load(data.demand_by_tier)
-forecast = components.load(data.demand_forecast)
-projections = components.load(data.published_projections)
-summary = components.load(data.market_summary)
-params = analysis.ModelParams.from_frame(components.load(data.parameters))
+demand = components.load(queries.demand_by_tier)
+forecast = components.load(queries.demand_forecast)
+projections = components.load(queries.published_projections)
+summary = components.load(queries.market_summary)
+params = analysis.ModelParams.from_frame(components.load(queries.parameters))
 if demand.is_empty() or forecast.is_empty():
     st.info("The warehouse holds no demand rows yet (marts.fct_ai_demand_by_tier or fct_demand_forecast is empty).")
     st.stop()
@@ -159,8 +160,8 @@ with st.expander("Published projections (reported, with sources)"):
 
 # --- Freshness --------------------------------------------------------------------------------
 st.subheader("Freshness")
-runs = components.load(data.runs)
-sources = components.load(data.source_files)
+runs = components.load(queries.runs)
+sources = components.load(queries.source_files)
 last = analysis.last_good_run(runs)
 cols = st.columns(3)
 cols[0].metric(

@@ -9,7 +9,8 @@ import polars as pl
 import streamlit as st
 import yaml
 
-from dashboards import analysis, charts, components, data
+from dashboards import analysis, charts, components
+from dashboards.data import connection, queries
 from transforms import forecast as fc
 
 components.header(
@@ -20,9 +21,9 @@ components.header(
     "scenario YAML to propose it for the scenario file.",
 )
 
-stored = components.load(data.demand_forecast)
-model = analysis.ModelParams.from_frame(components.load(data.parameters))
-history = components.load(data.demand_by_tier)
+stored = components.load(queries.demand_forecast)
+model = analysis.ModelParams.from_frame(components.load(queries.parameters))
+history = components.load(queries.demand_by_tier)
 if history.is_empty():
     st.info("The warehouse holds no history (marts.fct_ai_demand_by_tier is empty): nothing to project from.")
     st.stop()
@@ -81,17 +82,19 @@ end_year = st.slider("Forecast to", origin + 1, last_year, model.forecast_end_ye
 def run_forecast(key: Any, start: str, overrides_items: tuple[tuple[str, float], ...], end_year: int) -> pl.DataFrame:
     del key  # cache key only: the published file version
     return fc.forecast_scenario(
-        data.demand_by_tier(),
-        data.ai_pipeline(),
+        queries.demand_by_tier(),
+        queries.ai_pipeline(),
         scenario=start,
         overrides=dict(overrides_items) or None,
         end_year=end_year,
-        base_vintages=data.base_vintages(model.hpc_counts_as_ai_demand, model.demand_latest_year),
+        base_vintages=queries.base_vintages(model.hpc_counts_as_ai_demand, model.demand_latest_year),
     )
 
 
 try:
-    custom = components.load(run_forecast, data.warehouse_key(), start, tuple(sorted(overrides.items())), end_year)
+    custom = components.load(
+        run_forecast, connection.warehouse_key(), start, tuple(sorted(overrides.items())), end_year
+    )
 except (ValueError, KeyError) as error:  # a slider combination the forecast's validation refuses
     st.error(f"The forecast refused these drivers: {error}")
     st.stop()
@@ -126,7 +129,7 @@ components.chart(
     "your drivers on that history, the announced pipeline of marts.fct_ai_pipeline (counted rows) and the installed "
     "base's vintages; thin lines: the stored scenarios in marts.fct_demand_forecast. Model parameters (AI PUE "
     f"{model.pue_ai_cluster:g}, load factors {model.load_factor_text()}) as in meta.parameters. "
-    + analysis.coverage_note(components.load(data.published_projections)),
+    + analysis.coverage_note(components.load(queries.published_projections)),
 )
 
 st.subheader("Which driver binds")

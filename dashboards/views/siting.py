@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components, data
+from dashboards import analysis, charts, components
+from dashboards.data import queries
 
 components.header(
     "Siting",
@@ -13,7 +14,7 @@ components.header(
     "on five criteria, weighted and summed to a 0-100 score; the weights are yours to change.",
 )
 
-summary = components.load(data.market_summary)
+summary = components.load(queries.market_summary)
 table = analysis.siteable(summary)
 
 regions = sorted(table["region"].drop_nulls().unique().to_list())

@@ -8,13 +8,14 @@ import time
 import polars as pl
 import streamlit as st
 
-from dashboards import components, data
+from dashboards import components
+from dashboards.data import console, queries
 
 components.header(
     "SQL console",
     "Query the published warehouse (DuckDB SQL). Read-only: one SELECT at a time, "
-    f"{data.CONSOLE_TIMEOUT_SECONDS:g} s and {data.CONSOLE_MEMORY_LIMIT} per query, at most "
-    f"{data.CONSOLE_ROW_CAP:,} rows shown; no files, no extensions, no settings.",
+    f"{console.CONSOLE_TIMEOUT_SECONDS:g} s and {console.CONSOLE_MEMORY_LIMIT} per query, at most "
+    f"{console.CONSOLE_ROW_CAP:,} rows shown; no files, no extensions, no settings.",
 )
 
 EXAMPLES = {
@@ -61,7 +62,7 @@ EXAMPLES = {
     "What was loaded, from where": "select * from meta.source_files order by source_table",
 }
 
-catalog = components.load(data.schema_catalog)
+catalog = components.load(queries.schema_catalog)
 left, right = st.columns([1, 3])
 with left:
     st.subheader("Schema")
@@ -80,16 +81,16 @@ with right:
     if run and sql.strip():
         started = time.perf_counter()
         try:
-            result = data.run_readonly_sql(sql, row_cap=data.CONSOLE_ROW_CAP + 1)
-        except data.SqlConsoleError as error:
+            result = console.run_readonly_sql(sql, row_cap=console.CONSOLE_ROW_CAP + 1)
+        except console.SqlConsoleError as error:
             st.error(str(error), icon=":material/block:")
             st.session_state.pop("sql-result", None)
         else:
             st.session_state["sql-result"] = (sql, result, time.perf_counter() - started)
     if "sql-result" in st.session_state:
         ran, result, seconds = st.session_state["sql-result"]
-        truncated = result.height > data.CONSOLE_ROW_CAP
-        result = result.head(data.CONSOLE_ROW_CAP)
+        truncated = result.height > console.CONSOLE_ROW_CAP
+        result = result.head(console.CONSOLE_ROW_CAP)
         st.caption(
             f"{result.height:,} rows{' (cut at the row cap)' if truncated else ''} in {seconds:.2f} s. "
             "Source: the published warehouse (marts: see each table's source column and *_basis columns "

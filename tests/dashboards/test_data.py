@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from dashboards import data
+from dashboards.data import connection, warehouse
 from tests.dashboards.conftest import REPO, republished, sha256
 
 
@@ -77,7 +78,7 @@ def test_reads_leave_the_file_byte_identical_and_leave_no_wal(own_warehouse: Pat
     before = sha256(own_warehouse)
     data.demand_forecast()
     data.facilities()
-    data._connection_for.clear()
+    connection._connection_for.clear()
     assert sha256(own_warehouse) == before
     assert sorted(p.name for p in own_warehouse.parent.iterdir()) == ["dcpulse.duckdb"]
 
@@ -86,7 +87,7 @@ def test_republished_file_is_picked_up_without_restart(
     built_warehouse: Path, own_warehouse: Path, tmp_path: Path
 ) -> None:
     assert "next-run" not in data.runs()["run_id"].to_list()
-    old_connection = data._connection_for(data.warehouse_key())
+    old_connection = connection._connection_for(data.warehouse_key())
     staging = republished(built_warehouse, tmp_path / "staging", "next-run", "2099-01-01 06:00:00")
     os.replace(staging, own_warehouse)  # the publish step: atomic replace of the serving file
     assert "next-run" in data.runs()["run_id"].to_list()
@@ -112,7 +113,7 @@ def _hold_write_lock(path: Path, seconds: float) -> subprocess.Popen[bytes]:
 def test_a_writer_holding_the_file_gives_a_busy_notice_not_a_crash(
     own_warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(data, "LOCK_RETRY_SECONDS", 0.5)
+    monkeypatch.setattr(warehouse, "LOCK_RETRY_SECONDS", 0.5)  # where _attach_readonly reads it
     writer = _hold_write_lock(own_warehouse, 30)
     try:
         with pytest.raises(data.WarehouseBusy, match="locked by a writer"):
