@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components
+from dashboards import charts, components
+from dashboards.analysis import common, economics, markets
 from dashboards.data import queries
 
 components.header(
@@ -16,22 +17,22 @@ components.header(
 )
 
 gpu_prices = components.load(queries.gpu_prices)
-gpus = analysis.with_purchase_prices(components.load(queries.gpus), gpu_prices)
-summary = analysis.siteable(components.load(queries.market_summary))
-params = analysis.ModelParams.from_frame(components.load(queries.parameters))
-price_note = analysis.price_bases(summary)
+gpus = economics.with_purchase_prices(components.load(queries.gpus), gpu_prices)
+summary = markets.siteable(components.load(queries.market_summary))
+params = common.ModelParams.from_frame(components.load(queries.parameters))
+price_note = markets.price_bases(summary)
 
 with st.sidebar:
     st.subheader("Assumptions")
-    years = st.slider("Amortisation (years)", 2.0, 7.0, analysis.DEFAULT_AMORTISATION_YEARS, 0.5, key="econ-years")
+    years = st.slider("Amortisation (years)", 2.0, 7.0, economics.DEFAULT_AMORTISATION_YEARS, 0.5, key="econ-years")
     utilisation = st.slider(
-        "Utilisation (share of hours sold)", 0.2, 1.0, analysis.DEFAULT_UTILISATION, 0.05, key="econ-util"
+        "Utilisation (share of hours sold)", 0.2, 1.0, economics.DEFAULT_UTILISATION, 0.05, key="econ-util"
     )
     multiplier = st.slider(
         "Capex multiplier (server, network, facility on top of the GPU)",
         1.0,
         3.0,
-        analysis.DEFAULT_CAPEX_MULTIPLIER,
+        economics.DEFAULT_CAPEX_MULTIPLIER,
         0.1,
         key="econ-mult",
     )
@@ -48,19 +49,19 @@ with st.sidebar:
         f"Warehouse defaults (meta.parameters): PUE {params.pue_ai_cluster:g} (pue_ai_cluster); load factors "
         f"{params.load_factor_text()}. Amortisation, utilisation and capex multiplier are this page's assumptions."
     )
-assumptions = analysis.GpuCostAssumptions(years, utilisation, multiplier, pue)
+assumptions = economics.GpuCostAssumptions(years, utilisation, multiplier, pue)
 
-cloud = analysis.cloud_prices(gpu_prices)
+cloud = economics.cloud_prices(gpu_prices)
 priced_models = gpus.filter(pl.col("release_price_usd").is_not_null() & pl.col("it_kw_per_gpu").is_not_null())[
     "gpu_model"
 ].to_list()
-default_models = analysis.default_gpu_models(priced_models, cloud)
+default_models = economics.default_gpu_models(priced_models, cloud)
 models = st.multiselect("GPU models", priced_models, default=default_models, key="econ-models")
 regions = sorted(summary["region"].drop_nulls().unique().to_list())
 chosen_regions = st.multiselect("Regions", regions, default=regions, key="econ-regions")
 priced = summary.filter(pl.col("region").is_in(chosen_regions))
 
-costs = analysis.gpu_hour_costs(gpus, priced, assumptions, models)
+costs = economics.gpu_hour_costs(gpus, priced, assumptions, models)
 if costs.is_empty():
     st.info("No GPU model with a price, or no market with an energy price, in this selection.")
 else:
@@ -93,7 +94,7 @@ else:
         components.csv_download(cloud, "cloud_gpu_prices")
 
 st.subheader("Reference deployments: yearly energy cost by market")
-ref = analysis.reference_energy_costs(gpus, priced, pue, params.load_factor)
+ref = economics.reference_energy_costs(gpus, priced, pue, params.load_factor)
 if ref.is_empty():
     st.info(
         "None of the reference GPU models (A100, H800, H100) is in marts.dim_gpus with an IT power, or no market in "

@@ -5,7 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components
+from dashboards import charts, components
+from dashboards.analysis import common
+from dashboards.analysis import map as map_analysis
 from dashboards.data import geo, queries
 
 components.header(
@@ -51,7 +53,7 @@ elif layer == "AI deployments":
         name=pl.col("cluster_name"),
         operator=pl.col("owner"),
         mw=pl.col("facility_power_mw"),
-        share=pl.when(pl.col("workload") != analysis.HPC).then(pl.col("training_share")),
+        share=pl.when(pl.col("workload") != common.HPC).then(pl.col("training_share")),
         stage=pl.col("status"),
         duplicate_of=pl.lit(None, dtype=pl.String),
         detail=pl.format(
@@ -90,11 +92,11 @@ frame = frame.with_columns(  # points outside any reference market stay visible 
     pl.col("stage").fill_null("unknown"),
 )
 cols = st.columns(5)
-stages = analysis.ordered(frame["stage"].unique().to_list(), analysis.STAGES)
+stages = common.ordered(frame["stage"].unique().to_list(), common.STAGES)
 chosen_stages = cols[0].multiselect("Stage", stages, default=stages, key=f"map-stage-{layer}")
-tiers = analysis.ordered(frame["market_tier"].unique().to_list(), analysis.TIER_ORDER)
+tiers = common.ordered(frame["market_tier"].unique().to_list(), common.TIER_ORDER)
 chosen_tiers = cols[1].multiselect("Tier", tiers, default=tiers, key=f"map-tier-{layer}")
-kinds = analysis.ordered(frame["market_kind"].unique().to_list(), analysis.KIND_ORDER)
+kinds = common.ordered(frame["market_kind"].unique().to_list(), common.KIND_ORDER)
 chosen_kinds = cols[2].multiselect("Kind", kinds, default=kinds, key=f"map-kind-{layer}")
 regions = sorted(frame["region"].unique().to_list())
 chosen_regions = cols[3].multiselect("Region", regions, default=regions, key=f"map-region-{layer}")
@@ -114,7 +116,7 @@ shown = selected.filter(pl.col("latitude").is_not_null() & pl.col("longitude").i
 unplaced = selected.height - shown.height
 
 if colour_by == "Training share":
-    rgb = analysis.training_share_rgb(pl.col("share"))
+    rgb = map_analysis.training_share_rgb(pl.col("share"))
     legend = (
         "colour runs from blue (all inference, training share 0) through purple to red (all training, share 1); "
         "grey: no split (hpc, or no AI demand)"
@@ -131,7 +133,7 @@ else:
     )
 second_listing = pl.col("duplicate_of").is_not_null()
 points = shown.with_columns(
-    radius_px=analysis.bubble_radius_px(pl.col("mw")),
+    radius_px=map_analysis.bubble_radius_px(pl.col("mw")),
     rgba=pl.concat_list(rgb, pl.when(second_listing).then(pl.lit(0)).otherwise(pl.lit(170))),
     line_rgba=pl.when(second_listing)
     .then(pl.concat_list(rgb, pl.lit(255)))
@@ -172,8 +174,8 @@ labels = (
     )
 )
 countries, states = geo.base_map()
-view = analysis.view_for(shown["latitude"].to_list(), shown["longitude"].to_list())
-labels = analysis.declutter_labels(labels, view["zoom"])  # the biggest markets first, none on top of another
+view = map_analysis.view_for(shown["latitude"].to_list(), shown["longitude"].to_list())
+labels = map_analysis.declutter_labels(labels, view["zoom"])  # the biggest markets first, none on top of another
 
 cols = st.columns(3)
 cols[0].metric(f"{layer} shown", f"{shown.height}", help="After the filters above, with coordinates")
@@ -195,8 +197,8 @@ st.pydeck_chart(
     height=620,
 )
 st.caption(
-    f"Bubble area ~ {size_note}; radius = {analysis.BUBBLE_PX_PER_SQRT_MW:g} px x sqrt(MW), at least "
-    f"{analysis.BUBBLE_MIN_PX:g} px and at most {analysis.BUBBLE_MAX_PX:g} px, so a 20 MW edge site and a 1 GW "
+    f"Bubble area ~ {size_note}; radius = {map_analysis.BUBBLE_PX_PER_SQRT_MW:g} px x sqrt(MW), at least "
+    f"{map_analysis.BUBBLE_MIN_PX:g} px and at most {map_analysis.BUBBLE_MAX_PX:g} px, so a 20 MW edge site and a 1 GW "
     "campus are both visible and no bubble covers a metro's neighbours. Colours: "
     + legend
     + ". The map opens on the extent of the points shown. Sources: marts.fct_market_summary, "

@@ -6,7 +6,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components
+from dashboards import charts, components
+from dashboards.analysis import common, market_tiers, markets
 from dashboards.data import queries
 
 components.header(
@@ -18,7 +19,7 @@ components.header(
 
 forecast = components.load(queries.demand_forecast)
 summary = components.load(queries.market_summary)
-params = analysis.ModelParams.from_frame(components.load(queries.parameters))
+params = common.ModelParams.from_frame(components.load(queries.parameters))
 regions = sorted(forecast["region"].unique().to_list())
 scenarios = sorted(forecast["scenario"].unique().to_list())
 
@@ -31,12 +32,12 @@ if not chosen_regions:
     st.info("Pick at least one region.")
     st.stop()
 
-over_time = analysis.tier_kind_over_time(forecast, scenario, chosen_regions)
-last_history = analysis.latest_history_year(forecast)
-ai = analysis.non_zero_series(over_time.filter(pl.col("workload").is_in(analysis.AI_WORKLOADS)))
+over_time = market_tiers.tier_kind_over_time(forecast, scenario, chosen_regions)
+last_history = market_tiers.latest_history_year(forecast)
+ai = market_tiers.non_zero_series(over_time.filter(pl.col("workload").is_in(common.AI_WORKLOADS)))
 region_text = "all regions" if set(chosen_regions) == set(regions) else ", ".join(chosen_regions)
 components.chart(
-    charts.tier_chart(ai, last_history, analysis.tier_kind_order(ai)),
+    charts.tier_chart(ai, last_history, market_tiers.tier_kind_order(ai)),
     ai,
     "demand_by_tier_and_kind",
     f"AI demand: facility MW installed at year end by market tier and kind, {region_text}; scenario '{scenario}'. "
@@ -49,11 +50,11 @@ components.chart(
     "country_rest (only the country known), unassigned (no usable location).",
 )
 
-hpc = analysis.non_zero_series(over_time.filter(pl.col("workload") == analysis.HPC))
+hpc = market_tiers.non_zero_series(over_time.filter(pl.col("workload") == common.HPC))
 if not hpc.is_empty():
     st.markdown("**HPC, apart from AI demand** (public scientific supercomputers)")
     components.chart(
-        charts.tier_chart(hpc, last_history, analysis.tier_kind_order(hpc)).update_layout(height=300),
+        charts.tier_chart(hpc, last_history, market_tiers.tier_kind_order(hpc)).update_layout(height=300),
         hpc,
         "hpc_by_tier_and_kind",
         "Source: marts.fct_demand_forecast rows with workload 'hpc' (is_ai_demand false): installed public research "
@@ -63,8 +64,8 @@ if not hpc.is_empty():
 
 st.subheader("Markets")
 table = summary.filter(pl.col("region").is_in(chosen_regions))
-tiers = analysis.ordered(table["market_tier"].drop_nulls().unique().to_list(), analysis.TIER_ORDER)
-kinds = analysis.ordered(table["market_kind"].drop_nulls().unique().to_list(), analysis.KIND_ORDER)
+tiers = common.ordered(table["market_tier"].drop_nulls().unique().to_list(), common.TIER_ORDER)
+kinds = common.ordered(table["market_kind"].drop_nulls().unique().to_list(), common.KIND_ORDER)
 cols = st.columns(2)
 chosen_tiers = cols[0].pills("Tiers", tiers, selection_mode="multi", default=tiers, key="tiers-tiers") or tiers
 chosen_kinds = cols[1].pills("Kinds", kinds, selection_mode="multi", default=kinds, key="tiers-kinds") or kinds
@@ -124,6 +125,6 @@ st.caption(
     "(before the scenarios' realisation rate). Facility capacity: marts.fct_facilities (FracTracker for the US, "
     "Epoch AI frontier data centers elsewhere: coverage outside the US is thin), reported ranges; operating and "
     "pipeline (expanding, under construction, planned) kept apart, never summed, each site once. "
-    + analysis.price_bases(summary)
+    + markets.price_bases(summary)
 )
 components.csv_download(shown, "markets")

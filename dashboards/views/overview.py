@@ -8,7 +8,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components
+from dashboards import charts, components
+from dashboards.analysis import common, demand_forecast, overview
 from dashboards.data import queries
 
 components.header(
@@ -23,19 +24,19 @@ demand = components.load(queries.demand_by_tier)
 forecast = components.load(queries.demand_forecast)
 projections = components.load(queries.published_projections)
 summary = components.load(queries.market_summary)
-params = analysis.ModelParams.from_frame(components.load(queries.parameters))
+params = common.ModelParams.from_frame(components.load(queries.parameters))
 if demand.is_empty() or forecast.is_empty():
     st.info("The warehouse holds no demand rows yet (marts.fct_ai_demand_by_tier or fct_demand_forecast is empty).")
     st.stop()
 
-today = analysis.latest_year(demand)
+today = overview.latest_year(demand)
 assert today is not None
 horizon = params.forecast_end_year if params.forecast_end_year in forecast["year"].to_list() else None
 horizon = horizon or int(forecast["year"].max())  # type: ignore[arg-type]
-coverage = analysis.coverage_note(projections)
+coverage = demand_forecast.coverage_note(projections)
 
 # --- AI demand in the latest year -------------------------------------------------------------
-split = analysis.demand_by_workload(demand, today)
+split = overview.demand_by_workload(demand, today)
 ai_mw = split["training"]["mw"] + split["inference"]["mw"]
 ai_twh = split["training"]["twh"] + split["inference"]["twh"]
 st.subheader(f"AI demand in {today} (facility power installed at year end)")
@@ -62,7 +63,7 @@ st.caption(
     "The line under each figure is its energy, not a change."
 )
 
-unknown = analysis.unknown_tier_by_country(summary)
+unknown = overview.unknown_tier_by_country(summary)
 if not unknown.is_empty():
     unknown_mw = float(unknown["ai_demand_mw"].sum())
     st.markdown(
@@ -70,30 +71,30 @@ if not unknown.is_empty():
         "demand: deployments whose location inside the country is not disclosed)"
     )
     components.chart(
-        charts.workload_bar(analysis.top_with_rest(unknown, analysis.UNKNOWN_TIER_BARS), "market_name"),
+        charts.workload_bar(overview.top_with_rest(unknown, overview.UNKNOWN_TIER_BARS), "market_name"),
         unknown,
         "unknown_tier_by_country",
         "Source: marts.fct_market_summary, markets of tier 'unknown': '<country>: location undisclosed' "
         "(country_rest: Epoch names only the country) and 'unassigned' (no usable location); the first "
-        f"{analysis.UNKNOWN_TIER_BARS} by AI demand, then the rest together (every place in the CSV). AI demand "
+        f"{overview.UNKNOWN_TIER_BARS} by AI demand, then the rest together (every place in the CSV). AI demand "
         "reported or calculated as above, the training/inference split modelled; hpc apart; pipeline MW as announced.",
     )
 
 # --- The horizon ------------------------------------------------------------------------------
-scenarios = [s for s in analysis.HEADLINE_SCENARIOS if s in forecast["scenario"].unique().to_list()]
+scenarios = [s for s in overview.HEADLINE_SCENARIOS if s in forecast["scenario"].unique().to_list()]
 st.subheader(f"{horizon} outlook (modelled)")
 cols = st.columns(len(scenarios) + 1)
-base_target = analysis.scenario_total(forecast, horizon, "base") if "base" in scenarios else None
+base_target = demand_forecast.scenario_total(forecast, horizon, "base") if "base" in scenarios else None
 for col, scenario in zip(cols, scenarios, strict=False):
-    value = analysis.scenario_total(forecast, horizon, scenario)
-    twh = analysis.scenario_total(forecast, horizon, scenario, "annual_energy_twh")
+    value = demand_forecast.scenario_total(forecast, horizon, scenario)
+    twh = demand_forecast.scenario_total(forecast, horizon, scenario, "annual_energy_twh")
     delta = f"{twh:,.0f} TWh"
     if base_target and scenario != "base":
         delta += f", {(value / base_target - 1) * 100:+.0f}% vs base"
     col.metric(
         f"{scenario.capitalize()} scenario", components.fmt_mw(value), delta, delta_color="off", delta_arrow="off"
     )
-growth = analysis.cagr(ai_mw, base_target or 0.0, horizon - today)
+growth = overview.cagr(ai_mw, base_target or 0.0, horizon - today)
 cols[-1].metric(
     f"Base growth {today}-{horizon}",
     f"{growth * 100:.0f}% a year" if growth is not None else "n/a",
@@ -102,7 +103,9 @@ cols[-1].metric(
     delta_arrow="off",
     help="Growth of the AI power in Epoch AI's dataset, which tracks only part of all AI compute (see below).",
 )
-hpc_horizon = analysis.scenario_total(forecast, horizon, "base", workload=analysis.HPC) if "base" in scenarios else 0.0
+hpc_horizon = (
+    demand_forecast.scenario_total(forecast, horizon, "base", workload=common.HPC) if "base" in scenarios else 0.0
+)
 st.caption(
     f"Source: marts.fct_demand_forecast (transforms/forecast scenarios; modelled), AI demand only (training + "
     f"inference); hpc apart ({components.fmt_mw(hpc_horizon)} in {horizon}, base). Horizon {horizon}: "
@@ -111,7 +114,7 @@ st.caption(
 
 # --- Energy against the IEA -------------------------------------------------------------------
 st.subheader("Energy: tracked AI against all data centres (calendar-year TWh)")
-comparison = analysis.energy_comparison(demand, forecast, projections)
+comparison = overview.energy_comparison(demand, forecast, projections)
 if comparison.is_empty():
     st.info("No IEA all-data-centre figure in marts.ref_published_projections.")
 else:
@@ -140,9 +143,9 @@ measure = st.radio(
     "Measure", ["Facility power (MW)", "Calendar-year energy (TWh)"], horizontal=True, key="overview-measure"
 )
 column, unit = ("facility_power_mw", "MW") if measure.startswith("Facility") else ("annual_energy_twh", "TWh")
-others = sorted(set(forecast["scenario"].unique().to_list()) - set(analysis.HEADLINE_SCENARIOS))
+others = sorted(set(forecast["scenario"].unique().to_list()) - set(overview.HEADLINE_SCENARIOS))
 extra = st.multiselect("Also show scenarios", others, key="overview-extra") if others else []
-totals = analysis.forecast_totals(forecast.filter(pl.col("scenario").is_in([*scenarios, *extra])), column)
+totals = demand_forecast.forecast_totals(forecast.filter(pl.col("scenario").is_in([*scenarios, *extra])), column)
 shown_projections = projections.filter(pl.col("unit") == unit)
 components.chart(
     charts.forecast_chart(totals, shown_projections, unit),
@@ -162,7 +165,7 @@ with st.expander("Published projections (reported, with sources)"):
 st.subheader("Freshness")
 runs = components.load(queries.runs)
 sources = components.load(queries.source_files)
-last = analysis.last_good_run(runs)
+last = overview.last_good_run(runs)
 cols = st.columns(3)
 cols[0].metric(
     "Last successful run",
@@ -182,7 +185,7 @@ if stale.height:
         "Stale (last good rows kept): "
         + "; ".join(f"{r['source_table']}: {r['stale_reason']}" for r in stale.iter_rows(named=True))
     )
-ages = analysis.source_ages(sources, dt.date.today())
+ages = overview.source_ages(sources, dt.date.today())
 st.dataframe(ages, hide_index=True, column_config={"url": st.column_config.LinkColumn()})
 st.caption(
     "Source: meta.source_files and meta.runs (written by each pipeline run). Age = days since the data was "

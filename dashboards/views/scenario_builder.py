@@ -9,7 +9,8 @@ import polars as pl
 import streamlit as st
 import yaml
 
-from dashboards import analysis, charts, components
+from dashboards import charts, components
+from dashboards.analysis import common, demand_forecast
 from dashboards.data import connection, queries
 from transforms import forecast as fc
 
@@ -22,13 +23,13 @@ components.header(
 )
 
 stored = components.load(queries.demand_forecast)
-model = analysis.ModelParams.from_frame(components.load(queries.parameters))
+model = common.ModelParams.from_frame(components.load(queries.parameters))
 history = components.load(queries.demand_by_tier)
 if history.is_empty():
     st.info("The warehouse holds no history (marts.fct_ai_demand_by_tier is empty): nothing to project from.")
     st.stop()
 origin = int(history["year"].max())  # type: ignore[arg-type]
-stored_totals = analysis.forecast_totals(stored)
+stored_totals = demand_forecast.forecast_totals(stored)
 
 scenarios = fc.load_scenarios()
 names = list(scenarios)
@@ -99,10 +100,10 @@ except (ValueError, KeyError) as error:  # a slider combination the forecast's v
     st.error(f"The forecast refused these drivers: {error}")
     st.stop()
 
-custom_totals = analysis.forecast_totals(custom).filter(pl.col("scenario") != "history")
+custom_totals = demand_forecast.forecast_totals(custom).filter(pl.col("scenario") != "history")
 final = int(custom_totals["year"].max()) if not custom_totals.is_empty() else end_year
-custom_final = analysis.scenario_total(custom, final, start)
-stored_final = analysis.scenario_total(stored, final, start) if final in stored["year"].to_list() else None
+custom_final = demand_forecast.scenario_total(custom, final, start)
+stored_final = demand_forecast.scenario_total(stored, final, start) if final in stored["year"].to_list() else None
 cols = st.columns(4)
 cols[0].metric(
     f"Your scenario, AI demand {final}",
@@ -110,13 +111,15 @@ cols[0].metric(
     f"{(custom_final / stored_final - 1) * 100:+.1f}% vs stored '{start}'" if stored_final else None,
 )
 cols[1].metric(
-    f"Inference, {final}", components.fmt_mw(analysis.scenario_total(custom, final, start, workload="inference"))
+    f"Inference, {final}", components.fmt_mw(demand_forecast.scenario_total(custom, final, start, workload="inference"))
 )
 cols[2].metric(
-    f"Energy, {final} (calendar year)", f"{analysis.scenario_total(custom, final, start, 'annual_energy_twh'):,.1f} TWh"
+    f"Energy, {final} (calendar year)",
+    f"{demand_forecast.scenario_total(custom, final, start, 'annual_energy_twh'):,.1f} TWh",
 )
 cols[3].metric(
-    f"HPC {final} (apart, not AI)", components.fmt_mw(analysis.scenario_total(custom, final, start, workload="hpc"))
+    f"HPC {final} (apart, not AI)",
+    components.fmt_mw(demand_forecast.scenario_total(custom, final, start, workload="hpc")),
 )
 
 components.chart(
@@ -129,11 +132,11 @@ components.chart(
     "your drivers on that history, the announced pipeline of marts.fct_ai_pipeline (counted rows) and the installed "
     "base's vintages; thin lines: the stored scenarios in marts.fct_demand_forecast. Model parameters (AI PUE "
     f"{model.pue_ai_cluster:g}, load factors {model.load_factor_text()}) as in meta.parameters. "
-    + analysis.coverage_note(components.load(queries.published_projections)),
+    + demand_forecast.coverage_note(components.load(queries.published_projections)),
 )
 
 st.subheader("Which driver binds")
-binding = analysis.binding_drivers(custom)
+binding = demand_forecast.binding_drivers(custom)
 projected_years = binding["year"].n_unique()
 floor_years = sorted(set(binding.filter(pl.col("total_basis") == "pipeline_floor")["year"].to_list()))
 if floor_years:

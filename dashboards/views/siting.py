@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import analysis, charts, components
+from dashboards import charts, components
+from dashboards.analysis import markets, siting
 from dashboards.data import queries
 
 components.header(
@@ -15,7 +16,7 @@ components.header(
 )
 
 summary = components.load(queries.market_summary)
-table = analysis.siteable(summary)
+table = markets.siteable(summary)
 
 regions = sorted(table["region"].drop_nulls().unique().to_list())
 chosen_regions = st.multiselect("Regions", regions, default=regions, key="siting-regions")
@@ -31,10 +32,10 @@ CRITERIA = {
 
 for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "inference"], strict=True):
     with tab:
-        defaults = analysis.DEFAULT_WEIGHTS[workload].as_dict()
+        defaults = siting.DEFAULT_WEIGHTS[workload].as_dict()
         st.markdown(
             "**Weights** (relative; rescaled to sum to 100 points). Tier fit for "
-            f"{workload}: " + ", ".join(f"{k} {v:g}" for k, v in analysis.TIER_FIT[workload].items())
+            f"{workload}: " + ", ".join(f"{k} {v:g}" for k, v in siting.TIER_FIT[workload].items())
         )
         cols = st.columns(len(CRITERIA))
         weights = {
@@ -43,7 +44,7 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
         }
         if sum(weights.values()) == 0:
             st.warning("All weights are zero: every market scores 0.")
-        scored = analysis.siting_scores(table, workload, analysis.SitingWeights(**weights))
+        scored = siting.siting_scores(table, workload, siting.SitingWeights(**weights))
         if scored.is_empty():
             st.info("No markets in the chosen regions.")
             continue
@@ -78,8 +79,8 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "(markets only: a country's undisclosed rest and unassigned rows are not places to site). Energy price "
             "scored by percentile rank (no price scores 0); facility capacity in operation and in the pipeline "
             "(reported ranges, high end, log-scaled, each site once as the mart counts it); tier and urban flag "
-            "(curated with a cited basis). " + analysis.price_bases(summary),
+            "(curated with a cited basis). " + markets.price_bases(summary),
         )
         with st.expander("Why each market scores what it does"):
             for row in scored.head(20).iter_rows(named=True):
-                st.markdown("- " + analysis.explain_score(row, analysis.SitingWeights(**weights)))
+                st.markdown("- " + siting.explain_score(row, siting.SitingWeights(**weights)))

@@ -1,0 +1,37 @@
+"""fct_market_summary as several pages use it (Market tiers, Siting, Economics): the energy-price bases for
+captions, and the places one can site in."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def price_bases(summary: pl.DataFrame) -> str:
+    """The kinds of energy price the markets carry (fct_market_summary.energy_price_basis without the
+    geography), for captions: e.g. 'EIA industrial 2019 (98 markets); Ember wholesale 2024 mean (54)'."""
+    kinds = (
+        summary.filter(pl.col("energy_price_basis").is_not_null())
+        .with_columns(
+            kind=pl.col("energy_price_basis").str.replace(r"\s+[A-Z]{2}(-[A-Z]{2})?(\s+\(.*\))?$", "").str.strip_chars()
+        )
+        .group_by("kind")
+        .agg(pl.len().alias("n"))
+        .sort("n", descending=True)
+    )
+    missing = summary.filter(pl.col("energy_price_basis").is_null()).height
+    parts = [f"{k} ({n} market{'s' if n != 1 else ''})" for k, n in kinds.iter_rows()]
+    return (
+        "Energy price: the price the marts cost deployments at (marts.fct_market_summary.energy_price_basis, "
+        "reported, in USD/MWh): "
+        + ("; ".join(parts) if parts else "none")
+        + f"; {missing} markets have no price. Retail (EIA, US) and wholesale (Ember, Europe) are different "
+        "bases: compare within a region."
+    )
+
+
+# Places that are not markets one can site in: a country's undisclosed rest and rows without a location.
+NOT_SITEABLE_KINDS = ("country_rest", "unassigned")
+
+
+def siteable(summary: pl.DataFrame) -> pl.DataFrame:
+    return summary.filter(~pl.col("market_kind").is_in(NOT_SITEABLE_KINDS))
