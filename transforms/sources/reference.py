@@ -71,6 +71,7 @@ REF_MARKET_FIGURES = SourceSpec(
     description="Published data-center market figures (inventory, construction, vacancy, rent) by market",
     columns=(
         _s("market", required=True),
+        _s("market_id"),
         _s("region"),
         _s("metric", required=True),
         _f("value", required=True, thousands=True),

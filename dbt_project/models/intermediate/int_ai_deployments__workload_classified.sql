@@ -8,7 +8,7 @@
 -- 1. owner_type from seed owner_types (lowest priority whose pattern matches the owner, lower-cased;
 --    no owner: 'chinese_anonymised' for Epoch's anonymised Chinese systems, else 'unknown').
 -- 2. Rules (seed workload_rules, lowest priority matching rule wins) on the cluster name, the source
---    text (note + quote + hardware note), the primary chip and a cluster profile:
+--    text (note + quote + hardware note), the primary chip, the owner and a cluster profile:
 --    'public_research' (sector Public, owner type research: a scientific supercomputer),
 --    'large_single_private' (a single private cluster of >= p('large_cluster_h100e') H100e that is
 --    not a cloud offering: owner not a neocloud and Epoch's users not 'Cloud'), else 'other'.
@@ -62,6 +62,7 @@ fields as (
         lower(cluster_name) as cluster_name,
         lower(concat_ws(' ', note, quote, hardware_note)) as source_text,
         lower(chip_type_primary) as chip_type_primary,
+        lower(owner) as owner,
         case
             when sector = 'Public' and owner_type = 'research' then 'public_research'
             when
@@ -78,7 +79,7 @@ fields as (
 
 field_values as (
     unpivot fields
-    on cluster_name, source_text, chip_type_primary, cluster_profile
+    on cluster_name, source_text, chip_type_primary, cluster_profile, owner
     into name match_field value field_value
 ),
 

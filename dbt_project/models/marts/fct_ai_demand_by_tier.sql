@@ -1,6 +1,7 @@
--- One row per year x region x market_tier x market_kind x workload: power installed as of 31
--- December of the year and the energy of the calendar year (int_ai_demand__installed_by_year), as a
--- full grid: every year from the first operational year to p('demand_latest_year') x every region of
+-- One row per year x region x market_tier x market_kind x workload: power installed as of the end of
+-- the period (31 December; the history's as-of date in its last, partial year: as_of_date, is_year_end)
+-- and the energy of the period (int_ai_demand__installed_by_year), as a full grid: every year from the
+-- first operational year to the as-of year (int_ai_history__as_of) x every region of
 -- the markets reference (as in dim_markets: a market without one is 'Unknown') x every tier and kind
 -- pair of dim_markets x workload (training, inference: AI demand, each deployment's power split by its
 -- training_share; hpc: public scientific supercomputers, shown apart) has a row, zero where nothing is
@@ -13,10 +14,14 @@ markets as (
     select * from {{ ref('int_markets__tiered') }}
 ),
 
+as_of as (
+    select * from {{ ref('int_ai_history__as_of') }}
+),
+
 years as (
     select unnest(range(
         (select min(installed.year) from installed),
-        {{ p('demand_latest_year') }} + 1
+        (select as_of.as_of_year from as_of) + 1
     )) as year
 ),
 
@@ -64,8 +69,16 @@ final as (
         coalesce(aggregated.h100_equivalents, 0) as h100_equivalents,
         coalesce(aggregated.deployments_power_reported, 0) as deployments_power_reported,
         coalesce(aggregated.deployments_without_power, 0) as deployments_without_power,
-        coalesce(aggregated.deployments_share_from_prior, 0) as deployments_share_from_prior
+        coalesce(aggregated.deployments_share_from_prior, 0) as deployments_share_from_prior,
+        case
+            when grid.year = as_of.as_of_year then as_of.as_of_date else make_date(grid.year, 12, 31)
+        end as as_of_date,
+        grid.year < as_of.as_of_year or (month(as_of.as_of_date) = 12 and day(as_of.as_of_date) = 31) as is_year_end,
+        coalesce(aggregated.campuses, 0) as campuses,
+        coalesce(aggregated.facility_power_mw_campuses, 0) as facility_power_mw_campuses,
+        coalesce(aggregated.facility_power_mw_share_from_prior, 0) as facility_power_mw_share_from_prior
     from grid
+    cross join as_of
     left join installed as aggregated
         on
             grid.year = aggregated.year

@@ -1,13 +1,29 @@
 -- One row per AI deployment record in Epoch AI's GPU clusters table (every source row, every
 -- status), with market, workload class and training share, power, racks, capex and energy.
--- counts_in_demand says whether the row is AI demand in fct_ai_demand_by_tier for
--- p('demand_latest_year'), demand_reason why (not).
+-- counts_in_demand says whether the row's own power is AI demand in fct_ai_demand_by_tier at the
+-- history's as-of date (int_ai_history__as_of), demand_reason why (not): 'counted_in_campus' where the
+-- frontier campus it is paired with (paired_campus_id) counts that power through its timeline.
 with modelled as (
     select * from {{ ref('int_ai_deployments__power_modelled') }}
 ),
 
 demand as (
     select * from {{ ref('int_ai_deployments__demand_years') }}
+),
+
+pairs as (
+    select * from {{ ref('int_ai_deployments__campus_pairs') }}
+),
+
+as_of as (
+    select * from {{ ref('int_ai_history__as_of') }}
+),
+
+at_as_of as (
+    select installed.*
+    from {{ ref('int_ai_capacity__installed_by_year') }} as installed
+    inner join as_of
+        on installed.year = as_of.as_of_year
 ),
 
 final as (
@@ -69,8 +85,12 @@ final as (
         modelled.possible_duplicate,
         modelled.possible_duplicate_of,
         modelled.include_in_standard_analysis,
-        demand.demand_reason = 'counted' as counts_in_demand,
-        demand.demand_reason,
+        demand.demand_reason = 'counted' and not coalesce(at_as_of.is_covered_by_campus, false) as counts_in_demand,
+        case
+            when demand.demand_reason = 'counted' and coalesce(at_as_of.is_covered_by_campus, false)
+                then 'counted_in_campus'
+            else demand.demand_reason
+        end as demand_reason,
         cast(demand.demand_start_year as integer) as demand_start_year,
         cast(demand.demand_end_year as integer) as demand_end_year,
         modelled.source_urls,
@@ -81,10 +101,17 @@ final as (
         modelled.workload_prior,
         modelled.owner_type,
         modelled.market_kind,
-        modelled.it_kw_per_gpu_basis
+        modelled.it_kw_per_gpu_basis,
+        pairs.campus_id as paired_campus_id,
+        pairs.pair_rule as campus_pair_rule,
+        demand.demand_exclusion_rule_id
     from modelled
     inner join demand
         on modelled.deployment_id = demand.deployment_id
+    left join pairs
+        on modelled.deployment_id = pairs.deployment_id
+    left join at_as_of
+        on at_as_of.unit_id = 'cluster:' || modelled.deployment_id
 )
 
 select * from final

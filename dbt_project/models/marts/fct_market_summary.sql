@@ -1,17 +1,45 @@
 -- One row per market: everything the dashboard's market views show, computed once here so no page
--- applies a mart rule itself. AI demand is the latest year's installed power of the deployments
--- counted in fct_ai_demand_by_tier (split into training and inference by training_share; hpc apart);
+-- applies a mart rule itself. AI demand is the power installed at the history's as-of date
+-- (int_ai_history__as_of) of the units fct_ai_demand_by_tier counts (frontier campuses by their
+-- timelines, GPU clusters no campus counts; split into training and inference by training_share; hpc
+-- apart); where a market's units cannot be placed (a country's undisclosed market), the owners they
+-- belong to are named (unlocated_owners, fct_ai_demand_unlocated);
 -- the AI pipeline is the counted announced capacity of fct_ai_pipeline (as announced, before any
 -- scenario's realisation); facility capacity comes from fct_facilities' primary records (a site in
 -- two sources counts once), operating and pipeline stages kept apart as low/high ranges; the energy
 -- price is the one the marts cost deployments at (int_energy_prices__latest_by_geography: a US
--- market's primary state, else the US average; elsewhere the country), with its basis.
+-- market's primary state, else the US average; elsewhere the country), with its basis. The broker
+-- inventory (ref_market_figures: the latest operating inventory a broker published for the market)
+-- stands beside the tracked operating capacity, and capacity_coverage says how much of it the tracked
+-- sites account for.
 with markets as (
     select * from {{ ref('dim_markets') }}
 ),
 
-deployments as (
-    select * from {{ ref('fct_ai_deployments') }}
+as_of as (
+    select * from {{ ref('int_ai_history__as_of') }}
+),
+
+installed as (
+    select
+        installed.*,
+        units.market_id,
+        units.unit_kind,
+        units.owner,
+        units.training_share,
+        units.is_hpc_apart
+    from {{ ref('int_ai_capacity__installed_by_year') }} as installed
+    inner join as_of on installed.year = as_of.as_of_year
+    inner join {{ ref('int_ai_capacity__units') }} as units on installed.unit_id = units.unit_id
+    where installed.facility_power_mw > 0
+),
+
+unlocated as (
+    select * from {{ ref('fct_ai_demand_unlocated') }}
+),
+
+figures as (
+    select * from {{ ref('stg_reference__market_figures') }}
 ),
 
 pipeline as (
@@ -30,14 +58,51 @@ prices as (
 ai_demand as (
     select
         market_id,
-        sum(facility_power_mw * training_share) filter (where counts_in_demand) as ai_training_mw,
-        sum(facility_power_mw * (1 - training_share)) filter (where counts_in_demand) as ai_inference_mw,
-        sum(facility_power_mw) filter (where demand_reason = 'hpc_not_ai_demand') as hpc_mw,
-        count(*) filter (where counts_in_demand) as ai_deployments,
-        sum(gpu_count) filter (where counts_in_demand) as ai_gpus,
-        sum(annual_energy_cost_usd) filter (where counts_in_demand) as ai_annual_energy_cost_usd
-    from deployments
+        sum(facility_power_mw * training_share) filter (where not is_hpc_apart) as ai_training_mw,
+        sum(facility_power_mw * (1 - training_share)) filter (where not is_hpc_apart) as ai_inference_mw,
+        sum(facility_power_mw) filter (where is_hpc_apart) as hpc_mw,
+        count(*) filter (where not is_hpc_apart) as ai_deployments,
+        count(*) filter (where not is_hpc_apart and unit_kind = 'campus') as ai_campuses,
+        sum(facility_power_mw) filter (where not is_hpc_apart and unit_kind = 'campus') as ai_campus_mw,
+        sum(gpu_count) filter (where not is_hpc_apart) as ai_gpus
+    from installed
     group by market_id
+),
+
+unlocated_owners as (
+    select
+        market_id,
+        string_agg(
+            coalesce(owner, 'owner not given') || ' ' || cast(cast(round(ai_demand_mw) as integer) as varchar) || ' MW',
+            '; ' order by ai_demand_mw desc, owner
+        ) as unlocated_owners
+    from unlocated
+    where ai_demand_mw >= 0.5
+    group by market_id
+),
+
+-- the broker's operating inventory of the market: an inventory figure before an operational one before an
+-- approximate one, then the latest period ('H2 2024' after 'H1 2024' after '2023')
+broker as (
+    select
+        market_id,
+        value as broker_inventory_mw,
+        metric as broker_inventory_metric,
+        period as broker_inventory_period,
+        original_publisher || ' (' || source_url || ')' as broker_inventory_source,
+        source_date as broker_inventory_date
+    from figures
+    where
+        market_id is not null
+        and unit = 'MW'
+        and metric in ('inventory', 'operational', 'inventory_approx')
+    qualify row_number() over (
+        partition by market_id
+        order by
+            case metric when 'inventory' then 1 when 'operational' then 2 else 3 end,
+            try_cast(regexp_extract(period, '(\d{4})', 1) as integer) desc nulls last,
+            period desc
+    ) = 1
 ),
 
 announced as (
@@ -94,7 +159,7 @@ final as (
         markets.is_urban,
         markets.latitude,
         markets.longitude,
-        cast({{ p('demand_latest_year') }} as integer) as demand_year,
+        (select as_of.as_of_year from as_of) as demand_year,
         coalesce(ai_demand.ai_training_mw, 0) as ai_training_mw,
         coalesce(ai_demand.ai_inference_mw, 0) as ai_inference_mw,
         coalesce(ai_demand.ai_training_mw, 0) + coalesce(ai_demand.ai_inference_mw, 0) as ai_demand_mw,
@@ -111,13 +176,42 @@ final as (
         cast(coalesce(capacity.facilities, 0) as integer) as facilities,
         market_prices.energy_price_usd_mwh,
         market_prices.energy_price_basis,
-        ai_demand.ai_annual_energy_cost_usd,
-        markets.tier_basis
+        (
+            coalesce(ai_demand.ai_training_mw, 0) * {{ p('load_factor_training') }}
+            + coalesce(ai_demand.ai_inference_mw, 0) * {{ p('load_factor_inference') }}
+        ) * 8760 * market_prices.energy_price_usd_mwh as ai_annual_energy_cost_usd,
+        markets.tier_basis,
+        (select as_of.as_of_date from as_of) as demand_as_of,
+        cast(coalesce(ai_demand.ai_campuses, 0) as integer) as ai_campuses,
+        coalesce(ai_demand.ai_campus_mw, 0) as ai_demand_mw_campuses,
+        unlocated_owners.unlocated_owners,
+        broker.broker_inventory_mw,
+        broker.broker_inventory_metric,
+        broker.broker_inventory_period,
+        broker.broker_inventory_source,
+        broker.broker_inventory_date,
+        (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0)) / 2.0
+            as tracked_operational_mw,
+        case
+            when broker.broker_inventory_mw > 0
+                then (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0))
+                / 2.0 / broker.broker_inventory_mw
+        end as capacity_coverage,
+        case
+            when broker.broker_inventory_mw is null then 'no_broker_figure'
+            when (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0)) / 2.0
+                < 0.5 * broker.broker_inventory_mw then 'below_half'
+            when (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0)) / 2.0
+                <= 1.5 * broker.broker_inventory_mw then 'comparable'
+            else 'above_broker'
+        end as capacity_coverage_class
     from markets
     left join ai_demand on markets.market_id = ai_demand.market_id
     left join announced on markets.market_id = announced.market_id
     left join capacity on markets.market_id = capacity.market_id
     left join market_prices on markets.market_id = market_prices.market_id
+    left join unlocated_owners on markets.market_id = unlocated_owners.market_id
+    left join broker on markets.market_id = broker.market_id
 )
 
 select * from final

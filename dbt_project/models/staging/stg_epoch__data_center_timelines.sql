@@ -9,6 +9,7 @@ final as (
         event_date,
         construction_status,
         power_mw,
+        it_power_mw,
         h100_equivalents,
         buildings_operational,
         total_capital_cost_usd_bn * 1e9 as total_capital_cost_usd,

@@ -23,7 +23,9 @@ final as (
         current_h100_equivalents,
         current_power_mw,
         current_capital_cost_usd_bn * 1e9 as current_capital_cost_usd,
-        nullif(regexp_extract(address, '\b(\d{5})(?:-\d{4})?\b', 1), '') as zip_code,
+        -- the last 5-digit group: a US address ends with 'ST 12345' (a leading 5-digit street number
+        -- such as '55001 Larrison Blvd' is not the ZIP code)
+        list_last(regexp_extract_all(address, '\b(\d{5})(?:-\d{4})?\b', 1)) as zip_code,
         _source_file || ':' || cast(_source_row as varchar) as source_ref
     from source
 )

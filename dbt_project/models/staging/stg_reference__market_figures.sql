@@ -1,4 +1,5 @@
--- One row per published market figure (inventory, under construction, vacancy, rent, ...).
+-- One row per published market figure (inventory, under construction, vacancy, rent, ...); market_id
+-- names the dcpulse market a figure is about (blank for regional aggregates).
 with source as (
     select * from {{ source('raw', 'ref_market_figures') }}
 ),
@@ -6,6 +7,7 @@ with source as (
 final as (
     select
         market,
+        nullif(trim(market_id), '') as market_id,
         region,
         metric,
         value,

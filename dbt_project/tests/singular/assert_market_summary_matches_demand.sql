@@ -1,4 +1,4 @@
--- fct_market_summary's AI demand and hpc add up to fct_ai_demand_by_tier's latest year, by workload:
+-- fct_market_summary's AI demand and hpc (as of the as-of date) add up to fct_ai_demand_by_tier's last period, by workload:
 -- the market views and the demand table can never disagree.
 with summary as (
     select
@@ -14,7 +14,7 @@ demand as (
         coalesce(sum(facility_power_mw) filter (where workload = 'inference'), 0) as inference_mw,
         coalesce(sum(facility_power_mw) filter (where workload = 'hpc'), 0) as hpc_mw
     from {{ ref('fct_ai_demand_by_tier') }}
-    where year = {{ p('demand_latest_year') }}
+    where year = (select max(year) from {{ ref('fct_ai_demand_by_tier') }})
 )
 
 select *

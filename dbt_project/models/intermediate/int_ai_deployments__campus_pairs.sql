@@ -1,0 +1,262 @@
+{{ config(materialized='table') }}
+
+-- One row per GPU cluster (Epoch AI GPU clusters, any status) located at an Epoch AI frontier data
+-- center (campus): the campus, the rule that paired them and the evidence. Epoch's two datasets
+-- overlap: a campus's timeline counts all its buildings, and the clusters Epoch lists there (xAI
+-- Colossus Memphis phases at Colossus 1, OpenAI/Microsoft Goodyear at Microsoft Goodyear, ...) are part
+-- of that power. Pairing them lets the installed base count each megawatt once.
+--
+-- Evidence, cluster against campus:
+-- * address_match: the campus address's house number and street word appear in the cluster's
+--   location ('3231 Riverport Rd');
+-- * zip_match: the campus's ZIP code appears in the cluster's location;
+-- * same_market: both fall in the same market (not a country's rest or unassigned);
+-- * owner_match: an owner or user of one is an owner or user of the other ('Microsoft', 'xAI' in
+--   'SpaceXAI'; 'Cloud' is no name);
+-- * name_words: the campus's own name words (name and project; not its owners', generic or place
+--   words) found in the cluster's name or location ('Stargate', 'Colossus', 'Rainier', 'Goodyear');
+-- * date_compatible: the cluster's date (first operational, else the end of its planned year;
+--   undated plans pass) is no more than a year before the campus's first timeline event.
+-- Rules, in order (pair_rule):
+-- 1. 'address': address_match and date_compatible;
+-- 2. 'name_owner_place': owner_match, name_words or zip_match, same_market or zip_match,
+--    date_compatible;
+-- 3. 'owner_sole_campus': owner_match, same_market, the only campus in the market any owner of the
+--    cluster matches, no street address of its own in the cluster's location (a cluster at another
+--    address is elsewhere: Eos-DFW in Plano is not CoreWeave Denton), and the cluster dated on or after
+--    the campus's first timeline event (an undated plan passes).
+-- A cluster with several candidates keeps the best (rule order, then evidence: address 4, ZIP 2, one
+-- per name word, owner 1); a tie at the top pairs nothing (ambiguous, left unpaired).
+with clusters as (
+    select * from {{ ref('stg_epoch__gpu_clusters') }}
+),
+
+campuses as (
+    select * from {{ ref('int_campuses__profiled') }}
+),
+
+cluster_markets as (
+    select * from {{ ref('int_locations__matched_to_markets') }}
+    where entity_type = 'ai_deployment'
+),
+
+stop_words as (
+    select unnest([
+        'the', 'and', 'data', 'center', 'centers', 'centre', 'campus', 'cloud', 'project', 'site', 'mega',
+        'new', 'north', 'south', 'east', 'west', 'expansion', 'phase', 'cluster', 'supercluster', 'llc',
+        'inc', 'county', 'infrastructure', 'start', 'mexico', 'texas', 'ohio', 'york', 'virginia', 'wisconsin',
+        'michigan'
+    ]) as word
+),
+
+located as (
+    select
+        clusters.deployment_id,
+        clusters.cluster_name,
+        clusters.owner,
+        clusters.users,
+        lower(coalesce(clusters.location_text, '')) as location_text,
+        regexp_matches(coalesce(clusters.location_text, ''), '^\s*\d+\s+[A-Za-z]') as has_street_address,
+        lower(clusters.cluster_name || ' ' || coalesce(clusters.location_text, '')) as cluster_text,
+        coalesce(
+            cast(clusters.first_operational_date as date),
+            make_date(cast(clusters.planned_year as integer), 12, 31)
+        ) as cluster_date,
+        coalesce(cluster_markets.market_id, 'unassigned') as market_id
+    from clusters
+    left join cluster_markets
+        on clusters.deployment_id = cluster_markets.entity_id
+),
+
+campus_keys as (
+    select
+        campuses.*,
+        regexp_extract(campuses.address, '^\s*(\d+)[-\x{2013}\d]*\s+([A-Za-z]+)', 1) as house_number,
+        lower(regexp_extract(campuses.address, '^\s*(\d+)[-\x{2013}\d]*\s+([A-Za-z]+)', 2)) as street_word
+    from campuses
+),
+
+campus_orgs as (
+    select distinct
+        data_center_id,
+        trim(lower(org)) as org
+    from (
+        select
+            data_center_id,
+            unnest(string_split(coalesce(owner, '') || ',' || coalesce(users, ''), ',')) as org
+        from campuses
+    )
+),
+
+cluster_orgs as (
+    select distinct
+        deployment_id,
+        trim(regexp_replace(lower(org), '\s+(ai|inc|llc)$', '')) as org
+    from (
+        select
+            deployment_id,
+            unnest(string_split(coalesce(owner, '') || ',' || coalesce(users, ''), ',')) as org
+        from clusters
+    )
+),
+
+campus_name_words as (
+    select distinct
+        data_center_id,
+        word
+    from (
+        select
+            data_center_id,
+            unnest(string_split_regex(
+                lower(strip_accents(data_center_id || ' ' || coalesce(project, ''))), '[^a-z0-9]+'
+            )) as word
+        from campuses
+    )
+    where
+        length(word) >= 4
+        and word not in (select stop_words.word from stop_words)
+        and word not in (select campus_orgs.org from campus_orgs where campus_orgs.data_center_id = data_center_id)
+),
+
+candidates as (
+    select
+        located.deployment_id,
+        located.cluster_name,
+        campus_keys.data_center_id,
+        campus_keys.campus_id,
+        located.cluster_date,
+        located.has_street_address,
+        campus_keys.first_event_date,
+        campus_keys.first_power_date,
+        located.market_id = campus_keys.market_id
+        and campus_keys.market_kind not in ('country_rest', 'unassigned') as same_market,
+        coalesce(
+            campus_keys.house_number <> ''
+            and regexp_matches(
+                located.location_text,
+                '\b' || campus_keys.house_number || '\s+' || campus_keys.street_word || '\b'
+            ),
+            false
+        ) as address_match,
+        coalesce(
+            campus_keys.zip_code is not null
+            and regexp_matches(located.location_text, '\b' || campus_keys.zip_code || '\b'),
+            false
+        ) as zip_match
+    from located
+    inner join campus_keys
+        on
+            (
+                located.market_id = campus_keys.market_id
+                and campus_keys.market_kind not in ('country_rest', 'unassigned')
+            )
+            or (
+                campus_keys.zip_code is not null
+                and regexp_matches(located.location_text, '\b' || campus_keys.zip_code || '\b')
+            )
+),
+
+evidence as (
+    select
+        candidates.*,
+        exists (
+            select 1
+            from campus_orgs
+            inner join cluster_orgs
+                on
+                    length(campus_orgs.org) >= 3
+                    and length(cluster_orgs.org) >= 3
+                    and campus_orgs.org <> 'cloud'
+                    and cluster_orgs.org <> 'cloud'
+                    and (contains(campus_orgs.org, cluster_orgs.org) or contains(cluster_orgs.org, campus_orgs.org))
+            where
+                campus_orgs.data_center_id = candidates.data_center_id
+                and cluster_orgs.deployment_id = candidates.deployment_id
+        ) as owner_match,
+        (
+            select count(*)
+            from campus_name_words
+            where
+                campus_name_words.data_center_id = candidates.data_center_id
+                and regexp_matches(
+                    (select located.cluster_text from located where located.deployment_id = candidates.deployment_id),
+                    '\b' || campus_name_words.word || '\b'
+                )
+        ) as name_words,
+        candidates.cluster_date is null
+        or candidates.first_event_date is null
+        or candidates.cluster_date >= candidates.first_event_date - interval 365 day as date_compatible
+    from candidates
+),
+
+owner_campuses_in_market as (
+    select
+        deployment_id,
+        count(*) filter (where owner_match and same_market) as owner_campuses
+    from evidence
+    group by deployment_id
+),
+
+ruled as (
+    select
+        evidence.*,
+        case
+            when evidence.address_match and evidence.date_compatible then 'address'
+            when
+                evidence.owner_match
+                and (evidence.name_words > 0 or evidence.zip_match)
+                and (evidence.same_market or evidence.zip_match)
+                and evidence.date_compatible
+                then 'name_owner_place'
+            when
+                evidence.owner_match
+                and evidence.same_market
+                and owner_campuses_in_market.owner_campuses = 1
+                and not evidence.has_street_address
+                and coalesce(evidence.cluster_date >= evidence.first_event_date, true)
+                then 'owner_sole_campus'
+        end as pair_rule,
+        4 * cast(evidence.address_match as integer) + 2 * cast(evidence.zip_match as integer)
+        + evidence.name_words + cast(evidence.owner_match as integer) as evidence_score
+    from evidence
+    inner join owner_campuses_in_market
+        on evidence.deployment_id = owner_campuses_in_market.deployment_id
+),
+
+ranked as (
+    select
+        ruled.*,
+        case ruled.pair_rule when 'address' then 1 when 'name_owner_place' then 2 else 3 end as rule_rank,
+        count(*) over (partition by ruled.deployment_id) as candidate_campuses
+    from ruled
+    where ruled.pair_rule is not null
+),
+
+best as (
+    select
+        ranked.*,
+        count(*) over (partition by ranked.deployment_id, ranked.rule_rank, ranked.evidence_score) as tied
+    from ranked
+    qualify
+        rank() over (partition by ranked.deployment_id order by ranked.rule_rank, ranked.evidence_score desc) = 1
+),
+
+final as (
+    select
+        deployment_id,
+        cluster_name,
+        data_center_id,
+        campus_id,
+        pair_rule,
+        address_match,
+        zip_match,
+        same_market,
+        owner_match,
+        cast(name_words as integer) as name_words,
+        cast(evidence_score as integer) as evidence_score,
+        cast(candidate_campuses as integer) as candidate_campuses
+    from best
+    where tied = 1
+)
+
+select * from final

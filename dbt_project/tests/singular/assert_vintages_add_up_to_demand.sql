@@ -1,0 +1,22 @@
+-- fct_ai_installed_by_vintage summed over vintage equals fct_ai_demand_by_tier's facility power in every
+-- cell: the vintage table is the same installed base, only split by age.
+with vintages as (
+    select year, region, market_tier, market_kind, workload, sum(facility_power_mw) as mw
+    from {{ ref('fct_ai_installed_by_vintage') }}
+    group by all
+),
+
+demand as (
+    select year, region, market_tier, market_kind, workload, facility_power_mw as mw
+    from {{ ref('fct_ai_demand_by_tier') }}
+)
+
+select
+    demand.*,
+    vintages.mw as vintage_mw
+from demand
+full outer join vintages
+    on
+        demand.year = vintages.year and demand.region = vintages.region and demand.market_tier = vintages.market_tier
+        and demand.market_kind = vintages.market_kind and demand.workload = vintages.workload
+where abs(coalesce(demand.mw, 0) - coalesce(vintages.mw, 0)) > 1e-6
