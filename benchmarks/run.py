@@ -478,7 +478,7 @@ def worker_dashboard(args: argparse.Namespace) -> dict[str, Any]:
         history, pipeline = data.demand_by_tier(), data.ai_pipeline()
         kwargs: dict[str, Any] = {}
         if model is not None and hasattr(data, "base_vintages"):
-            kwargs["base_vintages"] = data.base_vintages(model.hpc_counts_as_ai_demand, model.demand_latest_year)
+            kwargs["base_vintages"] = data.base_vintages()
             kwargs["end_year"] = model.forecast_end_year
         fc.forecast_scenario(history, pipeline, scenario="base", **kwargs)
         times = []

@@ -56,7 +56,6 @@ class ModelParams:
     pue_ai_cluster: float
     server_overhead: float
     load_factor: dict[str, float]
-    demand_latest_year: int
     forecast_end_year: int
     hpc_counts_as_ai_demand: bool
 
@@ -69,7 +68,6 @@ class ModelParams:
             pue_ai_cluster=float(value("pue_ai_cluster")),
             server_overhead=float(value("server_overhead")),
             load_factor={w: float(value(f"load_factor_{w}")) for w in (*AI_WORKLOADS, HPC)},
-            demand_latest_year=int(value("demand_latest_year")),
             forecast_end_year=int(value("forecast_end_year")),
             hpc_counts_as_ai_demand=bool(value("hpc_counts_as_ai_demand")),
         )

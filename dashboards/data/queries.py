@@ -54,13 +54,13 @@ def parameters() -> pl.DataFrame:
     )
 
 
-def base_vintages(hpc_counts_as_ai_demand: bool, demand_latest_year: int) -> pl.DataFrame:
-    """The installed base by the year it came online, split into the demand marts' cells, read with the
-    pipeline's own query (orchestration.lib.forecast_build), so the scenario builder retires hardware
-    exactly as the stored forecast does."""
+def base_vintages() -> pl.DataFrame:
+    """The installed base the forecast starts from, by the year it was first installed, in the demand marts'
+    cells (marts.fct_ai_installed_by_vintage), read with the pipeline's own query, so the scenario builder
+    retires hardware exactly as the stored forecast does."""
     from orchestration.lib.forecast_build import BASE_VINTAGES_SQL
 
-    return query(BASE_VINTAGES_SQL, (hpc_counts_as_ai_demand, demand_latest_year)).rename({"mw": "facility_power_mw"})
+    return query(BASE_VINTAGES_SQL).rename({"mw": "facility_power_mw"})
 
 
 def markets() -> pl.DataFrame:

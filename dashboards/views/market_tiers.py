@@ -119,8 +119,8 @@ st.dataframe(
 )
 st.caption(
     f"{shown.height} of {summary.height} markets. Source: marts.fct_market_summary as published (one row per market; "
-    "the marts decide what counts). AI demand: facility MW of the deployments counted in "
-    f"{params.demand_latest_year} (fct_ai_demand_by_tier's latest year), split into training and inference "
+    "the marts decide what counts). AI demand: facility MW installed at "
+    f"{summary['demand_as_of'].max()} (fct_ai_demand_by_tier's last period), split into training and inference "
     "(modelled); hpc apart. AI pipeline: announced AI capacity counted in marts.fct_ai_pipeline, as announced "
     "(before the scenarios' realisation rate). Facility capacity: marts.fct_facilities (FracTracker for the US, "
     "Epoch AI frontier data centers elsewhere: coverage outside the US is thin), reported ranges; operating and "

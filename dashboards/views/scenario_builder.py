@@ -88,7 +88,7 @@ def run_forecast(key: Any, start: str, overrides_items: tuple[tuple[str, float],
         scenario=start,
         overrides=dict(overrides_items) or None,
         end_year=end_year,
-        base_vintages=queries.base_vintages(model.hpc_counts_as_ai_demand, model.demand_latest_year),
+        base_vintages=queries.base_vintages(),
     )
 
 

@@ -8,25 +8,14 @@ import duckdb
 import polars as pl
 
 from transforms.forecast import backtest, forecast_invariants, load_scenarios, run_all_scenarios
-from transforms.params import param
 
-# The installed base at the origin by the year each deployment came online (to retire it by age),
-# split into the demand marts' cells exactly as fct_ai_demand_by_tier splits it.
+# The installed base the forecast starts from (the history's last period: the as-of snapshot) by the year
+# each megawatt was first installed, in the demand marts' cells: dbt's fct_ai_installed_by_vintage, so the
+# forecast and the dashboard's scenario builder retire hardware exactly as the marts count it.
 BASE_VINTAGES_SQL = """
-with counted as (
-    select
-        region, market_tier, market_kind, demand_start_year as vintage, facility_power_mw, training_share,
-        workload = 'hpc' and not ? as is_hpc_apart
-    from marts.fct_ai_deployments
-    where demand_start_year is not null and demand_end_year = ? and facility_power_mw is not null
-)
-select region, market_tier, market_kind, 'training' as workload, vintage, facility_power_mw * training_share as mw
-from counted where not is_hpc_apart
-union all
-select region, market_tier, market_kind, 'inference', vintage, facility_power_mw * (1 - training_share)
-from counted where not is_hpc_apart
-union all
-select region, market_tier, market_kind, 'hpc', vintage, facility_power_mw from counted where is_hpc_apart
+select region, market_tier, market_kind, workload, vintage, facility_power_mw as mw
+from marts.fct_ai_installed_by_vintage
+where year = (select max(year) from marts.fct_ai_installed_by_vintage)
 """
 
 
@@ -49,11 +38,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFr
     """History (fct_ai_demand_by_tier), the counted pipeline (fct_ai_pipeline) and the base's vintages."""
     history = con.execute("select * from marts.fct_ai_demand_by_tier").pl()
     pipeline = con.execute("select * from marts.fct_ai_pipeline where counts_in_pipeline").pl()
-    vintages = (
-        con.execute(BASE_VINTAGES_SQL, [bool(param("hpc_counts_as_ai_demand")), int(param("demand_latest_year"))])
-        .pl()
-        .rename({"mw": "facility_power_mw"})
-    )
+    vintages = con.execute(BASE_VINTAGES_SQL).pl().rename({"mw": "facility_power_mw"})
     return history, pipeline, vintages
 
 

@@ -56,14 +56,13 @@ def test_model_parameters_are_read_as_the_warehouse_stored_them() -> None:
         load_factor_training="0.5",
         load_factor_inference="0.4",
         load_factor_hpc="0.3",
-        demand_latest_year="2024",
         forecast_end_year="2032",
         hpc_counts_as_ai_demand="false",
     )
     got = analysis.ModelParams.from_frame(frame)
     assert got.pue_ai_cluster == 1.3 and got.server_overhead == 1.9
     assert got.load_factor == {"training": 0.5, "inference": 0.4, "hpc": 0.3}
-    assert (got.demand_latest_year, got.forecast_end_year, got.hpc_counts_as_ai_demand) == (2024, 2032, False)
+    assert (got.forecast_end_year, got.hpc_counts_as_ai_demand) == (2032, False)
     assert got.load_factor_text() == "training 0.5, inference 0.4, hpc 0.3"
 
 

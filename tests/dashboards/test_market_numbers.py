@@ -80,16 +80,16 @@ def _literals(text: str) -> list[str]:
 
 
 def test_no_model_parameter_value_is_restated_in_dashboards(wh: duckdb.DuckDBPyConnection) -> None:
-    """PUE, server overhead, the training load factor, the latest year and the horizon are read from
+    """PUE, server overhead, the training load factor and the horizon are read from
     meta.parameters; their values must not appear as literals. (The inference and hpc load factors,
     0.6 and 0.75, are left out: the same numbers are unrelated layout values.)"""
     values = dict(
         wh.execute(
             "select parameter, value from meta.parameters where scope = 'model' and parameter in "
-            "('pue_ai_cluster', 'server_overhead', 'load_factor_training', 'forecast_end_year', 'demand_latest_year')"
+            "('pue_ai_cluster', 'server_overhead', 'load_factor_training', 'forecast_end_year')"
         ).fetchall()
     )
-    assert len(values) == 5
+    assert len(values) == 4
     forbidden = {float(v) for v in values.values()}
     offenders = [
         (str(p.relative_to(REPO)), literal)
@@ -132,7 +132,7 @@ def test_scenario_builder_inputs_reproduce_the_stored_forecast(any_warehouse: Pa
         data.demand_by_tier(),
         data.ai_pipeline(),
         scenario=scenario,
-        base_vintages=data.base_vintages(params.hpc_counts_as_ai_demand, params.demand_latest_year),
+        base_vintages=data.base_vintages(),
     )
     stored = data.demand_forecast().filter(pl.col("scenario") == scenario)
     keys = ["year", "region", "market_tier", "market_kind", "workload"]

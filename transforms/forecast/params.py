@@ -63,6 +63,7 @@ PIPELINE_SCHEMA: dict[str, pl.DataType] = {
     "expected_year": pl.Int32(),
     "is_past_due": pl.Boolean(),
     "pipeline_mw": pl.Float64(),
+    "arrival_years": pl.Int32(),
 }
 # The installed base at the origin by vintage (year each deployment came online), to retire it.
 VINTAGE_SCHEMA: dict[str, pl.DataType] = {

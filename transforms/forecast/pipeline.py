@@ -6,9 +6,11 @@ dbt (``fct_ai_pipeline``), next to the rule for installed history. Here a scenar
 much of it is built and when:
 
 - ``pipeline_realisation_rate`` of every row's MW is built;
-- a dated row arrives in its expected year plus ``pipeline_delay_years`` (a fractional delay splits
-  the row between two years); a row whose date has passed while it is still planned
-  (``is_past_due``) arrives in the first projected year plus ``past_due_delay_years`` more;
+- a dated row arrives from its expected year over its ``arrival_years`` (evenly; fct_ai_pipeline
+  spreads a plan whose year has passed, that no source shows operating, over var
+  past_due_spread_years from the as-of year), plus ``pipeline_delay_years`` (a fractional delay splits
+  the row between two years); a past-due row (``is_past_due``) is delayed ``past_due_delay_years``
+  more;
 - an undated row is spread evenly over the ``pipeline_undated_spread_years`` after the origin, then
   delayed like the others;
 - a row keeps its own region, tier and kind; its power splits into training and inference by its
@@ -44,6 +46,8 @@ def prepare_pipeline(pipeline: pl.DataFrame) -> pl.DataFrame:
     frame = pipeline
     if "counts_in_pipeline" in frame.columns:
         frame = frame.filter(pl.col("counts_in_pipeline"))
+    if "arrival_years" not in frame.columns:  # a pipeline of an earlier release: every row arrives in one year
+        frame = frame.with_columns(arrival_years=pl.lit(1, pl.Int32))
     missing = set(PIPELINE_SCHEMA) - set(frame.columns)
     if missing:
         raise ValueError(f"pipeline lacks columns {sorted(missing)} (expected marts.fct_ai_pipeline)")
@@ -54,6 +58,7 @@ def prepare_pipeline(pipeline: pl.DataFrame) -> pl.DataFrame:
         pl.col("is_ai_demand").fill_null(True),
         pl.col("is_past_due").fill_null(False),
         pl.col("pipeline_mw").fill_null(0.0),
+        pl.col("arrival_years").fill_null(1).clip(lower_bound=1),
     )
 
 
@@ -80,16 +85,23 @@ def pipeline_arrivals(pipeline: pl.DataFrame, params: ScenarioParams, origin: in
         ]
     ).filter(pl.col("mw") > 0)
     first = origin + 1
-    dated = split.filter(pl.col("expected_year").is_not_null()).select(
-        "region",
-        "market_tier",
-        "market_kind",
-        "workload",
-        pl.when(pl.col("is_past_due"))
-        .then(pl.lit(float(first)) + params.past_due_delay_years)
-        .otherwise(pl.max_horizontal(pl.col("expected_year"), pl.lit(first)).cast(pl.Float64))
-        .alias("due"),
-        "mw",
+    spread_max = max(int(split["arrival_years"].max() or 1), 1)
+    dated = (
+        split.filter(pl.col("expected_year").is_not_null())
+        .join(pl.DataFrame({"step": list(range(spread_max))}, schema={"step": pl.Int32}), how="cross")
+        .filter(pl.col("step") < pl.col("arrival_years"))
+        .select(
+            "region",
+            "market_tier",
+            "market_kind",
+            "workload",
+            (
+                pl.max_horizontal(pl.col("expected_year"), pl.lit(first)).cast(pl.Float64)
+                + pl.col("step")
+                + pl.when(pl.col("is_past_due")).then(pl.lit(params.past_due_delay_years)).otherwise(0.0)
+            ).alias("due"),
+            (pl.col("mw") / pl.col("arrival_years")).alias("mw"),
+        )
     )
     spread = params.pipeline_undated_spread_years
     steps = pl.DataFrame({"due": [float(first + k) for k in range(spread)]})

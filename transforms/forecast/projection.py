@@ -180,7 +180,10 @@ def forecast_scenario(
 
     ``history`` is ``marts.fct_ai_demand_by_tier``; ``pipeline`` is ``marts.fct_ai_pipeline`` (or
     ``empty_pipeline()``); ``base_vintages`` the installed base by the year it came online (only
-    needed to retire it; without it the base is taken as built in the origin year). Returns the
+    needed to retire it; without it the base is taken as built in the origin year). Where the
+    history ends with a partial year (``is_year_end`` false: installed as of the history's as-of date),
+    the origin is the last complete year and the installed base every projected year starts from is
+    that snapshot: what is already built by the as-of date is installed, not forecast. Returns the
     contract columns of ``marts.fct_demand_forecast`` plus ``EXTRA_COLUMNS``; projected rows cover
     every region x (tier, kind) x workload of the history grid (and any cell the pipeline adds),
     zeros included.
@@ -189,7 +192,10 @@ def forecast_scenario(
     model = _model_defaults()
     end = end_year if end_year is not None else model["end_year"]
     # sorted so every sum adds in the same order: the same input gives the same output, to the last bit
-    hist = _prepare_history(history).sort("year", "region", "market_tier", "market_kind", "workload")
+    prepared = _prepare_history(history).sort("year", "region", "market_tier", "market_kind", "workload")
+    complete = pl.col("is_year_end") if "is_year_end" in prepared.columns else pl.lit(True)
+    hist = prepared.filter(complete)
+    snapshot = prepared.filter(~complete)
     if hist.height == 0:
         raise ValueError("history is empty: nothing to project from")
     origin = int(hist["year"].max())  # type: ignore[arg-type]
@@ -201,19 +207,22 @@ def forecast_scenario(
     pue_ai = model["pue_ai_cluster"]
     keys = ["region", "market_tier", "market_kind", "workload"]
     origin_rows = hist.filter(pl.col("year") == origin)
+    # the installed base: the as-of snapshot where the history has one, else the origin's year end
+    base_rows = snapshot if snapshot.height else origin_rows
     arrivals = pipeline_arrivals(pipeline if pipeline is not None else empty_pipeline(), params, origin, end)
-    seen = {tuple(r) for r in hist.select(keys).unique().iter_rows()} | {
+    seen = {tuple(r) for r in prepared.select(keys).unique().iter_rows()} | {
         tuple(r) for r in arrivals.select(keys).unique().iter_rows()
     }
     # Every place of the grid has a row for every workload (and can receive either AI workload's growth).
     cells: list[Cell] = sorted({(*c[:3], w) for c in seen for w in WORKLOADS})  # type: ignore[misc]
     regions = sorted({c[0] for c in cells})
 
-    fac0 = {tuple(r[:4]): r[4] for r in origin_rows.select(*keys, "facility_power_mw").iter_rows()}
+    fac0 = {tuple(r[:4]): r[4] for r in base_rows.select(*keys, "facility_power_mw").iter_rows()}
     pue0 = {
         tuple(r[:4]): (r[5] / r[4] if r[4] and r[4] > 0 and r[5] else pue_ai)
-        for r in origin_rows.select(*keys, "it_power_mw", "facility_power_mw").iter_rows()
+        for r in base_rows.select(*keys, "it_power_mw", "facility_power_mw").iter_rows()
     }
+    fac_origin = {tuple(r[:4]): r[4] for r in origin_rows.select(*keys, "facility_power_mw").iter_rows()}
     # Installed base by vintage, scaled so each cell's vintages add up to its origin MW.
     vintages: dict[Cell, dict[int, float]] = defaultdict(dict)
     if base_vintages is not None and base_vintages.height:
@@ -243,8 +252,9 @@ def forecast_scenario(
 
     multiplier = {r: params.region_growth_multiplier.get(r, 1.0) for r in regions}
     growth_rate = {y: params.accelerator_power_cagr * (1.0 - params.growth_taper) ** k for k, y in enumerate(years)}
+    # the trend grows from the origin's year end (the last complete year)
     it0 = {
-        r: sum((fac0.get(c) or 0.0) / pue0.get(c, pue_ai) for c in cells if c[0] == r and c[3] in AI_WORKLOADS)
+        r: sum((fac_origin.get(c) or 0.0) / pue0.get(c, pue_ai) for c in cells if c[0] == r and c[3] in AI_WORKLOADS)
         for r in regions
     }
     inf0_region = {}
