@@ -11,9 +11,15 @@
 --   or in the same market, that share at least one name word.
 -- The kept one is the candidate sharing the most name words with the Epoch campus (Epoch name + owner
 -- vs FracTracker name + operator + tenant; words of 3+ letters, generic ones like 'data', 'center',
--- 'campus' left out), then by basis (distance, ZIP, market), then the nearest. Campuses cluster: in New
--- Albany, OH, Google's site lies 1.8 km from Meta's Prometheus, so the name decides, not distance alone.
--- Two names that number their phases differently ('Colossus 2' vs 'xAI Colossus 1') are not a pair.
+-- 'campus' left out; for a candidate found only by market, the FracTracker record's city is a place, not
+-- a name: 'Mesa' does not make Edged Mesa Google's Mesa campus), then by basis (distance, ZIP, market),
+-- then the nearest. Campuses cluster: in New Albany, OH, Google's site lies 1.8 km from Meta's Prometheus,
+-- so the name decides, not distance alone. Two names that number their phases differently ('Colossus 2'
+-- vs 'xAI Colossus 1') are not a pair.
+-- One to one: a pair is kept only when each is the other's best candidate (for the FracTracker record:
+-- most shared words, then basis, then the nearest, then the campus with the most power at the history's
+-- as-of date). Abilene's Lancium campus pairs with OpenAI Stargate Abilene, not also with the Crusoe
+-- expansion and Shackelford; QTS's White Oak Tech Park with QTS Richmond 1 only.
 with epoch_data_centers as (
     select * from {{ ref('stg_epoch__data_centers') }}
 ),
@@ -24,6 +30,16 @@ fractracker as (
 
 matches as (
     select * from {{ ref('int_locations__matched_to_markets') }}
+),
+
+-- each campus's power at the history's as-of date (its last observed timeline event)
+campus_power as (
+    select
+        data_center_id,
+        facility_power_mw as facility_power_mw_as_of
+    from {{ ref('int_campuses__timeline_events') }}
+    where not is_projected
+    qualify row_number() over (partition by data_center_id order by event_seq desc) = 1
 ),
 
 stop_words as (
@@ -157,9 +173,17 @@ shared_words as (
         on
             candidates.fractracker_facility_id = fractracker_words.facility_id
             and epoch_words.word = fractracker_words.word
+    inner join fractracker
+        on candidates.fractracker_facility_id = fractracker.facility_id
     where
         length(epoch_words.word) >= 3
         and epoch_words.word not in (select stop_words.word from stop_words)
+        and not (
+            candidates.pair_basis = 'market'
+            and list_contains(
+                string_split_regex(lower(strip_accents(coalesce(fractracker.city, ''))), '[^a-z0-9]+'), epoch_words.word
+            )
+        )
     group by candidates.data_center_id, candidates.fractracker_facility_id
 ),
 
@@ -218,6 +242,34 @@ ranked as (
         )
 ),
 
+best_for_campus as (
+    select *
+    from ranked
+    qualify
+        row_number() over (
+            partition by data_center_id
+            order by shared_name_words desc, basis_rank asc, distance_km asc nulls last, fractracker_facility_id asc
+        ) = 1
+),
+
+-- one to one: of the campuses whose best candidate a FracTracker record is, it keeps its own best
+mutual as (
+    select best_for_campus.*
+    from best_for_campus
+    left join campus_power
+        on best_for_campus.data_center_id = campus_power.data_center_id
+    qualify
+        row_number() over (
+            partition by best_for_campus.fractracker_facility_id
+            order by
+                best_for_campus.shared_name_words desc,
+                best_for_campus.basis_rank asc,
+                best_for_campus.distance_km asc nulls last,
+                campus_power.facility_power_mw_as_of desc nulls last,
+                best_for_campus.data_center_id asc
+        ) = 1
+),
+
 final as (
     select
         data_center_id,
@@ -227,12 +279,7 @@ final as (
         shared_name_words,
         candidates_within_radius,
         pair_basis
-    from ranked
-    qualify
-        row_number() over (
-            partition by data_center_id
-            order by shared_name_words desc, basis_rank asc, distance_km asc nulls last, fractracker_facility_id asc
-        ) = 1
+    from mutual
 )
 
 select * from final

@@ -1,0 +1,72 @@
+-- One row per FracTracker record that repeats another FracTracker record of the same site: the record it
+-- duplicates (kept_facility_id). Same tenant and site: both records name the same hyperscale, AI-lab or
+-- GPU-cloud tenant (seed owner_types' hyperscaler, ai_lab and neocloud patterns, in the tenant field or
+-- as a co-occupant in parentheses after the operator: 'QTS Data Centers (and Microsoft)'), in the same
+-- ZIP code, within p('facility_duplicate_radius_km') (FracTracker lists Microsoft's Fayetteville, GA
+-- campus twice: 'Atlanta Fayetteville Campus' and 'Fairwater 2'). An operator's name alone is not enough:
+-- an operator's separate buildings (STACK NVA06 and NVA07, Edged ATL01-1..3) are separate sites. The kept
+-- record is the one with the larger announced capacity, then the lower facility_id.
+with fractracker as (
+    select * from {{ ref('stg_fractracker__facilities') }}
+    where latitude is not null and longitude is not null
+),
+
+owner_types as (
+    select * from {{ ref('owner_types') }}
+    where owner_type in ('hyperscaler', 'ai_lab', 'neocloud')
+),
+
+tenant_texts as (
+    select
+        facility_id,
+        lower(
+            coalesce(tenant, '') || ' ' || coalesce(regexp_extract(operator_name, '\(([^)]*)\)', 1), '')
+        ) as tenant_text
+    from fractracker
+),
+
+tenants as (
+    select distinct
+        tenant_texts.facility_id,
+        regexp_extract(tenant_texts.tenant_text, owner_types.owner_pattern, 0) as tenant_org
+    from tenant_texts
+    inner join owner_types
+        on regexp_matches(tenant_texts.tenant_text, owner_types.owner_pattern)
+),
+
+pairs as (
+    select distinct
+        a.facility_id,
+        b.facility_id as other_facility_id,
+        coalesce(a.mw_high, a.mw_low, 0) as capacity_mw,
+        coalesce(b.mw_high, b.mw_low, 0) as other_capacity_mw
+    from fractracker as a
+    inner join fractracker as b
+        on
+            a.facility_id <> b.facility_id
+            and coalesce(a.zip, '') = coalesce(b.zip, '')
+            and abs(a.latitude - b.latitude) < 0.1
+            and abs(a.longitude - b.longitude) < 0.1
+    inner join tenants as ta on a.facility_id = ta.facility_id
+    inner join tenants as tb on b.facility_id = tb.facility_id and ta.tenant_org = tb.tenant_org
+    where
+        {{ haversine_km('a.latitude', 'a.longitude', 'b.latitude', 'b.longitude') }}
+        <= {{ p('facility_duplicate_radius_km') }}
+),
+
+final as (
+    -- a record repeats the best record of its site (larger capacity, then lower id) when that is not itself
+    select
+        facility_id,
+        other_facility_id as kept_facility_id
+    from pairs
+    where
+        other_capacity_mw > capacity_mw
+        or (other_capacity_mw = capacity_mw and other_facility_id < facility_id)
+    qualify
+        row_number() over (
+            partition by facility_id order by other_capacity_mw desc, other_facility_id
+        ) = 1
+)
+
+select * from final
