@@ -127,7 +127,6 @@ def test_model_parameters_are_the_warehouses(any_warehouse: Path) -> None:
 def test_scenario_builder_inputs_reproduce_the_stored_forecast(any_warehouse: Path, scenario: str) -> None:
     from transforms import forecast as fc
 
-    params = analysis.ModelParams.from_frame(data.parameters())
     custom = fc.forecast_scenario(
         data.demand_by_tier(),
         data.ai_pipeline(),

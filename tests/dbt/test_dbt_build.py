@@ -26,7 +26,6 @@ MARTS = (
     "fct_energy_prices",
     "fct_gpu_prices",
 )
-LATEST_YEAR = 2025
 
 
 def project_var(name: str) -> object:
@@ -152,111 +151,134 @@ def test_unplaceable_rows_are_kept_in_the_unassigned_market(con: duckdb.DuckDBPy
     assert orphans == 0
 
 
-DEMAND_MEASURES = ("gpu_count", "it_power_mw", "facility_power_mw", "h100_equivalents")
+DEMAND_MEASURES = ("it_power_mw", "facility_power_mw", "h100_equivalents")
 WORKLOADS = ("training", "inference", "hpc")
 
 
-def _parts_sql() -> str:
-    """Each counted deployment as its workload parts: an AI deployment splits by training_share into a
-    training and an inference part; a public scientific supercomputer is one hpc part (unless the
-    hpc_counts_as_ai_demand switch is on). Written from the fct_ai_deployments contract, not the model."""
-    hpc_apart = "not true" if project_var("hpc_counts_as_ai_demand") else "true"
-    return f"""
-        with counted as (
-            select *, workload = 'hpc' and {hpc_apart} as hpc_apart
-            from marts.fct_ai_deployments where demand_start_year is not null
+def _unit_power_sql() -> str:
+    """Each unit of installed capacity's facility MW at the end of every period of the demand table, written
+    from the sources and the public marts, not from the models that build the demand table: a campus's power
+    is its last observed timeline event on or before the period's end (events after the as-of date are
+    projections); a cluster counts its own power over demand_start_year..demand_end_year, except while the
+    campus it is paired with (fct_ai_deployments.paired_campus_id) has power."""
+    return """
+        with periods as (
+            select distinct year, as_of_date as period_end from marts.fct_ai_demand_by_tier
+        ),
+        as_of as (select max(as_of_date) as d from marts.fct_ai_demand_by_tier),
+        campuses as (
+            select facility_id as campus_id, facility_name as data_center_id
+            from marts.fct_facilities where source_dataset = 'epoch_frontier_data_centers'
+        ),
+        campus_power as (
+            select p.year, c.campus_id, coalesce(
+                (select t.power_mw from staging.stg_epoch__data_center_timelines t
+                 where t.data_center_id = c.data_center_id and t.event_date <= p.period_end
+                   and t.event_date <= (select d from as_of)
+                 order by t.event_date desc, t.source_ref desc limit 1), 0) as mw
+            from periods p cross join campuses c
+        ),
+        clusters as (
+            select p.year, 'cluster:' || d.deployment_id as unit_id, d.facility_power_mw as mw
+            from periods p join marts.fct_ai_deployments d
+              on p.year between d.demand_start_year and d.demand_end_year
+            left join campus_power cp on cp.campus_id = d.paired_campus_id and cp.year = p.year
+            where coalesce(cp.mw, 0) = 0
         )
-        select *, 'training' as part, training_share as share from counted where not hpc_apart
-        union all select *, 'inference', 1 - training_share from counted where not hpc_apart
-        union all select *, 'hpc', 1.0 from counted where hpc_apart
+        select year, campus_id as unit_id, mw from campus_power where mw > 0
+        union all select year, unit_id, mw from clusters where mw > 0
     """
 
 
-def test_demand_by_tier_equals_the_counted_deployments_in_every_year(con: duckdb.DuckDBPyConnection) -> None:
-    """Per year x region x tier x kind x workload, both ways: the deployments installed at the year's end
-    (demand_start_year..demand_end_year), their power split by workload share, are exactly what the
-    demand table holds, zeros included."""
-    sums = ", ".join(f"coalesce(sum(d.{m} * d.share), 0) as {m}" for m in DEMAND_MEASURES)
-    differs = " or ".join(f"abs(coalesce(e.{m}, 0) - coalesce(t.{m}, -1)) > 1e-6" for m in DEMAND_MEASURES)
+def _as_of_year(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select max(year) from marts.fct_ai_demand_by_tier").fetchone()[0]
+
+
+def test_demand_totals_equal_the_campuses_and_the_clusters_no_campus_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Every period's total (AI and hpc) is the frontier campuses' timeline power plus the clusters no campus
+    counts, recomputed from the sources; years run from the first installed year to the as-of year."""
+    table = dict(
+        con.execute("select year, sum(facility_power_mw) from marts.fct_ai_demand_by_tier group by year").fetchall()
+    )
+    expected = dict(con.execute(f"select year, sum(mw) from ({_unit_power_sql()}) group by year").fetchall())
+    assert sorted(table) == list(range(min(expected), _as_of_year(con) + 1))
+    for year, total in table.items():
+        assert total == pytest.approx(expected.get(year, 0.0), abs=1e-6), year
+
+
+def test_demand_by_tier_cells_are_the_units_split_by_their_share(con: duckdb.DuckDBPyConnection) -> None:
+    """Per year x region x tier x kind x workload, both ways: the units' power (recomputed from the sources),
+    split by each unit's training share, is what the demand table holds; each unit counts once in
+    deployments, in the row of its larger share."""
+    hpc_apart = "not true" if project_var("hpc_counts_as_ai_demand") else "true"
     mismatches = con.execute(
         f"""
-        with parts as ({_parts_sql()}),
-        years as (
-            select unnest(range((select min(demand_start_year) from parts), ? + 1)) as year
+        with power as ({_unit_power_sql()}),
+        units as (
+            select *, workload = 'hpc' and {hpc_apart} as apart from intermediate.int_ai_capacity__units
+        ),
+        parts as (
+            select p.year, u.region, u.market_tier, u.market_kind, 'training' as workload,
+                   p.mw * u.training_share as mw, u.training_share >= 0.5 as main
+            from power p join units u using (unit_id) where not u.apart
+            union all
+            select p.year, u.region, u.market_tier, u.market_kind, 'inference', p.mw * (1 - u.training_share),
+                   u.training_share < 0.5 from power p join units u using (unit_id) where not u.apart
+            union all
+            select p.year, u.region, u.market_tier, u.market_kind, 'hpc', p.mw, true
+            from power p join units u using (unit_id) where u.apart
         ),
         expected as (
-            select y.year, d.region, d.market_tier, d.market_kind, d.part as workload, count(*) as deployments, {sums}
-            from parts d
-            join years y on y.year between d.demand_start_year and d.demand_end_year
-            where d.share > 0
-            group by all
+            select year, region, market_tier, market_kind, workload, sum(mw) as mw, count(*) filter (where main) as n
+            from parts group by all
         )
-        select coalesce(e.year, t.year) as year, region, market_tier, market_kind, workload,
-               e.deployments, t.deployments
+        select coalesce(e.year, t.year), region, market_tier, market_kind, workload, e.mw, t.facility_power_mw,
+               e.n, t.deployments
         from expected e
         full join marts.fct_ai_demand_by_tier t using (year, region, market_tier, market_kind, workload)
-        where coalesce(e.deployments, 0) <> coalesce(t.deployments, -1) or {differs}
-        """,
-        [LATEST_YEAR],
+        where abs(coalesce(e.mw, 0) - coalesce(t.facility_power_mw, 0)) > 1e-6
+           or coalesce(e.n, 0) <> coalesce(t.deployments, 0)
+        """
     ).fetchall()
     assert mismatches == []
 
 
-def test_demand_totals_equal_the_counted_deployments_for_every_year(con: duckdb.DuckDBPyConnection) -> None:
-    """Year totals, both directions: every year from the first counted year to the latest has a total
-    equal to the deployments installed that year, and the table has no other year. Power splits, it is
-    never created or lost: training + inference + hpc MW is the deployments' MW."""
-    sums = ", ".join(f"coalesce(sum({m}), 0) as {m}" for m in DEMAND_MEASURES)
-    table = con.execute(f"select year, {sums} from marts.fct_ai_demand_by_tier group by year order by year").fetchall()
-    first_year = con.execute("select min(demand_start_year) from marts.fct_ai_deployments").fetchone()[0]
-    assert [row[0] for row in table] == list(range(first_year, LATEST_YEAR + 1))
-    for year, *totals in table:
-        expected = con.execute(
-            "select "
-            + ", ".join(f"coalesce(sum({m}), 0)" for m in DEMAND_MEASURES)
-            + " from marts.fct_ai_deployments where ? between demand_start_year and demand_end_year",
-            [year],
-        ).fetchone()
-        assert totals == pytest.approx(list(expected)), year
-    counted = con.execute(
-        "select count(*) from marts.fct_ai_deployments where ? between demand_start_year and demand_end_year",
-        [LATEST_YEAR],
-    ).fetchone()[0]
-    installed = con.execute(
-        "select count(*) from marts.fct_ai_deployments where counts_in_demand or demand_reason = 'hpc_not_ai_demand'"
-    ).fetchone()[0]
-    assert counted == installed
-
-
-def test_energy_is_the_calendar_year_from_mid_year_capacity(con: duckdb.DuckDBPyConnection) -> None:
-    """A year's energy is 8,760 h x the workload's load factor x the mean of the facility MW installed at the
-    end of the year before and at the end of the year (the year a deployment comes online counts half),
-    not the year-end run-rate."""
+def test_energy_is_the_period_energy_from_mid_period_capacity(con: duckdb.DuckDBPyConnection) -> None:
+    """A period's energy is its hours x the workload's load factor x the mean of the facility MW installed
+    at the end of the period before and at the end of this one (the year a unit comes online counts half);
+    the last, partial year's hours run from 1 January to the as-of date."""
     load_factor = {w: float(project_var(f"load_factor_{w}")) for w in WORKLOADS}
     rows = con.execute(
-        "select workload, year, sum(facility_power_mw), sum(annual_energy_mwh) from marts.fct_ai_demand_by_tier "
-        "group by all order by workload, year"
+        "select workload, year, any_value(as_of_date), sum(facility_power_mw), sum(annual_energy_mwh) "
+        "from marts.fct_ai_demand_by_tier group by all order by workload, year"
     ).fetchall()
     previous: dict[str, float] = {}
     grew = 0
-    for workload, year, mw, energy in rows:
+    for workload, year, as_of, mw, energy in rows:
+        hours = (
+            24 * ((as_of - as_of.replace(month=1, day=1)).days + 1) if (as_of.month, as_of.day) != (12, 31) else 8760
+        )
         before = previous.get(workload, 0.0)
-        assert energy == pytest.approx(8760 * load_factor[workload] * (before + mw) / 2, rel=1e-9, abs=1e-6), (
+        assert energy == pytest.approx(hours * load_factor[workload] * (before + mw) / 2, rel=1e-9, abs=1e-6), (
             workload,
             year,
         )
         grew += mw > before
-        if mw > before:
-            assert energy < 8760 * load_factor[workload] * mw
         previous[workload] = mw
     assert grew > 0
 
 
 def test_demand_by_tier_is_a_full_grid(con: duckdb.DuckDBPyConnection) -> None:
-    """Every year x every dim_markets region x every (tier, kind) pair of dim_markets x 3 workloads, once."""
-    years = con.execute("select distinct year from marts.fct_ai_demand_by_tier order by year").fetchall()
-    first_year = con.execute("select min(demand_start_year) from marts.fct_ai_deployments").fetchone()[0]
-    assert [y for (y,) in years] == list(range(first_year, LATEST_YEAR + 1))
+    """Every year x every dim_markets region x every (tier, kind) pair of dim_markets x 3 workloads, once;
+    the last year is as of the history's as-of date, the others as of 31 December."""
+    years = [
+        y for (y,) in con.execute("select distinct year from marts.fct_ai_demand_by_tier order by year").fetchall()
+    ]
+    assert years == list(range(years[0], _as_of_year(con) + 1))
+    as_of = dict(
+        con.execute("select year, any_value(as_of_date) from marts.fct_ai_demand_by_tier group by year").fetchall()
+    )
+    assert all((d.month, d.day) == (12, 31) for y, d in as_of.items() if y < years[-1])
     regions = {r for (r,) in con.execute("select distinct region from marts.fct_ai_demand_by_tier").fetchall()}
     assert regions == {r for (r,) in con.execute("select distinct region from marts.dim_markets").fetchall()}
     assert regions == {"North America", "Latin America", "Europe", "Middle East & Africa", "Asia Pacific", "Unknown"}
@@ -264,7 +286,6 @@ def test_demand_by_tier_is_a_full_grid(con: duckdb.DuckDBPyConnection) -> None:
     assert set(con.execute("select distinct market_tier, market_kind from marts.fct_ai_demand_by_tier").fetchall()) == (
         tier_kinds
     )
-    assert {t for t, _ in tier_kinds} == {"tier_1", "tier_2", "tier_3", "unknown"}
     workloads = {w for (w,) in con.execute("select distinct workload from marts.fct_ai_demand_by_tier").fetchall()}
     assert workloads == set(WORKLOADS)
     (ai_flag_wrong,) = con.execute(
@@ -273,17 +294,70 @@ def test_demand_by_tier_is_a_full_grid(con: duckdb.DuckDBPyConnection) -> None:
     assert ai_flag_wrong == 0
     rows, keys, zero_rows = con.execute(
         "select count(*), count(distinct (year, region, market_tier, market_kind, workload)), "
-        "count(*) filter (where deployments = 0 and gpu_count = 0 and it_power_mw = 0 "
-        "and facility_power_mw = 0 and annual_energy_mwh = 0) "
+        "count(*) filter (where deployments = 0 and facility_power_mw = 0 and annual_energy_mwh = 0) "
         "from marts.fct_ai_demand_by_tier"
     ).fetchone()
     assert rows == keys == len(years) * len(regions) * len(tier_kinds) * len(WORKLOADS)
     assert zero_rows > 0  # zero-filled, not left out
-    (nulls,) = con.execute(
-        "select count(*) from marts.fct_ai_demand_by_tier where deployments is null or gpu_count is null "
-        "or it_power_mw is null or facility_power_mw is null or annual_energy_mwh is null"
+
+
+def test_installed_ai_agrees_with_the_campus_timelines_at_the_end_of_2025(con: duckdb.DuckDBPyConnection) -> None:
+    """End-2025 AI demand is at least 0.9x the timelines' campus total for that date (each campus's power at
+    its last event on or before it) and at most that plus the clusters no campus counts; tier 'unknown' is
+    under 30 % of it."""
+    (campus_total,) = con.execute(
+        """select sum(power_mw) from (
+               select data_center_id, arg_max(power_mw, event_date) as power_mw
+               from staging.stg_epoch__data_center_timelines where event_date <= date '2025-12-31'
+               group by data_center_id)"""
     ).fetchone()
-    assert nulls == 0
+    ai, unknown = con.execute(
+        "select sum(facility_power_mw), sum(facility_power_mw) filter (where market_tier = 'unknown') "
+        "from marts.fct_ai_demand_by_tier where year = 2025 and is_ai_demand"
+    ).fetchone()
+    (clusters,) = con.execute(
+        "select coalesce(sum(facility_power_mw), 0) from marts.fct_ai_deployments "
+        "where 2025 between demand_start_year and demand_end_year and workload <> 'hpc'"
+    ).fetchone()
+    assert campus_total > 7000  # the 2026-07 export's 73 campuses
+    assert 0.9 * campus_total <= ai <= campus_total + clusters
+    assert unknown < 0.3 * ai
+
+
+def test_counted_means_built(con: duckdb.DuckDBPyConnection) -> None:
+    """Product maxima and rows Epoch doubts were built are not installed demand; oil-and-gas supercomputers
+    are hpc, shown apart."""
+    reasons = dict(
+        con.execute(
+            "select cluster_name, demand_reason from marts.fct_ai_deployments where cluster_name in "
+            "('Oracle OCI Supercluster H200s', 'CoreWeave H200s')"
+        ).fetchall()
+    )
+    assert reasons == {"Oracle OCI Supercluster H200s": "not_known_built", "CoreWeave H200s": "product_maximum"}
+    workloads = dict(
+        con.execute(
+            "select owner, list(distinct workload) from marts.fct_ai_deployments where owner in "
+            "('Eni', 'ExxonMobil', 'Petrobras', 'TotalEnergies') and status <> 'planned' group by owner"
+        ).fetchall()
+    )
+    assert set(workloads) == {"Eni", "ExxonMobil", "Petrobras", "TotalEnergies"}
+    assert all(w == ["hpc"] for w in workloads.values()), workloads
+
+
+def test_market_summary_states_its_capacity_coverage(con: duckdb.DuckDBPyConnection) -> None:
+    nova = con.execute(
+        "select broker_inventory_mw, tracked_operational_mw, capacity_coverage, capacity_coverage_class, "
+        "broker_inventory_source from marts.fct_market_summary where market_id = 'us-northern-virginia'"
+    ).fetchone()
+    broker, tracked, coverage, coverage_class, source = nova
+    assert broker == pytest.approx(2930.1)
+    assert coverage == pytest.approx(tracked / broker)
+    assert coverage_class == "below_half" and coverage < 0.5
+    assert "CBRE" in source
+    (unlocated,) = con.execute(
+        "select unlocated_owners from marts.fct_market_summary where market_id = 'us-undisclosed'"
+    ).fetchone()
+    assert "Meta" in unlocated
 
 
 def duplicate_radius_km() -> float:
@@ -308,14 +382,23 @@ def test_each_site_is_one_primary_record(con: duckdb.DuckDBPyConnection) -> None
     assert duplicated["Google New Albany"] == "ft-google-new-albany-data-center-oh"
     for name in ("OpenAI Stargate Abilene", "Microsoft Fairwater Wisconsin", "Anthropic-Amazon New Carlisle"):
         assert name in duplicated
+    # one to one: Lancium's campus pairs with Stargate Abilene only, White Oak Tech Park with QTS Richmond 1 only
+    lancium = duplicated["OpenAI Stargate Abilene"]
+    assert [n for n, d in duplicated.items() if d == lancium] == ["OpenAI Stargate Abilene"]
+    assert "OpenAI Stargate Shackelford" not in duplicated and "Crusoe Abilene Expansion" not in duplicated
+    assert [n for n, d in duplicated.items() if n.startswith("QTS Richmond")] == ["QTS Richmond 1"]
+    # a city name is not a shared name: Google Mesa is not Edged Mesa
+    assert "Google Mesa" not in duplicated
+    # FracTracker lists Microsoft's Fayetteville campus twice: one record, the larger, stays primary
+    assert duplicated["Atlanta Fayetteville Campus"] == "ft-fairwater-2-ga"
+    assert duplicated["Microsoft Fairwater Atlanta"] == "ft-fairwater-2-ga"
     radius = duplicate_radius_km()
     # every duplicate points at a primary FracTracker record within the radius
     (bad_pointers,) = con.execute(
         f"""select count(*) from marts.fct_facilities a
             left join marts.fct_facilities b on a.duplicate_of = b.facility_id
-            where not a.is_primary_record and (a.source_dataset <> 'epoch_frontier_data_centers'
-              or b.facility_id is null or not b.is_primary_record or b.source_dataset <> 'fractracker'
-              or {HAVERSINE_KM} > ?)""",
+            where not a.is_primary_record and (b.facility_id is null or not b.is_primary_record
+              or b.source_dataset <> 'fractracker' or {HAVERSINE_KM} > ?)""",
         [radius],
     ).fetchone()
     assert bad_pointers == 0
@@ -357,14 +440,16 @@ def test_market_capacity_counts_each_site_once(con: duckdb.DuckDBPyConnection) -
 def test_superseded_phase_leaves_demand_when_its_successor_is_installed(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    rows = dict(
-        con.execute(
-            "select cluster_name, demand_reason from marts.fct_ai_deployments "
+    rows = {
+        name: (reason, campus)
+        for name, reason, campus in con.execute(
+            "select cluster_name, demand_reason, paired_campus_id from marts.fct_ai_deployments "
             "where cluster_name like 'xAI Colossus Memphis Phase %'"
         ).fetchall()
-    )
-    assert rows["xAI Colossus Memphis Phase 1"] == "superseded"
-    assert rows["xAI Colossus Memphis Phase 3"] == "counted"
+    }
+    assert rows["xAI Colossus Memphis Phase 1"][0] == "superseded"
+    # the installed phase is part of the Colossus 1 campus, whose timeline counts its power
+    assert rows["xAI Colossus Memphis Phase 3"] == ("counted_in_campus", "epoch-colossus-1")
 
 
 def test_facility_lifecycle_stages_are_kept_apart(con: duckdb.DuckDBPyConnection) -> None:
