@@ -241,14 +241,15 @@ def report(elapsed: float, run_id: str, log: Path, job_name: str = "refresh_all_
         rows = sum(con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables)
         sources = con.execute(
             "select source_table, rows_loaded, rows_rejected, fields_nulled, coalesce(is_stale, false), "
-            "stale_reason, stale_since, coalesce(origin, 'shipped'), retrieved, fetch_status "
+            "stale_reason, stale_since, coalesce(origin, 'shipped'), retrieved, fetch_status, "
+            "coalesce(file_rejected, false) "
             "from meta.source_files order by coalesce(is_stale, false) desc, 1"
         ).fetchall()
         demand = con.execute(
             "select workload, sum(facility_power_mw) from marts.fct_ai_demand_by_tier "
             "where year = (select max(year) from marts.fct_ai_demand_by_tier) group by 1 order by 1"
         ).fetchall()
-        year = con.execute("select max(year) from marts.fct_ai_demand_by_tier").fetchone()[0]
+        as_of = con.execute("select max(as_of_date) from marts.fct_ai_demand_by_tier").fetchone()[0]
         forecast = con.execute(
             "select scenario, sum(facility_power_mw) from marts.fct_demand_forecast "
             "where is_ai_demand and year = (select max(year) from marts.fct_demand_forecast) "
@@ -259,22 +260,29 @@ def report(elapsed: float, run_id: str, log: Path, job_name: str = "refresh_all_
         con.close()
     print(f"{job_name} succeeded in {elapsed:.0f} s (run {run_id})")
     print(f"Sources (shipped ones from {sources_dir()}; as of = the day the data was retrieved):")
-    stale = [s for s in sources if s[4]]
-    for table, loaded, rejected, nulled, is_stale, why, since, origin, retrieved, fetched in sources:
+    kept = [s for s in sources if s[10]]
+    aged = [s for s in sources if s[4] and not s[10]]
+    for table, loaded, rejected, nulled, is_stale, why, since, origin, retrieved, fetched, _ in sources:
         note = f", {rejected} rejected" if rejected else ""
         note += f", {nulled} values nulled" if nulled else ""
         where = f"{origin}{', fetched' if fetched == 'ok' else ''}" + (f" as of {retrieved}" if retrieved else "")
         if is_stale:
-            note += f"  STALE since {since:%Y-%m-%d %H:%M} UTC: {why}"
+            why = why if len(why) <= 90 else why[:87] + "..."
+            note += f"  STALE since {since:%Y-%m-%d}: {why}"
         print(f"  raw.{table:36s} {loaded:8d} rows  {where:29s}{note}")
-    if stale:
+    if kept:
         print(
-            f"  {len(stale)} source(s) kept their last good rows (stale): fix the file or the connection, "
+            f"  {len(kept)} source(s) kept their last good rows (stale): fix the file or the connection, "
             "then run again."
+        )
+    if aged:
+        print(
+            f"  {len(aged)} source(s) hold data older than their publisher's cadence allows (stale): "
+            "`make refresh` fetches newer data where a connector exists."
         )
     print(f"Published {path}: {len(tables)} marts/meta tables, {rows:,} rows")
     split = ", ".join(f"{w} {mw:,.0f} MW" for w, mw in demand)
-    print(f"AI demand installed at the end of {year}: {split} (hpc apart, not AI demand)")
+    print(f"AI demand installed at {as_of} (the newest date the sources cover): {split} (hpc apart, not AI demand)")
     if forecast:
         print(f"{end} AI demand: " + ", ".join(f"{s} {mw:,.0f} MW" for s, mw in forecast))
     print("Rejected rows and why: select * from quarantine.rejected_rows")

@@ -136,6 +136,31 @@ def last_good_run(runs: pl.DataFrame) -> dict[str, object] | None:
 
 
 def source_ages(sources: pl.DataFrame, today: date) -> pl.DataFrame:
-    """meta.source_files with ``age_days`` since retrieval (``retrieved`` as DATE or ISO text)."""
+    """meta.source_files with ``age_days`` since retrieval (``retrieved`` as DATE or ISO text) and, where the
+    source declares its publisher's cadence, ``data_age_days`` (days since its newest data) and
+    ``out_of_date_today`` (older than the cadence allows, judged today rather than at the run's load)."""
     retrieved = pl.col("retrieved").cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    return sources.with_columns(age_days=(pl.lit(today) - retrieved).dt.total_days())
+    frame = sources.with_columns(age_days=(pl.lit(today) - retrieved).dt.total_days())
+    if "newest_data_date" not in frame.columns or "max_data_age_days" not in frame.columns:
+        return frame
+    newest = pl.col("newest_data_date").cast(pl.Date, strict=False)
+    return frame.with_columns(data_age_days=(pl.lit(today) - newest).dt.total_days()).with_columns(
+        out_of_date_today=(pl.col("data_age_days") > pl.col("max_data_age_days")).fill_null(False)
+    )
+
+
+def freshness_summary(sources: pl.DataFrame, today: date) -> str:
+    """One line: how many sources are stale and why, by kind (last good rows kept; data out of date)."""
+    ages = source_ages(sources, today)
+    kept = ages.filter(pl.col("file_rejected").fill_null(False)) if "file_rejected" in ages.columns else ages.clear()
+    dated = ages.filter(pl.col("out_of_date_today")) if "out_of_date_today" in ages.columns else ages.clear()
+    parts = []
+    if kept.height:
+        parts.append(f"{kept.height} kept their last good rows ({', '.join(kept['source_table'].to_list())})")
+    if dated.height:
+        oldest = dated.sort("data_age_days", descending=True).row(0, named=True)
+        parts.append(
+            f"{dated.height} hold data older than their publisher's cadence allows (oldest: {oldest['source_table']}, "
+            f"newest data {oldest['newest_data_date']}, {oldest['data_age_days']} days old)"
+        )
+    return "Sources: all fresh." if not parts else "Sources stale: " + "; ".join(parts) + "."

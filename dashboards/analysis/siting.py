@@ -82,5 +82,16 @@ def explain_score(row: dict[str, object], weights: SitingWeights) -> str:
         f"operating {row['pts_operating_capacity']:.0f} ({row['operational_mw_high'] or 0:,.0f} MW) + "
         f"pipeline {row['pts_pipeline_capacity']:.0f} ({row['pipeline_mw_high'] or 0:,.0f} MW) + "
         f"tier {row['pts_tier']:.0f} ({row['market_tier']}) + "
-        f"urban {row['pts_urban']:.0f} ({'urban' if row.get('is_urban') else 'not urban'})"
+        f"urban {row['pts_urban']:.0f} ({'urban' if row.get('is_urban') else 'not urban'})" + _coverage_note(row)
+    )
+
+
+def _coverage_note(row: dict[str, object]) -> str:
+    """Where the tracked capacity is under half the broker's inventory, the capacity terms understate the market."""
+    if row.get("capacity_coverage_class") != "below_half":
+        return ""
+    coverage, broker = row.get("capacity_coverage"), row.get("broker_inventory_mw")
+    return (
+        f"; capacity incomplete: the tracked sites hold {coverage:.0%} of the broker's {broker:,.0f} MW, so its "
+        "capacity points understate it"
     )

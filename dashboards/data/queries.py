@@ -63,6 +63,11 @@ def base_vintages() -> pl.DataFrame:
     return query(BASE_VINTAGES_SQL).rename({"mw": "facility_power_mw"})
 
 
+def ai_demand_unlocated() -> pl.DataFrame:
+    """AI capacity without a location, by country's undisclosed market and owner (largest first)."""
+    return query("select * from marts.fct_ai_demand_unlocated order by ai_demand_mw desc, market_id, owner")
+
+
 def markets() -> pl.DataFrame:
     return query("select * from marts.dim_markets order by market_id")
 
@@ -139,6 +144,10 @@ SOURCE_FILE_COLUMNS = (
     "source_table",
     "is_stale",
     "stale_reason",
+    "file_rejected",
+    "newest_data_date",
+    "cadence_days",
+    "max_data_age_days",
     "retrieved",
     "origin",
     "fetch_status",

@@ -86,7 +86,7 @@ shown = table.select(
     "region",
     "market_tier",
     "market_kind",
-    "demand_year",
+    "demand_as_of",
     "ai_training_mw",
     "ai_inference_mw",
     "ai_demand_mw",
@@ -94,11 +94,17 @@ shown = table.select(
     "ai_pipeline_mw",
     "operational_mw_low",
     "operational_mw_high",
+    "broker_inventory_mw",
+    "capacity_coverage",
+    "capacity_coverage_class",
+    "broker_inventory_period",
+    "broker_inventory_source",
     "pipeline_mw_low",
     "pipeline_mw_high",
     "energy_price_usd_mwh",
     "energy_price_basis",
     "tier_basis",
+    "unlocated_owners",
 ).sort("ai_demand_mw", "market_name", descending=[True, False])
 st.dataframe(
     shown,
@@ -112,11 +118,31 @@ st.dataframe(
         "ai_pipeline_mw": st.column_config.NumberColumn("AI pipeline MW (announced)", format="%.0f"),
         "operational_mw_low": st.column_config.NumberColumn("operating MW (low)", format="%.0f"),
         "operational_mw_high": st.column_config.NumberColumn("operating MW (high)", format="%.0f"),
+        "broker_inventory_mw": st.column_config.NumberColumn(
+            "broker inventory MW", format="%.0f", help="The broker's published operating inventory (ref_market_figures)"
+        ),
+        "capacity_coverage": st.column_config.NumberColumn(
+            "tracked / broker",
+            format="%.2f",
+            help="Tracked operating capacity over the broker's inventory: below 0.5 the tracked figure is incomplete",
+        ),
         "pipeline_mw_low": st.column_config.NumberColumn("facility pipeline MW (low)", format="%.0f"),
         "pipeline_mw_high": st.column_config.NumberColumn("facility pipeline MW (high)", format="%.0f"),
         "energy_price_usd_mwh": st.column_config.NumberColumn("energy $/MWh", format="%.0f"),
     },
 )
+incomplete = shown.filter(pl.col("capacity_coverage_class") == "below_half")
+if not incomplete.is_empty():
+    st.warning(
+        "Tracked operating capacity is under half of the broker's published inventory in: "
+        + ", ".join(
+            f"{r['market_name']} ({r['capacity_coverage']:.0%} of {r['broker_inventory_mw']:,.0f} MW, "
+            f"{r['broker_inventory_period']})"
+            for r in incomplete.iter_rows(named=True)
+        )
+        + ". Their facility capacity columns understate the market: compare with the broker figure, not with "
+        "other markets."
+    )
 st.caption(
     f"{shown.height} of {summary.height} markets. Source: marts.fct_market_summary as published (one row per market; "
     "the marts decide what counts). AI demand: facility MW installed at "
@@ -124,7 +150,10 @@ st.caption(
     "(modelled); hpc apart. AI pipeline: announced AI capacity counted in marts.fct_ai_pipeline, as announced "
     "(before the scenarios' realisation rate). Facility capacity: marts.fct_facilities (FracTracker for the US, "
     "Epoch AI frontier data centers elsewhere: coverage outside the US is thin), reported ranges; operating and "
-    "pipeline (expanding, under construction, planned) kept apart, never summed, each site once. "
-    + markets.price_bases(summary)
+    "pipeline (expanding, under construction, planned) kept apart, never summed, each site once. Broker inventory: "
+    "the latest operating inventory a broker published for the market (CBRE, Cushman & Wakefield; ref_market_figures) "
+    "and tracked / broker, how much of it the tracked sites account for (above 1: the tracked sites include "
+    "hyperscalers' own campuses, outside a broker's colocation inventory). Unlocated owners: for a country's "
+    "undisclosed market, whose AI capacity it is. " + markets.price_bases(summary)
 )
 components.csv_download(shown, "markets")

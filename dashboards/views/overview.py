@@ -14,10 +14,10 @@ from dashboards.data import queries
 
 components.header(
     "Overview",
-    "AI data-center demand now and at the forecast horizon. Demand is facility power (IT power x PUE) of the AI "
-    "deployments in Epoch AI's GPU-cluster dataset, split into training and inference; public scientific "
-    "supercomputers (hpc) are shown apart and never added to AI demand. History is built from reported and "
-    "modelled deployments; the forecast is modelled.",
+    "AI data-center demand now and at the forecast horizon. Demand is facility power (IT power x PUE) installed "
+    "for AI: Epoch AI's frontier data-center campuses by their build-out timelines, and the GPU clusters of Epoch's "
+    "dataset no campus already counts, each megawatt once; split into training and inference. Scientific and "
+    "industrial supercomputers (hpc) are shown apart and never added to AI demand. The forecast is modelled.",
 )
 
 demand = components.load(queries.demand_by_tier)
@@ -31,6 +31,10 @@ if demand.is_empty() or forecast.is_empty():
 
 today = overview.latest_year(demand)
 assert today is not None
+as_of = demand.filter(pl.col("year") == today)["as_of_date"].max() if "as_of_date" in demand.columns else None
+partial = as_of is not None and (as_of.month, as_of.day) != (12, 31)
+period = f"{as_of:%Y-%m-%d}" if partial else f"the end of {today}"
+energy_period = f"1 Jan-{as_of:%d %b} {today}" if partial else f"{today}"
 horizon = params.forecast_end_year if params.forecast_end_year in forecast["year"].to_list() else None
 horizon = horizon or int(forecast["year"].max())  # type: ignore[arg-type]
 coverage = demand_forecast.coverage_note(projections)
@@ -39,10 +43,12 @@ coverage = demand_forecast.coverage_note(projections)
 split = overview.demand_by_workload(demand, today)
 ai_mw = split["training"]["mw"] + split["inference"]["mw"]
 ai_twh = split["training"]["twh"] + split["inference"]["twh"]
-st.subheader(f"AI demand in {today} (facility power installed at year end)")
+st.subheader(f"AI demand installed at {period} (facility power)")
 cols = st.columns(4)
 energy = {"delta_color": "off", "delta_arrow": "off"}  # the delta line carries energy, not a change
-cols[0].metric("AI demand (training + inference)", components.fmt_mw(ai_mw), f"{ai_twh:,.1f} TWh in {today}", **energy)
+cols[0].metric(
+    "AI demand (training + inference)", components.fmt_mw(ai_mw), f"{ai_twh:,.1f} TWh in {energy_period}", **energy
+)
 cols[1].metric("Training", components.fmt_mw(split["training"]["mw"]), f"{split['training']['twh']:,.1f} TWh", **energy)
 cols[2].metric(
     "Inference", components.fmt_mw(split["inference"]["mw"]), f"{split['inference']['twh']:,.1f} TWh", **energy
@@ -51,16 +57,18 @@ cols[3].metric(
     "HPC (apart, not AI)",
     components.fmt_mw(split["hpc"]["mw"]),
     f"{split['hpc']['twh']:,.1f} TWh",
-    help="Public scientific supercomputers (workload class hpc): shown apart, not in the AI total.",
+    help="Scientific and industrial supercomputers (workload class hpc): shown apart, not in the AI total.",
     **energy,
 )
 st.caption(
-    f"Source: marts.fct_ai_demand_by_tier, year {today} (from Epoch AI GPU clusters). Power is reported where "
-    "Epoch gives it, else calculated (GPUs x all-in IT kW per accelerator x PUE "
-    f"{params.pue_ai_cluster:g}, meta.parameters); the training/inference split is modelled: each deployment's "
-    "training_share is reported, set by a rule, or an owner-type prior. Energy is calendar-year TWh (mean of the "
-    f"year-end MW of {today - 1} and {today} x 8,760 h x load factor: {params.load_factor_text()}). "
-    "The line under each figure is its energy, not a change."
+    f"Source: marts.fct_ai_demand_by_tier, {period} (the newest date the sources cover): Epoch AI's frontier "
+    "campuses at their last timeline event by then (reported, read off imagery or Epoch's estimate), plus GPU "
+    "clusters no campus counts (power reported, else GPUs x all-in IT kW per accelerator x PUE "
+    f"{params.pue_ai_cluster:g}); marts.fct_campus_cluster_pairs shows which clusters a campus counts. The "
+    "training/inference split is modelled: each unit's training_share is reported, set by a rule, or an owner-type "
+    f"prior. Energy is TWh of {energy_period} (mean of the MW at the end of the period before and of this one x "
+    f"the period's hours x load factor: {params.load_factor_text()}). The line under each figure is its energy, "
+    "not a change."
 )
 
 unknown = overview.unknown_tier_by_country(summary)
@@ -68,7 +76,7 @@ if not unknown.is_empty():
     unknown_mw = float(unknown["ai_demand_mw"].sum())
     st.markdown(
         f"**Tier 'unknown' by country** ({components.fmt_mw(unknown_mw)} of the {components.fmt_mw(ai_mw)} of AI "
-        "demand: deployments whose location inside the country is not disclosed)"
+        "demand: capacity whose location inside the country is not disclosed, named by owner below)"
     )
     components.chart(
         charts.workload_bar(overview.top_with_rest(unknown, overview.UNKNOWN_TIER_BARS), "market_name"),
@@ -79,6 +87,18 @@ if not unknown.is_empty():
         f"{overview.UNKNOWN_TIER_BARS} by AI demand, then the rest together (every place in the CSV). AI demand "
         "reported or calculated as above, the training/inference split modelled; hpc apart; pipeline MW as announced.",
     )
+    unlocated = components.load(queries.ai_demand_unlocated)
+    if not unlocated.is_empty():
+        st.dataframe(
+            unlocated.select("market_id", "owner", "owner_type", "ai_demand_mw", "deployments", "deployment_names"),
+            hide_index=True,
+            column_config={"ai_demand_mw": st.column_config.NumberColumn("AI demand MW", format="%.0f")},
+        )
+        st.caption(
+            "Whose it is: marts.fct_ai_demand_unlocated, one row per country's undisclosed market x owner (an empty "
+            "owner: Epoch withholds it, e.g. its anonymised Chinese systems). Hyperscaler AI that Epoch cannot place "
+            "is named here, not guessed into a market."
+        )
 
 # --- The horizon ------------------------------------------------------------------------------
 scenarios = [s for s in overview.HEADLINE_SCENARIOS if s in forecast["scenario"].unique().to_list()]
@@ -177,20 +197,21 @@ stale = sources.filter(pl.col("is_stale").fill_null(False)) if "is_stale" in sou
 cols[2].metric(
     "Stale sources",
     f"{stale.height}",
-    help="Sources this run could not read or fetch: their last good rows are kept and used.",
+    help=(
+        "Sources the run could not read or fetch (their last good rows are kept and used), and sources whose "
+        "newest data is older than their publisher's cadence allows (SOURCES.yml: cadence and publication lag)."
+    ),
 )
-st.caption(components.freshness_line())
+st.caption(components.freshness_line() + " " + overview.freshness_summary(sources, dt.date.today()))
 if stale.height:
-    st.warning(
-        "Stale (last good rows kept): "
-        + "; ".join(f"{r['source_table']}: {r['stale_reason']}" for r in stale.iter_rows(named=True))
-    )
+    st.warning("Stale: " + "; ".join(f"{r['source_table']}: {r['stale_reason']}" for r in stale.iter_rows(named=True)))
 ages = overview.source_ages(sources, dt.date.today())
 st.dataframe(ages, hide_index=True, column_config={"url": st.column_config.LinkColumn()})
 st.caption(
     "Source: meta.source_files and meta.runs (written by each pipeline run). Age = days since the data was "
-    "retrieved (the shipped snapshot's date, or when a connector fetched it); origin = shipped, publisher, mirror "
-    "or inbox; fetch_status = ok (fetched by this run), failed (kept its last good rows) or not_fetched (an "
-    "offline run)."
+    "retrieved (the shipped snapshot's date, or when a connector fetched it); data age = days since the source's "
+    "newest data (newest_data_date), out of date above max_data_age_days (the publisher's cadence plus its "
+    "publication lag); origin = shipped, publisher, mirror or inbox; fetch_status = ok (fetched by this run), "
+    "failed (kept its last good rows) or not_fetched (an offline run)."
 )
 components.csv_download(ages, "source_freshness")

@@ -67,6 +67,8 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "energy_price_usd_mwh",
             "energy_price_basis",
             "operational_mw_high",
+            "broker_inventory_mw",
+            "capacity_coverage_class",
             "pipeline_mw_high",
             "ai_demand_mw",
             "ai_pipeline_mw",
@@ -78,7 +80,9 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "Modelled: a ranking from our weights (assumptions), not a forecast. Source: marts.fct_market_summary "
             "(markets only: a country's undisclosed rest and unassigned rows are not places to site). Energy price "
             "scored by percentile rank (no price scores 0); facility capacity in operation and in the pipeline "
-            "(reported ranges, high end, log-scaled, each site once as the mart counts it); tier and urban flag "
+            "(reported ranges, high end, log-scaled, each site once as the mart counts it; where the tracked sites "
+            "hold under half the broker's published inventory, capacity_coverage_class 'below_half', the capacity "
+            "points understate the market and its explanation says so); tier and urban flag "
             "(curated with a cited basis). " + markets.price_bases(summary),
         )
         with st.expander("Why each market scores what it does"):

@@ -70,11 +70,13 @@ def _raw_asset(spec: SourceSpec, rel_path: str) -> dg.AssetsDefinition:
             context.log.info(
                 f"{spec.table}: {summary.source_file} unchanged since the build's last load: not read again"
             )
-        if summary.is_stale:
+        if summary.file_rejected:
             context.log.warning(
                 f"{spec.table}: STALE - {summary.stale_reason}. Kept the last good {summary.rows_loaded} rows "
                 f"(stale since {summary.stale_since:%Y-%m-%d %H:%M} UTC)."
             )
+        elif summary.is_stale:
+            context.log.warning(f"{spec.table}: STALE - {summary.stale_reason}.")
         elif summary.rows_rejected or summary.fields_nulled:
             context.log.warning(
                 f"{spec.table}: {summary.rows_rejected} row(s) of {summary.source_file} rejected, "

@@ -24,6 +24,7 @@ Environment (read at call time): ``DCPULSE_LANDING_DIR`` (default ``data/landing
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -44,6 +45,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import quote, urlencode
+
+import yaml
 
 from orchestration.lib.warehouse import PROJECT_ROOT
 from transforms.sources import SOURCE_FILES, SourceSpec
@@ -85,7 +88,6 @@ class Connector:
     rel_path: str  # the shipped file under data/sources, and the mirror's path
     publisher: str
     endpoints: tuple[Endpoint, ...]  # tried in order; empty: no live URL (mirror or inbox only)
-    cadence_days: int  # the publisher's update cadence, a lower bound for freshness
     note: str = ""
     # An API used instead of the endpoints when this environment variable holds a key (endpoints stay the fallback).
     api_key_env: str | None = None
@@ -95,6 +97,17 @@ class Connector:
     @property
     def file_name(self) -> str:
         return Path(self.rel_path).name
+
+    @property
+    def cadence_days(self) -> int:
+        """The publisher's update cadence, a lower bound for freshness: from the shipped SOURCES.yml, its one home."""
+        return int(_shipped_provenance()[self.table]["cadence_days"])
+
+
+@functools.cache
+def _shipped_provenance() -> dict[str, dict[str, Any]]:
+    path = PROJECT_ROOT / "data" / "sources" / "SOURCES.yml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("sources", {})
 
 
 EPOCH = "Epoch AI"
@@ -111,7 +124,6 @@ CONNECTORS: dict[str, Connector] = {
                 Endpoint("https://epoch.ai/data/gpu_clusters.csv"),
                 Endpoint("https://epoch.ai/data/gpu_clusters.zip", "zip", member="gpu_clusters.csv"),
             ),
-            14,
         ),
         Connector(
             "epoch_ml_hardware",
@@ -121,7 +133,6 @@ CONNECTORS: dict[str, Connector] = {
                 Endpoint("https://epoch.ai/data/ml_hardware.csv"),
                 Endpoint("https://epoch.ai/data/ml_hardware.zip", "zip", member="ml_hardware.csv"),
             ),
-            14,
         ),
         Connector(
             "epoch_data_centers",
@@ -131,7 +142,6 @@ CONNECTORS: dict[str, Connector] = {
                 Endpoint(f"{_EPOCH_DC}/data_centers.csv"),
                 Endpoint(f"{_EPOCH_DC}/data_centers.zip", "zip", member="data_centers.csv"),
             ),
-            14,
         ),
         Connector(
             "epoch_data_center_timelines",
@@ -141,14 +151,12 @@ CONNECTORS: dict[str, Connector] = {
                 Endpoint(f"{_EPOCH_DC}/data_center_timelines.csv"),
                 Endpoint(f"{_EPOCH_DC}/data_centers.zip", "zip", member="data_center_timelines.csv"),
             ),
-            14,
         ),
         Connector(
             "epoch_data_center_chip_quantities",
             "epoch/data_center_chip_quantities.csv",
             EPOCH,
             (Endpoint(f"{_EPOCH_DC}/data_centers.zip", "zip", member="data_center_chip_quantities.csv"),),
-            14,
         ),
         Connector(
             "fractracker_facilities",
@@ -161,7 +169,6 @@ CONNECTORS: dict[str, Connector] = {
                     expect="csv",
                 ),
             ),
-            90,
             note="the tracker's published Google Sheet (CSV export); its live header is unverified here: a header "
             "that differs from the shipped file's fails verification and names the columns",
         ),
@@ -170,7 +177,6 @@ CONNECTORS: dict[str, Connector] = {
             "eia/eia861m_sales_revenue.xlsx",
             "US Energy Information Administration",
             (Endpoint("https://www.eia.gov/electricity/data/eia861m/xls/sales_revenue.xlsx"),),
-            45,
             api_key_env="EIA_API_KEY",
             api_endpoint=Endpoint(EIA_API_URL, "eia_api"),
             api_rel_path="eia/eia861m_api_monthly.csv",
@@ -189,14 +195,12 @@ CONNECTORS: dict[str, Connector] = {
                     "european_wholesale_electricity_price_data_monthly.csv"
                 ),
             ),
-            45,
         ),
         Connector(
             "skypilot_gpu_prices",
             "skypilot/gpu_cloud_prices.csv",
             "SkyPilot catalog (skypilot-org/skypilot-catalog)",
             (),
-            7,
             note="the shipped file is a hand-selected composition of seven providers' catalog files (v8/v9, "
             "per-provider row subsets) that no rule reproduces",
         ),
@@ -205,7 +209,6 @@ CONNECTORS: dict[str, Connector] = {
             "skypilot/lambda_gpu_prices.csv",
             "SkyPilot catalog (skypilot-org/skypilot-catalog)",
             (Endpoint("skypilot-org/skypilot-catalog:catalogs/v7/lambda/vms.csv", "skypilot_lambda"),),
-            7,
             note="composed from the catalog's latest commit of catalogs/v7/lambda/vms.csv: one row per instance "
             "type (identical across regions) with the number of regions listed",
         ),

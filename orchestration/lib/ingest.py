@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +160,50 @@ def provenance(root: Path | None = None) -> dict[str, dict[str, Any]]:
     return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("sources", {})
 
 
+@dataclass(frozen=True)
+class DataAge:
+    """How old a source's newest data is against its publisher's cadence (SOURCES.yml)."""
+
+    newest: date | None = None
+    cadence_days: int | None = None
+    max_age_days: int | None = None
+    reason: str | None = None
+    stale_since: datetime | None = None
+
+
+def data_age(
+    con: duckdb.DuckDBPyConnection, table: str, prov: dict[str, Any], retrieved: str | None, loaded_at: datetime
+) -> DataAge:
+    """Date the source's newest data (SOURCES.yml ``newest_data``: 'retrieved', or 'sql: <expression>' over
+    raw.<table>) and compare its age at load time with the publisher's cadence plus publication lag. A source
+    without a cadence (a closed archive, a curated reference) is never stale by age."""
+    cadence, rule = prov.get("cadence_days"), prov.get("newest_data")
+    if cadence is None or rule is None:
+        return DataAge()
+    newest: date | None
+    if rule == "retrieved":
+        newest = date.fromisoformat(retrieved[:10]) if retrieved else None
+    elif str(rule).startswith("sql:"):
+        value = con.execute(f"select {str(rule)[4:].strip()} from raw.{table}").fetchone()[0]
+        newest = value.date() if isinstance(value, datetime) else value
+    else:
+        raise ValueError(f"SOURCES.yml {table}: newest_data must be 'retrieved' or 'sql: <expression>', not {rule!r}")
+    max_age = int(cadence) + int(prov.get("publication_lag_days") or 0)
+    if newest is None:
+        return DataAge(None, int(cadence), max_age)
+    age_days = (loaded_at.date() - newest).days
+    if age_days <= max_age:
+        return DataAge(newest, int(cadence), max_age)
+    lag = int(prov.get("publication_lag_days") or 0)
+    allowed = f"every {cadence} days" + (f", {lag} days to publish" if lag else "")
+    reason = (
+        f"data out of date: newest data {newest.isoformat()} is {age_days} days old at load; "
+        f"{prov.get('publisher', 'the publisher')} updates {allowed} (at most {max_age} days)"
+    )
+    since = datetime.combine(newest, datetime.min.time()) + timedelta(days=max_age)
+    return DataAge(newest, int(cadence), max_age, reason, since)
+
+
 def parse_context(root: Path | None = None) -> dict[str, object]:
     """Reference sets some sources are checked against (known GPU model names)."""
     root = root or sources_dir()
@@ -250,7 +294,7 @@ def ingest_table(
         scan = scan_file(path)
         sha, size = scan.sha256, scan.size
         key = _input_key(sha, ctx)
-        done = _unchanged(con, table, key, choice)
+        done = _unchanged(con, table, key, choice, provenance(root).get(table, {}), loaded_at)
         if done is not None:
             return done
         lineage = {"_source_file": rel, "_source_sha256": sha, "_loaded_at": loaded_at}
@@ -300,6 +344,14 @@ def ingest_table(
             con.execute(
                 "delete from quarantine.rejected_rows where source_table = ? and action = 'file_rejected'", [table]
             )
+        retrieved = choice.retrieved if choice is not None else _date(prov.get("retrieved"))
+        # stale: the file could not be read or fetched (its last good rows kept), or its data are older than
+        # the publisher's cadence allows
+        age = data_age(con, table, prov, retrieved, loaded_at)
+        reasons = [r for r in (stale_reason, age.reason) if r is not None]
+        is_stale = bool(reasons)
+        stale_text = "; ".join(reasons) if reasons else None
+        stale_since = stale_since or age.stale_since
         con.execute("insert into quarantine.rejected_rows by name select * from _issues")
         con.unregister("_issues")
         meta = {
@@ -316,11 +368,14 @@ def ingest_table(
             "publisher": prov.get("publisher"),
             "licence": prov.get("licence"),
             "url": choice.url if choice is not None else prov.get("url"),
-            "retrieved": choice.retrieved if choice is not None else _date(prov.get("retrieved")),
+            "retrieved": retrieved,
             "loaded_at": loaded_at,
-            "is_stale": stale_reason is not None,
+            "is_stale": is_stale,
             "stale_since": stale_since,
-            "stale_reason": stale_reason,
+            "stale_reason": stale_text,
+            "newest_data_date": age.newest,
+            "cadence_days": age.cadence_days,
+            "max_data_age_days": age.max_age_days,
             "parser_version": PARSER_VERSION,
             "read_path": result.path,
             "input_key": None if stale_reason is not None else key,
@@ -331,15 +386,19 @@ def ingest_table(
             # the rows kept are those of the last good load: keep its file facts, mark it stale
             con.execute(
                 "update meta.source_files set file_rejected = true, is_stale = true, stale_since = ?, "
-                "stale_reason = ?, rows_loaded = ?, issues = ?, fetch_status = ?, fetch_error = ? "
+                "stale_reason = ?, rows_loaded = ?, issues = ?, fetch_status = ?, fetch_error = ?, "
+                "newest_data_date = ?, cadence_days = ?, max_data_age_days = ? "
                 "where source_table = ?",
                 [
                     stale_since,
-                    stale_reason,
+                    stale_text,
                     kept,
                     result.issues.height,
                     choice.fetch_status if choice is not None else "not_fetched",
                     choice.fetch_error if choice is not None else None,
+                    age.newest,
+                    age.cadence_days,
+                    age.max_age_days,
                     table,
                 ],
             )
@@ -367,8 +426,8 @@ def ingest_table(
         result.issues.height,
         stale_reason is not None,
         _issue_reasons(result.issues),
-        is_stale=stale_reason is not None,
-        stale_reason=stale_reason,
+        is_stale=is_stale,
+        stale_reason=stale_text,
         stale_since=stale_since,
         read_path=result.path,
         choice=choice,
@@ -424,24 +483,42 @@ def _choice_columns(choice: SourceChoice | None, path: Path) -> dict[str, object
 
 
 def _unchanged(
-    con: duckdb.DuckDBPyConnection, table: str, key: str, choice: SourceChoice | None = None
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: str,
+    choice: SourceChoice | None,
+    prov: dict[str, Any],
+    loaded_at: datetime,
 ) -> LoadSummary | None:
     """The summary of the build's last load if it read exactly these inputs and its raw table is there.
-    Where the bytes came from may differ (a re-fetch of the same file): that is recorded."""
+    Where the bytes came from may differ (a re-fetch of the same file): that is recorded. The data's age is
+    judged again (it grows while the file stays the same)."""
     row = con.execute(
-        "select source_file, sha256, rows_in_file, rows_loaded, rows_rejected, fields_nulled, issues, read_path "
-        "from meta.source_files where source_table = ? and input_key = ? and not coalesce(is_stale, false)",
+        "select source_file, sha256, rows_in_file, rows_loaded, rows_rejected, fields_nulled, issues, read_path, "
+        "retrieved from meta.source_files "
+        "where source_table = ? and input_key = ? and not coalesce(file_rejected, false)",
         [table, key],
     ).fetchone()
     if row is None or not _exists(con, _build_catalog(con), "raw", table):
         return None
-    rel, sha, in_file, loaded, rejected, nulled, issues, read_path = row
+    rel, sha, in_file, loaded, rejected, nulled, issues, read_path, retrieved = row
+    columns: dict[str, Any] = {}
     if choice is not None and choice.path is not None:
+        retrieved = choice.retrieved
         columns = {"url": choice.url, "retrieved": choice.retrieved, **_choice_columns(choice, choice.path)}
-        con.execute(
-            f"update meta.source_files set {', '.join(f'{c} = ?' for c in columns)} where source_table = ?",
-            [*columns.values(), table],
-        )
+    age = data_age(con, table, prov, retrieved, loaded_at)
+    columns |= {
+        "is_stale": age.reason is not None,
+        "stale_reason": age.reason,
+        "stale_since": age.stale_since,
+        "newest_data_date": age.newest,
+        "cadence_days": age.cadence_days,
+        "max_data_age_days": age.max_age_days,
+    }
+    con.execute(
+        f"update meta.source_files set {', '.join(f'{c} = ?' for c in columns)} where source_table = ?",
+        [*columns.values(), table],
+    )
     return LoadSummary(
         table,
         rel,
@@ -456,6 +533,9 @@ def _unchanged(
         read_path=read_path,
         unchanged=True,
         choice=choice,
+        is_stale=age.reason is not None,
+        stale_reason=age.reason,
+        stale_since=age.stale_since,
     )
 
 

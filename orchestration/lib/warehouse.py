@@ -44,6 +44,9 @@ SOURCE_FILE_COLUMNS_ADDED = (
     ("fetched_at", "timestamp"),
     ("fetch_status", "varchar"),
     ("fetch_error", "varchar"),
+    ("newest_data_date", "date"),
+    ("cadence_days", "integer"),
+    ("max_data_age_days", "integer"),
 )
 
 

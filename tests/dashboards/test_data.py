@@ -37,7 +37,7 @@ def test_every_contract_table_is_queryable(warehouse: Path) -> None:
         data.schema_catalog,
     ):  # fmt: skip
         assert fn().height > 0, fn.__name__
-    assert data.base_vintages(False, int(data.demand_by_tier()["year"].max())).height > 0
+    assert data.base_vintages().height > 0
 
 
 def test_map_queries_are_the_full_tables_slimmed_to_the_maps_columns(warehouse: Path) -> None:

@@ -138,3 +138,53 @@ def test_a_truncated_workbook_keeps_the_last_good_load_and_names_the_file(temp_e
     assert summary.file_rejected and summary.is_stale
     assert "eia861m_sales_revenue.xlsx" in (summary.stale_reason or "")
     assert _count(f"select count(*) from raw.{table}") == before_rows
+
+
+def test_data_age_against_the_publishers_cadence():
+    """A source is stale by age when its newest data (the snapshot's retrieval day, or an expression over its raw
+    table) is older than the publisher's cadence plus publication lag; without a cadence, never."""
+    from datetime import date, datetime
+
+    from orchestration.lib.ingest import data_age
+
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw.monthly as select 2025 as year, unnest([3, 4]) as month")
+    loaded = datetime(2026, 12, 5, 8, 0)
+    snapshot = {"publisher": "SkyPilot", "cadence_days": 7, "publication_lag_days": 0, "newest_data": "retrieved"}
+    old = data_age(con, "prices", snapshot, "2026-01-15", loaded)
+    assert old.newest == date(2026, 1, 15) and old.max_age_days == 7
+    assert old.reason is not None and "324 days old" in old.reason and "every 7 days" in old.reason
+    assert old.stale_since == datetime(2026, 1, 22)
+    assert data_age(con, "prices", snapshot, "2026-12-01", loaded).reason is None
+    monthly = {
+        "publisher": "EIA",
+        "cadence_days": 31,
+        "publication_lag_days": 62,
+        "newest_data": "sql: max(make_date(year, month, 1) + interval 1 month - interval 1 day)",
+    }
+    eia = data_age(con, "monthly", monthly, "2025-08-10", loaded)
+    assert eia.newest == date(2025, 4, 30) and eia.max_age_days == 93 and "62 days to publish" in eia.reason
+    assert data_age(con, "monthly", monthly, None, datetime(2025, 7, 1)).reason is None  # 62 days: within 93
+    archive = {"cadence_days": None, "newest_data": None}
+    assert data_age(con, "monthly", archive, "2020-10-01", loaded).reason is None
+
+
+def test_shipped_snapshots_older_than_their_cadence_are_reported_stale(temp_env):
+    """The GPU price snapshot (retrieved 2026-01-15, a weekly catalog) is stale by age with its reason; the
+    curated references never are; a source stale by age was read, not kept from an earlier load."""
+    load_all()
+    con = duckdb.connect(str(build_path()), read_only=True)
+    try:
+        rows = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select source_table, is_stale, stale_reason, file_rejected, cadence_days from meta.source_files"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    stale, reason, rejected, cadence = rows["skypilot_gpu_prices"]
+    assert stale and not rejected and cadence == 7
+    assert reason.startswith("data out of date: newest data 2026-01-15")
+    assert rows["ref_markets"][0] is False and rows["ref_markets"][3] is None

@@ -102,8 +102,9 @@ def test_markets_cover_95_percent_of_located_deployment_power(published):
 
 
 def test_demand_history_matches_forecast_history(published):
+    """The forecast's history is the demand table's complete years (the partial as-of year is its installed base)."""
     diff = published.execute(
-        """select count(*) from marts.fct_ai_demand_by_tier h
+        """select count(*) from (select * from marts.fct_ai_demand_by_tier where is_year_end) h
            full join (select * from marts.fct_demand_forecast where is_history and scenario = 'base') f
            using (year, region, market_tier, market_kind, workload)
            where abs(coalesce(h.facility_power_mw, -1) - coalesce(f.facility_power_mw, -2)) > 1e-6"""
@@ -245,11 +246,12 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
         con.close()
 
     # Run 4: a source fails (its file is gone) and keeps the very rows the build read: nothing it feeds is
-    # rebuilt, only what reads the provenance (its stale flag) is.
+    # rebuilt, only what reads the provenance (its stale flag; the history's as-of date reads the sources'
+    # retrieval dates, so the installed base is rebuilt too, to the same values).
     (sources / "epoch" / "ml_hardware.csv").unlink()
     fourth = _run_job(e2e_root / "warehouse", sources)
     reused = _reused(fourth)
-    assert {"staging/stg_epoch__ml_hardware", "marts/dim_gpus", "marts/fct_ai_deployments"} <= reused
+    assert {"staging/stg_epoch__ml_hardware", "marts/dim_gpus", "intermediate/int_gpus__it_power"} <= reused
     assert "staging/stg_meta__source_files" not in reused
     con = _fresh(e2e_root, "run-4")
     try:
@@ -264,3 +266,12 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
         }
     finally:
         con.close()
+
+
+def test_readme_figures_are_the_warehouse_s(published):
+    """The README's generated figures (installed base, forecast) are what a run on the shipped sources gives:
+    run `make docs` after `make run` when they differ."""
+    from orchestration.lib.readme_figures import BLOCKS, readme_block
+
+    for start, end, make in BLOCKS:
+        assert readme_block(start, end) == make(published), f"README block {start[:30]}... is out of date: make docs"
