@@ -120,7 +120,7 @@ UNASSIGNED_MARKET_ID: Final[str] = "unassigned"
 MATCH_METHODS: Final[tuple[str, ...]] = ("coordinates", "alias", "state_rest", "country", "none")
 
 _EARTH_RADIUS_KM: Final[float] = 6371.0088
-_TIER_RANK: Final[dict[str, int]] = {"tier_1": 0, "tier_2": 1, "tier_3": 2, "unknown": 3}
+_TIER_RANK: Final[dict[str, int]] = {"tier_1": 0, "tier_2": 1, "tier_3": 2, "unclassified": 3, "unknown": 4}
 
 _STATE_NAME_TO_CODE: Final[dict[str, str]] = {name.lower(): code for code, name in US_STATES.items()}
 
@@ -265,7 +265,7 @@ class _MarketIndex:
                     market_id=market_id,
                     country_name=row.get("country_name"),
                     states=states,
-                    tier_rank=_TIER_RANK.get(row.get("market_tier") or "unknown", 3),
+                    tier_rank=_TIER_RANK.get(row.get("market_tier") or "unknown", 4),
                 )
                 for alias in aliases:
                     alias_markets.setdefault(alias, []).append(market)

@@ -11,7 +11,7 @@ import yaml
 
 AI_WORKLOADS = ("training", "inference")
 HPC = "hpc"
-TIER_ORDER = ("tier_1", "tier_2", "tier_3", "unknown")
+TIER_ORDER = ("tier_1", "tier_2", "tier_3", "unclassified", "unknown")
 KIND_ORDER = ("metro", "edge", "campus", "state_rest", "country_rest", "unassigned")
 STAGES = (
     "operational",

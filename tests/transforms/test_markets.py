@@ -388,7 +388,18 @@ def clusters() -> pl.DataFrame:
 def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFrame) -> None:
     assert markets.columns == MARKET_COLUMNS
     assert markets["market_id"].is_unique().all()
-    assert set(markets["market_tier"]) <= {"tier_1", "tier_2", "tier_3", "unknown", None}
+    assert set(markets["market_tier"]) <= {"tier_1", "tier_2", "tier_3", "unclassified", "unknown", None}
+    # Every metro is tiered by a cited broker or industry list, or shown as unclassified: none falls to a
+    # tier only because no list names it.
+    metros = markets.filter(pl.col("market_kind") == "metro")
+    uncited = metros.filter(
+        pl.col("tier_basis").str.contains("not named by the design")
+        | (pl.col("market_tier").is_null())
+        | ((pl.col("market_tier") == "unclassified") & ~pl.col("tier_basis").str.contains("unclassified"))
+    )
+    assert uncited.is_empty(), uncited.select("market_id", "market_tier", "tier_basis")
+    assert {"us-seattle", "sa-riyadh"} <= set(metros.filter(pl.col("market_tier") == "unclassified")["market_id"])
+    assert metros.filter(pl.col("market_id") == "my-kuala-lumpur")["market_tier"].item() == "tier_2"
     # A blank tier is a market no list names: int_markets__tiered tiers it by the capacity fallback,
     # and its tier_basis says so.
     blank = markets.filter(pl.col("market_tier").is_null())

@@ -20,7 +20,7 @@ REGIONS: tuple[str, ...] = (
     "Asia Pacific",
     "Unknown",
 )
-TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3", "unknown")
+TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3", "unclassified", "unknown")
 KNOWN_TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3")
 # Workloads of the demand marts: training and inference are AI demand; hpc (public scientific
 # supercomputers) is carried apart and never counted in the AI totals.

@@ -24,7 +24,7 @@ REF_MARKETS = SourceSpec(
         _f("latitude", min=-90, max=90),
         _f("longitude", min=-180, max=180),
         # Blank: the capacity fallback of int_markets__tiered decides (tier_basis says so).
-        _s("market_tier", allowed=("tier_1", "tier_2", "tier_3", "unknown")),
+        _s("market_tier", allowed=("tier_1", "tier_2", "tier_3", "unclassified", "unknown")),
         Column("is_urban", ("is_urban",), "bool", required=True),
         _s(
             "market_kind",
