@@ -458,6 +458,27 @@ def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFram
     )
 
 
+PUBLISHERS = ("CBRE", "Cushman & Wakefield", "C&W", "JLL", "Knight Frank", "datacenterHawk")
+UNCLASSIFIED_BASIS = "no broker or industry list found that classifies it; shown as unclassified"
+
+
+def test_every_metro_is_tiered_by_a_cited_list_or_unclassified(markets: pl.DataFrame) -> None:
+    """A metro's tier comes from a published broker or industry list (named in tier_basis, with its
+    source_url), or the metro is 'unclassified' and says no list was found: never a tier only because
+    no list names it, nor one resting on the project's own design notes."""
+    metros = markets.filter(pl.col("market_kind") == "metro")
+    assert metros["market_tier"].null_count() == 0
+    for row in metros.iter_rows(named=True):
+        basis = row["tier_basis"]
+        assert not re.search(r"not named by|design'?s? tier list|team assignment", basis, re.IGNORECASE), row
+        if row["market_tier"] == "unclassified":
+            assert UNCLASSIFIED_BASIS in basis, row
+        else:
+            assert row["market_tier"] in {"tier_1", "tier_2", "tier_3"}, row
+            assert any(p in basis for p in PUBLISHERS), row
+            assert (row["source_url"] or "").startswith("http"), row
+
+
 def test_figures_cited_in_tier_basis_exist_in_market_figures(markets: pl.DataFrame) -> None:
     figures = pl.read_csv(SOURCES / "reference" / "market_figures.csv", infer_schema_length=0)
     values = {float(v) for v in figures["value"]}
