@@ -422,7 +422,11 @@ def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFram
         "Unknown",
     }
     assert set(markets["market_kind"]) <= {"metro", "edge", "campus", "state_rest", "country_rest", "unassigned"}
-    # Edge cities are tier 3 and urban; single-operator campuses tier 3 and not urban.
+    # Edge cities are tier 3 and urban; single-operator campuses tier 3 and not urban. Both by the
+    # design's definition of tier 3, set in this file: no basis claims a fallback tiered them.
+    assert not markets["tier_basis"].str.contains("capacity-threshold fallback|documented fallback").any()
+    outside_metros = markets.filter(pl.col("market_kind").is_in(["edge", "campus", "state_rest"]))
+    assert outside_metros["tier_basis"].str.contains("set in this file", literal=True).all()
     edge = markets.filter(pl.col("market_kind") == "edge")
     assert set(edge["market_tier"]) == {"tier_3"} and set(edge["is_urban"]) == {"true"}
     campus = markets.filter(pl.col("market_kind") == "campus")
@@ -445,12 +449,9 @@ def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFram
     assert set(clusters["Country"].drop_nulls()) <= set(buckets["country_name"])
     for row in buckets.iter_rows(named=True):
         assert row["market_id"] == f"{row['country_code'].lower()}-undisclosed"
-    # State rest markets: tier 3 set in this file (the non-metro remainder of a state), not urban; the
-    # capacity fallback, which tiers only a blank tier, never applies to them, and no basis says it does.
+    # State rest markets: tier 3 set in this file (the non-metro remainder of a state), not urban.
     rest = markets.filter(pl.col("market_kind") == "state_rest")
     assert set(rest["market_tier"]) == {"tier_3"} and set(rest["is_urban"]) == {"false"}
-    assert rest["tier_basis"].str.contains("set in this file, so the capacity fallback", literal=True).all()
-    assert not rest["tier_basis"].str.contains("capacity-threshold fallback").any()
     unassigned = markets.filter(pl.col("market_id") == "unassigned").row(0, named=True)
     assert (unassigned["market_kind"], unassigned["market_tier"], unassigned["region"]) == (
         "unassigned",
