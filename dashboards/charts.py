@@ -18,7 +18,13 @@ import pydeck as pdk
 from plotly.subplots import make_subplots
 
 SCENARIO_COLOURS = {"history": "#1f2937", "low": "#60a5fa", "base": "#2563eb", "high": "#1e3a8a"}
-TIER_COLOURS = {"tier_1": "#1d4ed8", "tier_2": "#0d9488", "tier_3": "#f59e0b", "unknown": "#9ca3af"}
+TIER_COLOURS = {
+    "tier_1": "#1d4ed8",
+    "tier_2": "#0d9488",
+    "tier_3": "#f59e0b",
+    "unclassified": "#7c3aed",
+    "unknown": "#9ca3af",
+}
 # tier x market kind: one hue per tier, a shade per kind.
 TIER_KIND_COLOURS = {
     "tier_1 · metro": "#1d4ed8",
@@ -27,6 +33,7 @@ TIER_KIND_COLOURS = {
     "tier_3 · edge": "#f59e0b",
     "tier_3 · campus": "#dc2626",
     "tier_3 · state_rest": "#fcd34d",
+    "unclassified · metro": "#7c3aed",
     "unknown · country_rest": "#6b7280",
     "unknown · unassigned": "#d1d5db",
 }

@@ -29,8 +29,8 @@ DEFAULT_WEIGHTS = {
     ),
 }
 TIER_FIT = {
-    "training": {"tier_3": 1.0, "tier_2": 0.7, "tier_1": 0.4, "unknown": 0.2},
-    "inference": {"tier_1": 1.0, "tier_2": 0.8, "tier_3": 0.4, "unknown": 0.2},
+    "training": {"tier_3": 1.0, "tier_2": 0.7, "tier_1": 0.4, "unclassified": 0.2, "unknown": 0.2},
+    "inference": {"tier_1": 1.0, "tier_2": 0.8, "tier_3": 0.4, "unclassified": 0.2, "unknown": 0.2},
 }
 
 

@@ -12,8 +12,10 @@ from dashboards.data import queries
 
 components.header(
     "Market tiers",
-    "Where AI demand sits: Tier 1 primary hubs, Tier 2 secondary metros, Tier 3 (metros, edge cities, remote "
-    "campuses, the rest of a state), and 'unknown' where only the country is known or nothing usable. History then "
+    "Where AI demand sits: Tier 1 primary hubs, Tier 2 secondary metros, Tier 3 (emerging metros, edge cities, "
+    "remote campuses, the rest of a state), 'unclassified' (a metro no published broker or industry list "
+    "classifies, never guessed into a tier) and 'unknown' where only the country is known or nothing usable. "
+    "History then "
     "forecast, training and inference apart; public supercomputers (hpc) apart from AI demand.",
 )
 
