@@ -403,11 +403,12 @@ def test_markets_csv_is_well_formed(markets: pl.DataFrame, clusters: pl.DataFram
         )
     )
     assert uncited.is_empty(), uncited.select("market_id", "market_tier", "tier_basis")
-    assert {"sa-riyadh", "es-barcelona"} <= set(metros.filter(pl.col("market_tier") == "unclassified")["market_id"])
+    assert {"us-philadelphia", "jp-nagoya"} <= set(metros.filter(pl.col("market_tier") == "unclassified")["market_id"])
     tier_of = dict(metros.select("market_id", "market_tier").iter_rows())
     # CBRE charts Seattle among its secondary markets; Cushman & Wakefield names Kansas City (2024) and
-    # Vancouver (2020) emerging markets.
+    # Vancouver (2020) emerging markets, and its EMEA Maturity Index Riyadh and Barcelona developing ones.
     assert (tier_of["us-seattle"], tier_of["us-kansas-city"], tier_of["ca-vancouver"]) == ("tier_2", "tier_3", "tier_3")
+    assert (tier_of["sa-riyadh"], tier_of["es-barcelona"]) == ("tier_2", "tier_2")
     assert tier_of["my-kuala-lumpur"] == "tier_2"
     # A blank tier is a market no list names: int_markets__tiered tiers it by the capacity fallback,
     # and its tier_basis says so.
