@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.warehouse import RunInProgressError, run_lock, serving_path, sources_dir, warehouse_dir
+from orchestration.lib.warehouse import RunInProgressError, run_lock
+from transforms.storage.paths import serving_path, sources_dir, warehouse_dir
 
 STEP_START = re.compile(r'STEP_START - Started execution of step "([^"]+)"')
 
@@ -210,7 +211,7 @@ def _root_cause(error: object) -> str:
 
 def _report_drift() -> None:
     """Name each source the drift gate stopped, and how to acknowledge it."""
-    from orchestration.lib.warehouse import build_path
+    from transforms.storage.paths import build_path
 
     con = duckdb.connect(str(build_path()), read_only=True)
     try:

@@ -46,7 +46,7 @@ from orchestration.lib.fetch import (
     latest_landed,
     plan,
 )
-from orchestration.lib.warehouse import sources_dir
+from transforms.storage.paths import sources_dir
 
 # The job an inbox drop triggers: ingest and everything after it, without fetching the other sources.
 INGEST_JOB_NAME = "refresh_all_job"

@@ -13,7 +13,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.defs.resources import dbt_project, ensure_manifest
 from orchestration.lib.drift import warm_up
 from orchestration.lib.manifest import project_hash
-from orchestration.lib.warehouse import build_path, connect_build
+from orchestration.lib.warehouse import connect_build
+from transforms.storage.paths import DBT_DUCKDB_PATH_ENV, build_path
 
 
 class DcpulseTranslator(DagsterDbtTranslator):
@@ -139,8 +140,8 @@ def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     _record_state(context.run_id, None)
     # dbt reads the build file's path from the environment (profiles.yml); set it for this
     # invocation only, so the process's environment is left as it was found.
-    previous = os.environ.get("DCPULSE_DUCKDB_PATH")
-    os.environ["DCPULSE_DUCKDB_PATH"] = str(build_path())
+    previous = os.environ.get(DBT_DUCKDB_PATH_ENV)
+    os.environ[DBT_DUCKDB_PATH_ENV] = str(build_path())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     try:
         # dbt's artifacts in a folder of the build file's own, kept between runs: dbt partially parses from the
@@ -150,9 +151,9 @@ def dcpulse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from dbt.cli(["build", *exclude], context=context, target_path=target).stream()
     finally:
         if previous is None:
-            os.environ.pop("DCPULSE_DUCKDB_PATH", None)
+            os.environ.pop(DBT_DUCKDB_PATH_ENV, None)
         else:
-            os.environ["DCPULSE_DUCKDB_PATH"] = previous
+            os.environ[DBT_DUCKDB_PATH_ENV] = previous
     if set(context.selected_asset_keys) == set(context.assets_def.keys):
         _record_state(context.run_id, started_at, digest, raw_inputs)
     # else a subset was built (e.g. from the UI): the rest may be behind its sources, so the next run builds all

@@ -9,8 +9,9 @@ import dagster as dg
 from orchestration.defs.connectors import inbox_landing
 from orchestration.lib.fetch import CONNECTORS
 from orchestration.lib.ingest import choose_source, ingest_table, parse_context
-from orchestration.lib.warehouse import connect_build, sources_dir
+from orchestration.lib.warehouse import connect_build
 from transforms.sources import SOURCE_FILES, SourceSpec
+from transforms.storage.paths import sources_dir
 
 
 def _group(rel_path: str) -> str:

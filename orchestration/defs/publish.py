@@ -8,7 +8,8 @@ from orchestration.defs.dbt import mart_keys
 from orchestration.defs.drift import SOURCE_DRIFT
 from orchestration.defs.forecast import BACKTEST, FORECAST
 from orchestration.defs.parameters import PARAMETERS
-from orchestration.lib.warehouse import publish, serving_path
+from orchestration.lib.warehouse import publish
+from transforms.storage.paths import serving_path
 
 FORECAST_KEYS = [FORECAST, BACKTEST, PARAMETERS, SOURCE_DRIFT]
 

@@ -9,7 +9,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from orchestration.lib import manifest
-from orchestration.lib.warehouse import PROJECT_ROOT
+from transforms.storage.paths import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lib.warehouse import warehouse_dir
 from transforms.params import param
 from transforms.sources import SOURCE_FILES
+from transforms.storage.paths import warehouse_dir
 
 # Key distributions per source: (metric name, GX expectation, column).
 KEY_METRICS: dict[str, list[tuple[str, str, str]]] = {

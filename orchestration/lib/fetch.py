@@ -48,8 +48,8 @@ from urllib.parse import quote, urlencode
 
 import yaml
 
-from orchestration.lib.warehouse import PROJECT_ROOT
 from transforms.sources import SOURCE_FILES, SourceSpec
+from transforms.storage.paths import PROJECT_ROOT, resolve_path
 
 if TYPE_CHECKING:  # the HTTP stack is imported when a fetch runs, not when the code location loads
     import httpx
@@ -221,17 +221,12 @@ CONNECTORS: dict[str, Connector] = {
 # Paths, settings, secrets
 
 
-def _resolve(value: str) -> Path:
-    path = Path(value)
-    return path if path.is_absolute() else (PROJECT_ROOT / path)
-
-
 def landing_dir() -> Path:
-    return _resolve(os.environ.get("DCPULSE_LANDING_DIR", "data/landing"))
+    return resolve_path(os.environ.get("DCPULSE_LANDING_DIR", "data/landing"))
 
 
 def inbox_dir() -> Path:
-    return _resolve(os.environ.get("DCPULSE_INBOX_DIR", "data/inbox"))
+    return resolve_path(os.environ.get("DCPULSE_INBOX_DIR", "data/inbox"))
 
 
 def mirror_url() -> str | None:

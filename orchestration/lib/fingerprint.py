@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from orchestration.lib.manifest import ROOT, project_hash
-from orchestration.lib.warehouse import sources_dir
+from orchestration.lib.manifest import project_hash
 from transforms.ingest import PARSER_VERSION, scan_file
 from transforms.sources import SOURCE_FILES
+from transforms.storage.paths import PROJECT_ROOT, sources_dir
 
 CODE_DIRS = ("orchestration", "transforms")
 
@@ -22,9 +22,9 @@ CODE_DIRS = ("orchestration", "transforms")
 def code_hash() -> str:
     digest = hashlib.sha256()
     for folder in CODE_DIRS:
-        for path in sorted((ROOT / folder).rglob("*")):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
             if path.is_file() and path.suffix in (".py", ".yml", ".yaml") and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

@@ -23,9 +23,10 @@ import duckdb
 import polars as pl
 import yaml
 
-from orchestration.lib.warehouse import PROJECT_ROOT, ensure_meta_tables, serving_path, sources_dir
+from orchestration.lib.warehouse import ensure_meta_tables
 from transforms.ingest import PARSER_VERSION, LoadResult, load_source, parse_source, scan_file
 from transforms.sources import REF_GPU_MODELS, SOURCE_FILES, SourceSpec
+from transforms.storage.paths import PROJECT_ROOT, serving_path, sources_dir
 
 
 @dataclass

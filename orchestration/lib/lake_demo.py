@@ -19,8 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib import lake, pgserver
-from orchestration.lib.warehouse import PROJECT_ROOT, build_path, serving_path
+from orchestration.lib import pgserver
+from orchestration.lib.lake_publish import publish_to_lake
+from transforms.storage import lake
+from transforms.storage.paths import PROJECT_ROOT, build_path, serving_path
 
 LAKE_DIR = PROJECT_ROOT / "data" / "lake"
 
@@ -65,7 +67,7 @@ def main() -> int:
         server.start()
         print(f"PostgreSQL {server.conninfo} (pid {server.pid}, folder {server.folder})", flush=True)
         settings = lake.LakeSettings(catalog=f"postgres:{server.conninfo}", data_path=f"{LAKE_DIR / 'data'}/")
-        result = lake.publish_to_lake(source, settings, run_id="lake-demo")
+        result = publish_to_lake(source, settings, run_id="lake-demo")
         got = lake.read_lake_counts(settings)
         print(f"published {source} as snapshot {result['snapshot_id']} (data files in {settings.data_path})")
         print(f"warehouse marts: {len(expected)} tables, {sum(expected.values())} rows")

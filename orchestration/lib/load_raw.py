@@ -9,8 +9,9 @@ from __future__ import annotations
 import sys
 
 from orchestration.lib.ingest import LoadSummary, ingest_table, parse_context
-from orchestration.lib.warehouse import build_path, connect_build, sources_dir
+from orchestration.lib.warehouse import connect_build
 from transforms.sources import SOURCE_FILES
+from transforms.storage.paths import build_path, sources_dir
 
 
 def load_all() -> list[LoadSummary]:

@@ -14,8 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-DBT_DIR = ROOT / "dbt_project"
+from transforms.storage.paths import DBT_DUCKDB_PATH_ENV, PROJECT_ROOT, build_path
+
+DBT_DIR = PROJECT_ROOT / "dbt_project"
 MANIFEST = DBT_DIR / "target" / "manifest.json"
 HASH_FILE = DBT_DIR / "target" / "manifest.project-sha256"
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses")
@@ -37,7 +38,7 @@ def project_hash() -> str:
 
 def dbt_executable() -> str:
     """The dbt of this environment: beside the interpreter, in the project's .venv, or on PATH."""
-    for candidate in (Path(sys.executable).parent / "dbt", ROOT / ".venv" / "bin" / "dbt"):
+    for candidate in (Path(sys.executable).parent / "dbt", PROJECT_ROOT / ".venv" / "bin" / "dbt"):
         if candidate.exists():
             return str(candidate)
     return shutil.which("dbt") or "dbt"
@@ -48,12 +49,11 @@ def ensure_manifest() -> tuple[Path, bool]:
     current = project_hash()
     if MANIFEST.exists() and HASH_FILE.exists() and HASH_FILE.read_text().strip() == current:
         return MANIFEST, False
-    from orchestration.lib.warehouse import build_path
 
     # parsed with the build file the run's dbt step names (profiles.yml reads DCPULSE_DUCKDB_PATH): dbt's
     # partial parsing starts over when the profile differs, so the run's first build can start from this parse
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.setdefault("DCPULSE_DUCKDB_PATH", str(build_path()))
+    env.setdefault(DBT_DUCKDB_PATH_ENV, str(build_path()))
     subprocess.run(
         [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)],
         cwd=DBT_DIR,

@@ -22,8 +22,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.lib.warehouse import sources_dir
 from transforms.sources import SOURCE_FILES
+from transforms.storage.paths import sources_dir
 
 INDEX_JSON = "index.json"
 INDEX_HTML = "index.html"

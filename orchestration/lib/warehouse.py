@@ -8,8 +8,7 @@ A run writes the build file; ``publish`` checkpoints it, copies it beside the se
 swaps it in with ``os.replace`` (atomic on POSIX). A reader that holds the old serving file keeps
 reading the old inode, so it never blocks the run and never sees a half-built warehouse.
 
-Paths come from the environment, read when called (never at import):
-``DCPULSE_SOURCES_DIR`` (default ``data/sources``) and ``DCPULSE_WAREHOUSE_DIR`` (``data/warehouse``).
+The paths (environment variables, defaults) are ``transforms/storage/paths.py``.
 """
 
 from __future__ import annotations
@@ -26,9 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SERVING_NAME = "dcpulse.duckdb"
-BUILD_NAME = "dcpulse_build.duckdb"
+from transforms.storage.paths import build_path, serving_path
+
 SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts", "meta")
 # meta.source_files columns added after its first release (name, type), in order.
 SOURCE_FILE_COLUMNS_ADDED = (
@@ -48,27 +46,6 @@ SOURCE_FILE_COLUMNS_ADDED = (
     ("cadence_days", "integer"),
     ("max_data_age_days", "integer"),
 )
-
-
-def _resolve(value: str) -> Path:
-    path = Path(value)
-    return path if path.is_absolute() else (PROJECT_ROOT / path)
-
-
-def sources_dir() -> Path:
-    return _resolve(os.environ.get("DCPULSE_SOURCES_DIR", "data/sources"))
-
-
-def warehouse_dir() -> Path:
-    return _resolve(os.environ.get("DCPULSE_WAREHOUSE_DIR", "data/warehouse"))
-
-
-def build_path() -> Path:
-    return warehouse_dir() / "build" / BUILD_NAME
-
-
-def serving_path() -> Path:
-    return warehouse_dir() / SERVING_NAME
 
 
 @contextlib.contextmanager
@@ -213,12 +190,13 @@ def publish(
     # The serving file above is published first and stays the default; then the same build goes to the
     # DuckLake catalog as one snapshot. A lake failure fails the run loudly (the lake keeps its previous
     # snapshot whole); messages name the catalog with any password masked.
-    from orchestration.lib import lake
+    from orchestration.lib.lake_publish import publish_to_lake
+    from transforms.storage import lake
 
     lake_settings = lake.lake_settings_from_env()
     if lake_settings is not None:
         try:
-            result["lake"] = lake.publish_to_lake(build, lake_settings, run_id=run_id)
+            result["lake"] = publish_to_lake(build, lake_settings, run_id=run_id)
         except lake.LakeError as error:
             raise lake.LakeError(
                 f"lake publish FAILED for catalog {lake_settings.display} (data: {lake_settings.data_path}): "

@@ -8,7 +8,8 @@ import duckdb
 
 from orchestration.lib.ingest import ingest_table, parse_context
 from orchestration.lib.load_raw import load_all
-from orchestration.lib.warehouse import build_path, connect_build, publish, serving_path
+from orchestration.lib.warehouse import connect_build, publish
+from transforms.storage.paths import build_path, serving_path
 
 
 def _count(sql: str) -> int:

@@ -1,4 +1,7 @@
-"""The lake target: the published marts and meta tables as DuckLake snapshots (README, "Beyond one machine").
+"""The DuckLake lake, read side: its settings and secrets, the extension files, ATTACH, snapshots and counts.
+
+Both sides use it: publish writes the marts there (``orchestration/defs/publish/lake_publish.py``), the dashboard
+reads them (``dashboards/data/lake_reader.py``). The lake is described in the README, "Beyond one machine".
 
 Turned on by two environment variables, read when called:
 
@@ -10,11 +13,6 @@ Turned on by two environment variables, read when called:
 - ``DCPULSE_LAKE_DATA``: where the Parquet data files go: a folder (relative paths are relative
   to the repository) or an object-store URL (needs the httpfs extension wheel, see the README's "Beyond one machine").
 
-:func:`publish_to_lake` copies every table of ``marts`` and ``meta`` of a finished build file into
-the lake in ONE transaction, so one new snapshot holds all of them or none does. Publishers take a
-PostgreSQL advisory lock first, so two publishes never race (the second waits, then lands on top
-of the first), and a reader always sees a whole snapshot (DuckLake's snapshot isolation).
-
 DuckDB extensions are never downloaded: ``ducklake`` and ``postgres_scanner`` come from the PyPI
 wheels ``duckdb-extension-ducklake`` / ``duckdb-extension-postgres-scanner`` (pinned to the duckdb
 version) and are LOADed by the path of the file inside the installed package.
@@ -22,29 +20,22 @@ version) and are LOADed by the path of the file inside the installed package.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 import re
-import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from transforms.storage.paths import PROJECT_ROOT
+
 ENV_CATALOG = "DCPULSE_LAKE_CATALOG"
 ENV_DATA = "DCPULSE_LAKE_DATA"
 LAKE_SCHEMAS = ("marts", "meta")
 DEFAULT_ALIAS = "lake"
 SECRET_NAME = "__default_postgres"  # the name the postgres extension looks up when ATTACH names no SECRET
-LOCK_ALIAS = "dcpulse_lake_lock"
-# One advisory lock key per catalog database for every dcpulse publisher.
-PUBLISH_LOCK_KEY = zlib.crc32(b"dcpulse:lake:publish")
-LOCK_WAIT_SECONDS = 600.0
-CONFLICT_RETRIES = 5
 
 # package (as installed from PyPI) -> extension name
 EXTENSION_PACKAGES = {
@@ -54,7 +45,7 @@ EXTENSION_PACKAGES = {
 }
 REQUIRED_EXTENSIONS = ("postgres_scanner", "ducklake")
 
-_NO_NETWORK_CONFIG: dict[str, Any] = {
+NO_NETWORK_CONFIG: dict[str, Any] = {
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
     "allow_community_extensions": False,
@@ -155,7 +146,7 @@ def mask(text: str, settings: LakeSettings | None = None) -> str:
     return out
 
 
-def _sql_literal(value: str) -> str:
+def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -189,14 +180,14 @@ def extension_file(name: str) -> Path:
 def load_extensions(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = REQUIRED_EXTENSIONS) -> None:
     """LOAD each extension from its wheel's file (call before any hardening setting)."""
     for name in names:
-        con.execute(f"LOAD {_sql_literal(str(extension_file(name)))}")
+        con.execute(f"LOAD {sql_literal(str(extension_file(name)))}")
 
 
 # ---------------------------------------------------------------------------------------------
 # Attaching
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, settings: LakeSettings) -> None:
+def prepare_connection(con: duckdb.DuckDBPyConnection, settings: LakeSettings) -> None:
     """LOAD the extensions by path; hand a conninfo password to the postgres extension as a secret."""
     load_extensions(con)
     if settings.data_path and not settings.is_local_data:
@@ -204,7 +195,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: LakeSettings) -> None:
     if settings.password:
         con.execute(
             f"CREATE OR REPLACE TEMPORARY SECRET {SECRET_NAME} (TYPE postgres, PASSWORD "
-            f"{_sql_literal(settings.password)})"
+            f"{sql_literal(settings.password)})"
         )
 
 
@@ -221,18 +212,18 @@ def attach_lake(
     ``snapshot_version`` pins the attached lake to one snapshot (read-only by nature).
     """
     try:
-        _prepare(con, settings)
+        prepare_connection(con, settings)
         options = []
         if settings.data_path:
             if settings.is_local_data and not read_only:
                 Path(settings.data_path).mkdir(parents=True, exist_ok=True)
-            options.append(f"DATA_PATH {_sql_literal(settings.data_path)}")
+            options.append(f"DATA_PATH {sql_literal(settings.data_path)}")
         if read_only:
             options.append("READ_ONLY")
         if snapshot_version is not None:
             options.append(f"SNAPSHOT_VERSION {int(snapshot_version)}")
         opts = f" ({', '.join(options)})" if options else ""
-        con.execute(f"ATTACH {_sql_literal('ducklake:' + settings.catalog)} AS {alias}{opts}")
+        con.execute(f"ATTACH {sql_literal('ducklake:' + settings.catalog)} AS {alias}{opts}")
     except LakeError:
         raise
     except duckdb.Error as error:
@@ -270,7 +261,7 @@ def snapshots(con: duckdb.DuckDBPyConnection, alias: str = DEFAULT_ALIAS) -> lis
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+def list_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
     return con.execute(
         "select table_schema, table_name from information_schema.tables where table_catalog = ? "
         "and table_schema in (select unnest(?)) and table_type = 'BASE TABLE' order by 1, 2",
@@ -278,16 +269,16 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str
     ).fetchall()
 
 
-def _counts(con: duckdb.DuckDBPyConnection, catalog: str, at: str = "") -> dict[str, int]:
+def count_rows(con: duckdb.DuckDBPyConnection, catalog: str, at: str = "") -> dict[str, int]:
     return {
         f"{s}.{t}": con.execute(f'select count(*) from {catalog}."{s}"."{t}"{at}').fetchone()[0]
-        for s, t in _tables(con, catalog)
+        for s, t in list_tables(con, catalog)
     }
 
 
 def connect(settings: LakeSettings, read_only: bool = True, **kwargs: Any) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB (no extension downloads) with the lake attached as ``lake`` and in use."""
-    con = duckdb.connect(":memory:", config=dict(_NO_NETWORK_CONFIG))
+    con = duckdb.connect(":memory:", config=dict(NO_NETWORK_CONFIG))
     try:
         attach_lake(con, settings, read_only=read_only, **kwargs)
         con.execute(f"USE {kwargs.get('alias', DEFAULT_ALIAS)}")
@@ -303,13 +294,13 @@ def read_lake_counts(settings: LakeSettings, snapshot_version: int | None = None
     try:
         at = f" AT (VERSION => {int(snapshot_version)})" if snapshot_version is not None else ""
         if snapshot_version is None:
-            return _counts(con, DEFAULT_ALIAS)
+            return count_rows(con, DEFAULT_ALIAS)
         # tables as they were then: attach pinned to that snapshot to list them, count with AT
         pinned = connect(settings, read_only=True, alias="lake_at", snapshot_version=snapshot_version)
         try:
             return {
                 name: con.execute(f"select count(*) from {DEFAULT_ALIAS}.{_quote(name)}{at}").fetchone()[0]
-                for name in (f"{s}.{t}" for s, t in _tables(pinned, "lake_at"))
+                for name in (f"{s}.{t}" for s, t in list_tables(pinned, "lake_at"))
             }
         finally:
             pinned.close()
@@ -322,134 +313,3 @@ def read_lake_counts(settings: LakeSettings, snapshot_version: int | None = None
 def _quote(name: str) -> str:
     schema, table = name.split(".", 1)
     return f'"{schema}"."{table}"'
-
-
-# ---------------------------------------------------------------------------------------------
-# Publishing
-
-
-class _PublishLock:
-    """A PostgreSQL transaction-level advisory lock on the catalog database, held on a connection of its own."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, settings: LakeSettings, wait_seconds: float) -> None:
-        self.cursor = con.cursor()
-        self.settings = settings
-        self.wait_seconds = wait_seconds
-
-    def __enter__(self) -> float:
-        try:
-            self.cursor.execute(
-                f"ATTACH {_sql_literal(self.settings.conninfo)} AS {LOCK_ALIAS} (TYPE postgres, READ_ONLY)"
-            )
-        except duckdb.Error as error:
-            self.cursor.close()
-            raise LakeError(
-                f"cannot reach the lake catalog {self.settings.display}: {mask(str(error), self.settings).strip()}"
-            ) from None
-        self.cursor.execute("BEGIN")
-        started = time.monotonic()
-        delay = 0.05
-        while True:
-            got = self.cursor.execute(
-                f"select * from postgres_query('{LOCK_ALIAS}', 'select pg_try_advisory_xact_lock({PUBLISH_LOCK_KEY})')"
-            ).fetchone()[0]
-            if got:
-                return time.monotonic() - started
-            if time.monotonic() - started > self.wait_seconds:
-                self.cursor.execute("ROLLBACK")
-                raise LakeError(
-                    f"another publish has held the lake's writer lock on {self.settings.display} "
-                    f"for more than {self.wait_seconds:g} s"
-                )
-            time.sleep(delay)
-            delay = min(delay * 1.5, 1.0)
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.cursor.execute("ROLLBACK")  # ends the PostgreSQL transaction: the lock goes with it
-        finally:
-            self.cursor.close()
-
-
-def _is_conflict(error: Exception) -> bool:
-    text = str(error).lower()
-    return "conflict" in text or "violates primary key" in text
-
-
-def publish_to_lake(
-    build_path: Path | str,
-    settings: LakeSettings,
-    *,
-    run_id: str | None = None,
-    lock_wait_seconds: float = LOCK_WAIT_SECONDS,
-) -> dict[str, Any]:
-    """Replace every table of marts and meta in the lake by the build file's, as ONE snapshot.
-
-    Tables that the build file no longer has are dropped in the same transaction, so the snapshot
-    mirrors the build exactly. Returns ``{"tables": {name: rows}, "rows": total, "snapshot_id": n,
-    "catalog": masked conninfo, "waited_s": seconds spent waiting for another publisher}``.
-    """
-    if not settings.data_path:
-        raise LakeError(f"{ENV_DATA} is not set: where should the lake's data files go?")
-    build = Path(build_path).resolve()
-    if not build.is_file():
-        raise LakeError(f"no build file at {build}")
-    con = duckdb.connect(":memory:", config=dict(_NO_NETWORK_CONFIG))
-    try:
-        try:
-            _prepare(con, settings)
-            con.execute(f"ATTACH {_sql_literal(str(build))} AS build (READ_ONLY)")
-            tables = _tables(con, "build")
-            if not any(s == "marts" for s, _ in tables):
-                raise LakeError(f"{build} has no marts tables: nothing to publish")
-            counts = _counts(con, "build")
-            run = f" run {run_id}" if run_id else ""
-            message = f"dcpulse publish{run}: {len(counts)} tables, {sum(counts.values())} rows"
-            # The lock comes first: the first ATTACH of an empty catalog creates DuckLake's tables, and two
-            # publishers doing that at once collide in PostgreSQL.
-            with _PublishLock(con, settings, lock_wait_seconds) as waited:
-                attach_lake(con, settings, read_only=False)
-                snapshot_id = _write_snapshot(con, tables, message)
-        except LakeError:
-            raise
-        except duckdb.Error as error:
-            raise LakeError(f"writing to the lake {settings.display} failed: {mask(str(error), settings)}") from None
-    finally:
-        con.close()
-    return {
-        "tables": counts,
-        "rows": sum(counts.values()),
-        "snapshot_id": snapshot_id,
-        "catalog": settings.display,
-        "waited_s": round(waited, 3),
-    }
-
-
-def _write_snapshot(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]], message: str) -> int:
-    """One transaction: schemas, stale tables dropped, every table replaced, commit message. Retries a
-    DuckLake commit conflict (a writer that does not take our lock) a few times, then gives up."""
-    wanted = set(tables)
-    for attempt in range(CONFLICT_RETRIES):
-        con.execute("BEGIN")
-        try:
-            for schema in LAKE_SCHEMAS:
-                con.execute(f'CREATE SCHEMA IF NOT EXISTS {DEFAULT_ALIAS}."{schema}"')
-            for schema, table in _tables(con, DEFAULT_ALIAS):
-                if (schema, table) not in wanted:
-                    con.execute(f'DROP TABLE {DEFAULT_ALIAS}."{schema}"."{table}"')
-            for schema, table in tables:
-                con.execute(
-                    f'CREATE OR REPLACE TABLE {DEFAULT_ALIAS}."{schema}"."{table}" AS '
-                    f'SELECT * FROM build."{schema}"."{table}"'
-                )
-            con.execute(f"CALL {DEFAULT_ALIAS}.set_commit_message('dcpulse', {_sql_literal(message)})")
-            con.execute("COMMIT")
-        except duckdb.Error as error:
-            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already ended the transaction
-                con.execute("ROLLBACK")
-            if _is_conflict(error) and attempt < CONFLICT_RETRIES - 1:
-                time.sleep(0.2 * (attempt + 1))
-                continue
-            raise
-        return int(con.execute(f"select id from {DEFAULT_ALIAS}.last_committed_snapshot()").fetchone()[0])
-    raise AssertionError("unreachable")
