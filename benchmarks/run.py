@@ -259,7 +259,7 @@ def worker_ingest(args: argparse.Namespace) -> dict[str, Any]:
 
     import orchestration.lib.ingest as orch_ingest
     import transforms.ingest.load as tr_ingest  # load_source looks the timed steps up there
-    from orchestration.lib.warehouse import connect_build
+    from orchestration.build_warehouse import connect_build
     from transforms.sources import SOURCE_FILES
 
     timers = _Timers()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.warehouse import RunInProgressError, run_lock
+from orchestration.build_warehouse import RunInProgressError, run_lock
 from transforms.storage.paths import serving_path, sources_dir, warehouse_dir
 
 STEP_START = re.compile(r'STEP_START - Started execution of step "([^"]+)"')

@@ -10,10 +10,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.build_warehouse import connect_build
 from orchestration.defs.resources import dbt_project, ensure_manifest
 from orchestration.lib.drift import warm_up
 from orchestration.lib.manifest import project_hash
-from orchestration.lib.warehouse import connect_build
 from transforms.storage.paths import DBT_DUCKDB_PATH_ENV, build_path
 
 

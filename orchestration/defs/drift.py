@@ -2,10 +2,9 @@
 
 import dagster as dg
 
+from orchestration.build_warehouse import attach_published, connect_build
 from orchestration.defs.dbt import mart_keys
 from orchestration.lib.drift import build_docs, check_source, write_results
-from orchestration.lib.ingest import _attach_published
-from orchestration.lib.warehouse import connect_build
 from transforms.sources import SOURCE_FILES
 
 SOURCE_DRIFT = dg.AssetKey(["meta", "source_drift"])
@@ -32,7 +31,7 @@ SOURCE_DRIFT = dg.AssetKey(["meta", "source_drift"])
 )
 def source_drift(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     with connect_build() as con:
-        published = _attach_published(con)
+        published = attach_published(con)
         results = [check_source(con, table, published) for table in SOURCE_FILES]
         write_results(con, results)
     docs = build_docs()

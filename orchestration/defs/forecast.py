@@ -3,8 +3,8 @@
 import dagster as dg
 import polars as pl
 
+from orchestration.build_warehouse import connect_build
 from orchestration.lib.forecast_build import build_forecast
-from orchestration.lib.warehouse import connect_build
 from transforms.forecast.invariants import INVARIANTS
 
 FORECAST = dg.AssetKey(["marts", "fct_demand_forecast"])

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
+from orchestration.build_warehouse import connect_build
 from orchestration.lib.parameters import write_parameters
-from orchestration.lib.warehouse import connect_build
 
 PARAMETERS = dg.AssetKey(["meta", "parameters"])
 

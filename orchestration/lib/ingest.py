@@ -23,10 +23,10 @@ import duckdb
 import polars as pl
 import yaml
 
-from orchestration.lib.warehouse import ensure_meta_tables
+from orchestration.build_warehouse import attach_published, ensure_meta_tables
 from transforms.ingest import PARSER_VERSION, LoadResult, load_source, parse_source, scan_file
 from transforms.sources import REF_GPU_MODELS, SOURCE_FILES, SourceSpec
-from transforms.storage.paths import PROJECT_ROOT, serving_path, sources_dir
+from transforms.storage.paths import PROJECT_ROOT, sources_dir
 
 
 @dataclass
@@ -245,21 +245,6 @@ def _exists(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: st
     )
 
 
-def _attach_published(con: duckdb.DuckDBPyConnection) -> str | None:
-    """ATTACH the published warehouse read-only as ``published`` (None if there is none)."""
-    path = serving_path()
-    if not path.exists():
-        return None
-    attached = {r[0] for r in con.execute("select database_name from duckdb_databases()").fetchall()}
-    if "published" not in attached:
-        literal = str(path).replace("'", "''")
-        try:
-            con.execute(f"attach '{literal}' as published (read_only)")
-        except duckdb.Error:
-            return None
-    return "published"
-
-
 def _build_catalog(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("select current_database()").fetchone()[0]
 
@@ -326,7 +311,7 @@ def ingest_table(
     prov = provenance(root).get(table, {})
     build = _build_catalog(con)
     if stale_reason is not None:
-        _attach_published(con)  # outside the transaction: ATTACH cannot run inside one
+        attach_published(con)  # outside the transaction: ATTACH cannot run inside one
     con.execute("begin transaction")
     try:
         previous = con.execute(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from orchestration.build_warehouse import connect_build
 from orchestration.lib.ingest import LoadSummary, ingest_table, parse_context
-from orchestration.lib.warehouse import connect_build
 from transforms.sources import SOURCE_FILES
 from transforms.storage.paths import build_path, sources_dir
 

@@ -6,9 +6,10 @@ import io
 
 import duckdb
 
+from orchestration.build_warehouse import connect_build
 from orchestration.lib.ingest import ingest_table, parse_context
 from orchestration.lib.load_raw import load_all
-from orchestration.lib.warehouse import connect_build, publish
+from orchestration.lib.warehouse import publish
 from transforms.storage.paths import build_path, serving_path
 
 
@@ -100,13 +101,13 @@ def test_a_second_run_is_refused_while_one_holds_the_build(temp_env):
 
     import pytest
 
-    from orchestration.lib.warehouse import RunInProgressError, run_lock
+    from orchestration.build_warehouse import RunInProgressError, run_lock
 
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import time\nfrom orchestration.lib.warehouse import run_lock\n"
+            "import time\nfrom orchestration.build_warehouse import run_lock\n"
             "with run_lock():\n    print('held', flush=True)\n    time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
