@@ -48,7 +48,7 @@ refresh: manifest $(DAGSTER_HOME)/dagster.yaml
 # Copy the sources into a folder laid out as a mirror for DCPULSE_MIRROR_URL: make mirror DIR=/srv/dcpulse-mirror
 mirror: $(STAMP)
 	@test -n "$(DIR)" || { echo "usage: make mirror DIR=<folder>"; exit 2; }
-	@$(BIN)/python -m orchestration.lib.mirror $(DIR)
+	@$(BIN)/python -m orchestration.defs.connectors.mirror $(DIR)
 
 # Regenerate the README's parameter tables from their homes (dbt vars, seeds, scenarios.yml).
 docs: manifest

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.connectors import freshness_checks, freshness_sensor, inbox_sensor, landing_assets
+from orchestration.defs.connectors.assets import landing_assets
+from orchestration.defs.connectors.checks import freshness_checks
+from orchestration.defs.connectors.sensors import freshness_sensor, inbox_sensor
 from orchestration.defs.dbt import dcpulse_dbt_assets
 from orchestration.defs.drift import source_drift
 from orchestration.defs.forecast import forecast_assets

@@ -7,8 +7,8 @@ a warning check, the run report); only a source with no good rows at all stops t
 import dagster as dg
 
 from orchestration.build_warehouse import connect_build
-from orchestration.defs.connectors import inbox_landing
-from orchestration.lib.fetch import CONNECTORS
+from orchestration.defs.connectors.assets import inbox_landing
+from orchestration.defs.connectors.registry import CONNECTORS
 from orchestration.lib.ingest import choose_source, ingest_table, parse_context
 from transforms.sources import SOURCE_FILES, SourceSpec
 from transforms.storage.paths import sources_dir

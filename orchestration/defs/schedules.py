@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.connectors import LANDING_GROUP
+from orchestration.defs.connectors.assets import LANDING_GROUP
 
 RETRY = {"dagster/max_retries": "1", "dagster/retry_strategy": "FROM_FAILURE"}
 

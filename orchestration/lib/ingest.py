@@ -24,6 +24,8 @@ import polars as pl
 import yaml
 
 from orchestration.build_warehouse import attach_published, ensure_meta_tables
+from orchestration.defs.connectors.landing_store import Landed, adopt_landing, landed_for_run, latest_landed
+from orchestration.defs.connectors.registry import CONNECTORS
 from transforms.ingest import PARSER_VERSION, LoadResult, load_source, parse_source, scan_file
 from transforms.sources import REF_GPU_MODELS, SOURCE_FILES, SourceSpec
 from transforms.storage.paths import PROJECT_ROOT, sources_dir
@@ -105,22 +107,20 @@ def choose_source(
 ) -> SourceChoice:
     """The file ``table`` is read from in run ``run_id`` (see ``SourceChoice``); ``inbox``: the landing
     directory an inbox-triggered run names for this table (run tag ``dcpulse/inbox_landings``)."""
-    from orchestration.lib import fetch  # the HTTP stack only when a source is chosen
-
     root = root or sources_dir()
     rel = SOURCE_FILES[table][1]
     prov = provenance(root).get(table, {})
     shipped = SourceChoice(root / rel, "shipped", "not_fetched", prov.get("url"), _date(prov.get("retrieved")))
-    if table not in fetch.CONNECTORS:
+    if table not in CONNECTORS:
         return shipped
     if inbox:
         try:
-            landed = fetch.adopt_landing(table, inbox, run_id or "")
+            landed = adopt_landing(table, inbox, run_id or "")
         except (OSError, ValueError):
             landed = None
         if landed is not None and landed.ok and landed.path is not None:
             return _landed_choice(landed, "ok")
-    this_run = fetch.landed_for_run(table, run_id) if run_id else None
+    this_run = landed_for_run(table, run_id) if run_id else None
     if this_run is not None and not this_run.ok:
         return SourceChoice(
             None,
@@ -133,13 +133,13 @@ def choose_source(
         )
     if this_run is not None and this_run.path is not None and this_run.path.is_file():
         return _landed_choice(this_run, "ok")
-    latest = fetch.latest_landed(table)
+    latest = latest_landed(table)
     if latest is not None and (shipped.retrieved is None or latest.fetched_at.date().isoformat() >= shipped.retrieved):
         return _landed_choice(latest, "not_fetched")
     return shipped
 
 
-def _landed_choice(landed: Any, status: str) -> SourceChoice:
+def _landed_choice(landed: Landed, status: str) -> SourceChoice:
     return SourceChoice(
         landed.path,
         landed.origin,

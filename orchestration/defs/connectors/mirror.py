@@ -1,9 +1,9 @@
 """A mirror of the shipped sources: the ``data/sources`` tree copied into a folder any static web server can serve.
 
-``python -m orchestration.lib.mirror DIR`` copies every file under the sources folder (``DCPULSE_SOURCES_DIR``,
-default ``data/sources``) to ``DIR/<relative path>`` - exactly the layout connectors fetch from when
-``DCPULSE_MIRROR_URL=<base>`` is set (``<base>/<relative path>``) - and writes ``DIR/index.json`` (each file's
-path, raw table, sha256 and bytes) and ``DIR/index.html`` (links). Serve it with e.g.
+``python -m orchestration.defs.connectors.mirror DIR`` (``make mirror DIR=...``) copies every file under the sources
+folder (``DCPULSE_SOURCES_DIR``, default ``data/sources``) to ``DIR/<relative path>`` - exactly the layout connectors
+fetch from when ``DCPULSE_MIRROR_URL=<base>`` is set (``<base>/<relative path>``) - and writes ``DIR/index.json``
+(each file's path, raw table, sha256 and bytes) and ``DIR/index.html`` (links). Serve it with e.g.
 ``python -m http.server -d DIR 8765`` and point ``DCPULSE_MIRROR_URL=http://127.0.0.1:8765`` at it; a
 ``file://DIR`` base works too, without a server.
 
@@ -93,7 +93,10 @@ def build_mirror(target: Path, source: Path | None = None) -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0] in ("-h", "--help"):
-        print("usage: python -m orchestration.lib.mirror DIR   (copies DCPULSE_SOURCES_DIR into DIR)", file=sys.stderr)
+        print(
+            "usage: python -m orchestration.defs.connectors.mirror DIR   (copies DCPULSE_SOURCES_DIR into DIR)",
+            file=sys.stderr,
+        )
         return 2
     try:
         index = build_mirror(Path(argv[0]))
