@@ -136,3 +136,14 @@ def attach_published(con: duckdb.DuckDBPyConnection) -> str | None:
         except duckdb.Error:
             return None
     return "published"
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> bool:
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
+            "and table_name = ?",
+            [catalog, schema, table],
+        ).fetchone()[0]
+        > 0
+    )

@@ -10,7 +10,7 @@ from orchestration.defs.connectors.sensors import freshness_sensor, inbox_sensor
 from orchestration.defs.dbt import dcpulse_dbt_assets
 from orchestration.defs.drift import source_drift
 from orchestration.defs.forecast import forecast_assets
-from orchestration.defs.ingest import raw_assets
+from orchestration.defs.ingest.assets import raw_assets
 from orchestration.defs.parameters import parameters
 from orchestration.defs.publish import serving_warehouse
 from orchestration.defs.resources import dbt_resource

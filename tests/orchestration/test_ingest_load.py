@@ -7,8 +7,8 @@ import io
 import duckdb
 
 from orchestration.build_warehouse import connect_build
-from orchestration.lib.ingest import ingest_table, parse_context
-from orchestration.lib.load_raw import load_all
+from orchestration.defs.ingest.load_raw import load_all
+from orchestration.defs.ingest.source_bookkeeping import ingest_table, parse_context
 from orchestration.lib.warehouse import publish
 from transforms.storage.paths import build_path, serving_path
 
@@ -147,7 +147,7 @@ def test_data_age_against_the_publishers_cadence():
     table) is older than the publisher's cadence plus publication lag; without a cadence, never."""
     from datetime import date, datetime
 
-    from orchestration.lib.ingest import data_age
+    from orchestration.defs.ingest.data_age import data_age
 
     con = duckdb.connect()
     con.execute("create schema raw")

@@ -9,7 +9,8 @@ import dagster as dg
 from orchestration.build_warehouse import connect_build
 from orchestration.defs.connectors.assets import inbox_landing
 from orchestration.defs.connectors.registry import CONNECTORS
-from orchestration.lib.ingest import choose_source, ingest_table, parse_context
+from orchestration.defs.ingest.source_bookkeeping import ingest_table, parse_context
+from orchestration.defs.ingest.source_choice import choose_source
 from transforms.sources import SOURCE_FILES, SourceSpec
 from transforms.storage.paths import sources_dir
 

@@ -1,6 +1,6 @@
 """Load every shipped source into the build warehouse without Dagster (for dbt development and tests).
 
-Usage: ``python -m orchestration.lib.load_raw`` (honours DCPULSE_SOURCES_DIR and DCPULSE_WAREHOUSE_DIR;
+Usage: ``python -m orchestration.defs.ingest.load_raw`` (honours DCPULSE_SOURCES_DIR and DCPULSE_WAREHOUSE_DIR;
 writes ``$DCPULSE_WAREHOUSE_DIR/build/dcpulse_build.duckdb``). The Dagster assets do the same per table.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from orchestration.build_warehouse import connect_build
-from orchestration.lib.ingest import LoadSummary, ingest_table, parse_context
+from orchestration.defs.ingest.source_bookkeeping import LoadSummary, ingest_table, parse_context
 from transforms.sources import SOURCE_FILES
 from transforms.storage.paths import build_path, sources_dir
 
