@@ -33,7 +33,7 @@ setup: $(STAMP)
 
 # dagster-dbt loads the dbt assets from manifest.json: parsed only when the dbt project changed (a hash of its files).
 manifest: $(STAMP)
-	@$(BIN)/python -m orchestration.lib.manifest
+	@$(BIN)/python -m orchestration.defs.dbt.manifest
 
 $(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME) && cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.build_warehouse import attach_published, connect_build
-from orchestration.defs.dbt import mart_keys
+from orchestration.defs.dbt.assets import mart_keys
 from orchestration.lib.drift import build_docs, check_source, write_results
 from transforms.sources import SOURCE_FILES
 

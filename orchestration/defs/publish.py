@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from orchestration.defs.dbt import mart_keys
+from orchestration.defs.dbt.assets import mart_keys
 from orchestration.defs.drift import SOURCE_DRIFT
 from orchestration.defs.forecast import BACKTEST, FORECAST
 from orchestration.defs.parameters import PARAMETERS

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from orchestration import background_import
 from transforms.params import param
 from transforms.sources import SOURCE_FILES
 from transforms.storage.paths import warehouse_dir
@@ -66,22 +66,10 @@ def acknowledged_sources() -> set[str]:
     return {s.strip() for s in raw.split(",") if s.strip()}
 
 
-_warm: threading.Thread | None = None
-
-
-def warm_up() -> None:
-    """Import GX in the background (it takes seconds); call early, e.g. while dbt runs."""
-    global _warm
-    if _warm is None:
-        _warm = threading.Thread(target=lambda: __import__("great_expectations"), daemon=True)
-        _warm.start()
-
-
 @functools.lru_cache(maxsize=1)
 def _context() -> Any:
     """One GX context per process, with a Data Docs site under the warehouse folder."""
-    if _warm is not None:
-        _warm.join()
+    background_import.wait("great_expectations")  # started while dbt ran (the dbt asset)
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")

@@ -2,7 +2,7 @@
 nothing to do.
 
 Inputs: every source file (path and sha256; a missing file counts as missing), the code that reads and
-models them (orchestration/, transforms/ incl. the scenario file), the dbt project (orchestration.lib.manifest's
+models them (orchestration/, transforms/ incl. the scenario file), the dbt project (orchestration.defs.dbt.manifest's
 hash), the parser version. The dashboard's code is not an input of the warehouse.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from orchestration.lib.manifest import project_hash
+from orchestration.defs.dbt.manifest import project_hash
 from transforms.ingest import PARSER_VERSION, scan_file
 from transforms.sources import SOURCE_FILES
 from transforms.storage.paths import PROJECT_ROOT, sources_dir

@@ -1,4 +1,4 @@
-"""Every resource of the code location, in one place."""
+"""The dbt project and the dbt CLI resource the code location runs dbt with (its one resource)."""
 
 from functools import cached_property
 from importlib import metadata
@@ -8,16 +8,15 @@ from typing import Any
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from orchestration.lib import manifest
-from transforms.storage.paths import PROJECT_ROOT
+from orchestration.defs.dbt import manifest
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_PROJECT_DIR = manifest.DBT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def ensure_manifest(project: DbtProject = dbt_project) -> Path:
-    """The manifest dagster-dbt loads, parsed only when the dbt project changed (orchestration/lib/manifest.py).
+    """The manifest dagster-dbt loads, parsed only when the dbt project changed (``manifest.py``).
 
     (Not ``prepare_if_dev``: under ``dagster dev`` it runs whatever ``dbt`` is on PATH, which need not be
     this environment's.)

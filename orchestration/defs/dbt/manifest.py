@@ -1,8 +1,8 @@
 """dbt's manifest, parsed only when the dbt project changed (a hash of its files), no Dagster import.
 
 dagster-dbt loads its assets from ``target/manifest.json``. Parsing takes seconds; a run whose dbt
-project is unchanged reuses the manifest. ``python -m orchestration.lib.manifest`` (``make``'s first
-step) and the code location both call ``ensure_manifest``.
+project is unchanged reuses the manifest. ``python -m orchestration.defs.dbt.manifest`` (``make
+manifest``, the first step of ``make run``) and the code location both call ``ensure_manifest``.
 """
 
 from __future__ import annotations
