@@ -9,7 +9,7 @@ from orchestration.defs.connectors.checks import freshness_checks
 from orchestration.defs.connectors.sensors import freshness_sensor, inbox_sensor
 from orchestration.defs.dbt.assets import dcpulse_dbt_assets
 from orchestration.defs.dbt.resources import dbt_resource
-from orchestration.defs.drift import source_drift
+from orchestration.defs.drift.assets import source_drift
 from orchestration.defs.forecast import forecast_assets
 from orchestration.defs.ingest.assets import raw_assets
 from orchestration.defs.parameters import parameters

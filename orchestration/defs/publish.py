@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from orchestration.defs.dbt.assets import mart_keys
-from orchestration.defs.drift import SOURCE_DRIFT
+from orchestration.defs.drift.assets import SOURCE_DRIFT
 from orchestration.defs.forecast import BACKTEST, FORECAST
 from orchestration.defs.parameters import PARAMETERS
 from orchestration.lib.warehouse import publish

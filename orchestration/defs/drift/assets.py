@@ -4,7 +4,7 @@ import dagster as dg
 
 from orchestration.build_warehouse import attach_published, connect_build
 from orchestration.defs.dbt.assets import mart_keys
-from orchestration.lib.drift import build_docs, check_source, write_results
+from orchestration.defs.drift.drift_gate import build_docs, check_source, write_results
 from transforms.sources import SOURCE_FILES
 
 SOURCE_DRIFT = dg.AssetKey(["meta", "source_drift"])

@@ -101,36 +101,68 @@ def _bounds(previous: float, kind: str) -> tuple[float, float]:
 def check_source(con: duckdb.DuckDBPyConnection, table: str, published: str | None) -> DriftResult:
     """Validate ``raw.<table>`` of the build against the published warehouse with GX."""
     metrics = KEY_METRICS.get(table, [])
-    columns = [c for _, _, c in metrics]
     ack = table in acknowledged_sources() or "all" in acknowledged_sources()
     if published is None:
         return DriftResult(table, True, ack, [], [{"metric": "baseline", "status": "no published run yet"}])
     try:
-        prev_rows = con.execute(f"select count(*) from {published}.raw.{table}").fetchone()[0]
-        prev = {
-            c: con.execute(f'select {_AGG[kind]}("{c}") from {published}.raw.{table}').fetchone()[0]
-            for _, kind, c in metrics
-        }
+        prev_rows, prev = _published_metrics(con, published, table, metrics)
     except duckdb.Error:
         return DriftResult(table, True, ack, [], [{"metric": "baseline", "status": "not in the published run"}])
+    columns = [c for _, _, c in metrics]
     select = ", ".join(f'"{c}"' for c in columns) or "1 as _one"
     frame = con.execute(f"select {select} from raw.{table}").df()
-
-    import great_expectations as gx
-
     context = _context()
     name = f"raw__{table}"
+    batch = _whole_frame_batch(context, name)
+    suite, planned = _drift_suite(context, f"{name}__drift_vs_published", prev_rows, prev, metrics)
+    result = _validate(context, batch, suite, frame)
+    rows: list[dict[str, Any]] = []
+    breaches: list[str] = []
+    for plan, outcome in zip(planned, result.results, strict=True):
+        observed = outcome.result.get("observed_value")
+        status = "ok" if outcome.success else ("acknowledged" if ack else "breach")
+        rows.append({**plan, "observed": None if observed is None else float(observed), "status": status})
+        if not outcome.success:
+            breaches.append(
+                f"{table} ({SOURCE_FILES[table][1]}): {plan['metric']} {observed} outside "
+                f"[{plan['min']:.6g}, {plan['max']:.6g}] (last published {plan['previous']:.6g})"
+            )
+    return DriftResult(table, bool(result.success), ack, breaches, rows)
+
+
+def _published_metrics(
+    con: duckdb.DuckDBPyConnection, published: str, table: str, metrics: list[tuple[str, str, str]]
+) -> tuple[int, dict[str, Any]]:
+    """The last published run's row count of the source and its value of each key metric (by column)."""
+    prev_rows = con.execute(f"select count(*) from {published}.raw.{table}").fetchone()[0]
+    prev = {
+        c: con.execute(f'select {_AGG[kind]}("{c}") from {published}.raw.{table}').fetchone()[0]
+        for _, kind, c in metrics
+    }
+    return prev_rows, prev
+
+
+def _whole_frame_batch(context: Any, name: str) -> Any:
+    """The GX batch definition that validates a whole DataFrame, under the asset ``name``."""
     source = context.data_sources.get("sources")
     try:
         asset = source.get_asset(name)
     except LookupError:
         asset = source.add_dataframe_asset(name)
-    batch = (
+    return (
         asset.get_batch_definition("whole")
         if "whole" in [b.name for b in asset.batch_definitions]
         else asset.add_batch_definition_whole_dataframe("whole")
     )
-    suite_name = f"{name}__drift_vs_published"
+
+
+def _drift_suite(
+    context: Any, suite_name: str, prev_rows: int, prev: dict[str, Any], metrics: list[tuple[str, str, str]]
+) -> tuple[Any, list[dict[str, Any]]]:
+    """A suite of the row count and each key metric within their bounds around the published values, and what each
+    expectation checks (metric, previous, min, max), in the suite's order."""
+    import great_expectations as gx
+
     with contextlib.suppress(Exception):  # no suite of that name yet in this process
         context.suites.delete(suite_name)
     suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
@@ -144,25 +176,19 @@ def check_source(con: duckdb.DuckDBPyConnection, table: str, published: str | No
         lo, hi = _bounds(float(prev[column]), "metric")
         suite.add_expectation(getattr(gx.expectations, kind)(column=column, min_value=lo, max_value=hi))
         planned.append({"metric": metric, "previous": float(prev[column]), "min": lo, "max": hi})
-    definition_name = f"{suite_name}__run"
+    return suite, planned
+
+
+def _validate(context: Any, batch: Any, suite: Any, frame: Any) -> Any:
+    import great_expectations as gx
+
+    definition_name = f"{suite.name}__run"
     with contextlib.suppress(Exception):  # first validation of this source in this process
         context.validation_definitions.delete(definition_name)
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(data=batch, suite=suite, name=definition_name)
     )
-    result = definition.run(batch_parameters={"dataframe": frame})
-    rows: list[dict[str, Any]] = []
-    breaches: list[str] = []
-    for plan, outcome in zip(planned, result.results, strict=True):
-        observed = outcome.result.get("observed_value")
-        status = "ok" if outcome.success else ("acknowledged" if ack else "breach")
-        rows.append({**plan, "observed": None if observed is None else float(observed), "status": status})
-        if not outcome.success:
-            breaches.append(
-                f"{table} ({SOURCE_FILES[table][1]}): {plan['metric']} {observed} outside "
-                f"[{plan['min']:.6g}, {plan['max']:.6g}] (last published {plan['previous']:.6g})"
-            )
-    return DriftResult(table, bool(result.success), ack, breaches, rows)
+    return definition.run(batch_parameters={"dataframe": frame})
 
 
 def build_docs() -> Path:
