@@ -10,7 +10,7 @@ from orchestration.defs.connectors.sensors import freshness_sensor, inbox_sensor
 from orchestration.defs.dbt.assets import dcpulse_dbt_assets
 from orchestration.defs.dbt.resources import dbt_resource
 from orchestration.defs.drift.assets import source_drift
-from orchestration.defs.forecast import forecast_assets
+from orchestration.defs.forecast.assets import forecast_assets
 from orchestration.defs.ingest.assets import raw_assets
 from orchestration.defs.parameters import parameters
 from orchestration.defs.publish import serving_warehouse

@@ -1,4 +1,4 @@
-"""Build the forecast tables from the marts of the build warehouse (used by the Dagster asset and the bench)."""
+"""Build the forecast tables from the marts of the build warehouse (for the Dagster asset ``assets.py``)."""
 
 from __future__ import annotations
 

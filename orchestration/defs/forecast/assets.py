@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 
 from orchestration.build_warehouse import connect_build
-from orchestration.lib.forecast_build import build_forecast
+from orchestration.defs.forecast.forecast_build import build_forecast
 from transforms.forecast.invariants import INVARIANTS
 
 FORECAST = dg.AssetKey(["marts", "fct_demand_forecast"])
