@@ -52,7 +52,7 @@ mirror: $(STAMP)
 
 # Regenerate the README's parameter tables from their homes (dbt vars, seeds, scenarios.yml).
 docs: manifest
-	@$(BIN)/python -m orchestration.lib.parameters
+	@$(BIN)/python -m orchestration.defs.parameters.readme_tables
 	@$(BIN)/python -m orchestration.lib.readme_figures
 
 test: manifest

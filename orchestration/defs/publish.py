@@ -7,7 +7,7 @@ import dagster as dg
 from orchestration.defs.dbt.assets import mart_keys
 from orchestration.defs.drift.assets import SOURCE_DRIFT
 from orchestration.defs.forecast.assets import BACKTEST, FORECAST
-from orchestration.defs.parameters import PARAMETERS
+from orchestration.defs.parameters.assets import PARAMETERS
 from orchestration.lib.warehouse import publish
 from transforms.storage.paths import serving_path
 

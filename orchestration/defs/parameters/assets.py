@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.build_warehouse import connect_build
-from orchestration.lib.parameters import write_parameters
+from orchestration.defs.parameters.parameter_table import write_parameters
 
 PARAMETERS = dg.AssetKey(["meta", "parameters"])
 
