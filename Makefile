@@ -53,7 +53,7 @@ mirror: $(STAMP)
 # Regenerate the README's parameter tables from their homes (dbt vars, seeds, scenarios.yml).
 docs: manifest
 	@$(BIN)/python -m orchestration.defs.parameters.readme_tables
-	@$(BIN)/python -m orchestration.lib.readme_figures
+	@$(BIN)/python -m orchestration.defs.publish.readme_figures
 
 test: manifest
 	@$(BIN)/python -m pytest -q
@@ -71,7 +71,7 @@ bench: manifest
 
 # Publish the current marts to a DuckLake lake in data/lake/ (a real PostgreSQL catalog there, stopped at the end).
 lake-demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	@$(BIN)/python -m orchestration.lib.lake_demo
+	@$(BIN)/python -m orchestration.defs.publish.lake_demo
 
 lint: $(STAMP)
 	@$(BIN)/ruff check .

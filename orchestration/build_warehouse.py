@@ -119,7 +119,8 @@ def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
             published_path varchar, table_counts_json varchar)
         """
     )
-    # What the run's result depends on (orchestration/lib/fingerprint.py): equal -> a rerun has nothing to do.
+    # What the run's result depends on (orchestration/defs/publish/input_fingerprint.py): equal -> a rerun has
+    # nothing to do.
     con.execute("alter table meta.runs add column if not exists input_fingerprint varchar")
 
 

@@ -12,9 +12,10 @@ from orchestration.defs.dbt.resources import dbt_resource
 from orchestration.defs.drift.assets import source_drift
 from orchestration.defs.forecast.assets import forecast_assets
 from orchestration.defs.ingest.assets import raw_assets
+from orchestration.defs.jobs import fetch_and_refresh_job, refresh_all_job
 from orchestration.defs.parameters.assets import parameters
-from orchestration.defs.publish import serving_warehouse
-from orchestration.defs.schedules import daily_refresh_schedule, fetch_and_refresh_job, refresh_all_job
+from orchestration.defs.publish.assets import serving_warehouse
+from orchestration.defs.schedules import daily_refresh_schedule
 
 defs = dg.Definitions(
     assets=[

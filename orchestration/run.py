@@ -116,7 +116,7 @@ def _last_published_fingerprint() -> tuple[str, str, object] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from orchestration.lib.fingerprint import input_fingerprint
+    from orchestration.defs.publish.input_fingerprint import input_fingerprint
 
     fetch = "--fetch" in (sys.argv[1:] if argv is None else argv)
     job_name = "fetch_and_refresh_job" if fetch else "refresh_all_job"

@@ -9,7 +9,7 @@ import duckdb
 from orchestration.build_warehouse import connect_build
 from orchestration.defs.ingest.load_raw import load_all
 from orchestration.defs.ingest.source_bookkeeping import ingest_table, parse_context
-from orchestration.lib.warehouse import publish
+from orchestration.defs.publish.serving import publish
 from transforms.storage.paths import build_path, serving_path
 
 

@@ -1,6 +1,6 @@
 """The lake target against a real PostgreSQL catalog (README, "Beyond one machine").
 
-A session fixture starts Debian's PostgreSQL 15 through orchestration.lib.pgserver in a temporary folder;
+A session fixture starts Debian's PostgreSQL 15 through orchestration.defs.publish.pgserver in a temporary folder;
 each test gets a database and a data folder of its own. Missing PostgreSQL binaries are installed (Debian's
 `postgresql`, as root); where they cannot be, the tests fail.
 """
@@ -22,8 +22,8 @@ import duckdb
 import pytest
 import streamlit as st
 
-from orchestration.lib import lake_publish, pgserver
-from orchestration.lib.warehouse import publish
+from orchestration.defs.publish import lake_publish, pgserver
+from orchestration.defs.publish.serving import publish
 from transforms.storage import lake
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,7 +123,7 @@ def run_script(code: str, *args: str, env: dict[str, str] | None = None) -> subp
 WRITER = """
 import json, sys, time
 from pathlib import Path
-from orchestration.lib import lake_publish
+from orchestration.defs.publish import lake_publish
 from transforms.storage import lake
 go = Path(sys.argv[2])
 enter = lake_publish._PublishLock.__enter__

@@ -271,7 +271,7 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
 def test_readme_figures_are_the_warehouse_s(published):
     """The README's generated figures (installed base, forecast) are what a run on the shipped sources gives:
     run `make docs` after `make run` when they differ."""
-    from orchestration.lib.readme_figures import BLOCKS, readme_block
+    from orchestration.defs.publish.readme_figures import BLOCKS, readme_block
 
     for start, end, make in BLOCKS:
         assert readme_block(start, end) == make(published), f"README block {start[:30]}... is out of date: make docs"

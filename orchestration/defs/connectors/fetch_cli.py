@@ -13,7 +13,7 @@ from orchestration.defs.connectors.settings import landing_dir
 
 
 def main(argv: list[str]) -> int:
-    """``python -m orchestration.lib.fetch [--strict] [TABLE ...]``: fetch and land (all connectors by default)."""
+    """Fetch and land (all connectors by default); the exit code as the module docstring says."""
     strict = "--strict" in argv
     tables = [a for a in argv if not a.startswith("--")]
     unknown = [t for t in tables if t not in CONNECTORS]

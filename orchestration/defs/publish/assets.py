@@ -8,7 +8,7 @@ from orchestration.defs.dbt.assets import mart_keys
 from orchestration.defs.drift.assets import SOURCE_DRIFT
 from orchestration.defs.forecast.assets import BACKTEST, FORECAST
 from orchestration.defs.parameters.assets import PARAMETERS
-from orchestration.lib.warehouse import publish
+from orchestration.defs.publish.serving import publish
 from transforms.storage.paths import serving_path
 
 FORECAST_KEYS = [FORECAST, BACKTEST, PARAMETERS, SOURCE_DRIFT]

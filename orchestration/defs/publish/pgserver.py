@@ -27,6 +27,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from transforms.storage.paths import PROJECT_ROOT
+
 PG_BIN_DEFAULT = Path("/usr/lib/postgresql/15/bin")
 SERVICE_USER = "dcpulse-pg"
 SUPERUSER = "dcpulse"
@@ -316,19 +318,21 @@ def _alive(pid: int) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m orchestration.lib.pgserver start|stop [FOLDER]`` (default ``data/lake/pg``): start prints the
-    conninfo and leaves the server running (e.g. to browse the lake-demo lake); stop stops it by PID."""
+    """``python -m orchestration.defs.publish.pgserver start|stop [FOLDER]`` (default ``data/lake/pg``): start
+    prints the conninfo and leaves the server running (e.g. to browse the lake-demo lake); stop stops it by PID."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] not in ("start", "stop"):
-        print("usage: python -m orchestration.lib.pgserver start|stop [FOLDER]", file=sys.stderr)
+        print("usage: python -m orchestration.defs.publish.pgserver start|stop [FOLDER]", file=sys.stderr)
         return 2
-    folder = Path(args[1]) if len(args) > 1 else Path(__file__).resolve().parents[2] / "data" / "lake" / "pg"
+    folder = Path(args[1]) if len(args) > 1 else PROJECT_ROOT / "data" / "lake" / "pg"
     server = PgServer(folder)
     if args[0] == "start":
         server.start()
-        print(f"{server.conninfo}  (pid {server.pid}; stop: python -m orchestration.lib.pgserver stop {folder})")
+        print(
+            f"{server.conninfo}  (pid {server.pid}; stop: python -m orchestration.defs.publish.pgserver stop {folder})"
+        )
     else:
         server.stop()
         print(f"stopped the server in {folder}")

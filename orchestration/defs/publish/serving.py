@@ -1,4 +1,4 @@
-"""How a finished build is published.
+"""Publish: how a finished build becomes the serving warehouse.
 
 Two files (docs/architecture.md, "The flow"):
 - the build file ``<warehouse>/build/dcpulse_build.duckdb``: only the pipeline opens it;
@@ -47,16 +47,29 @@ def table_counts(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("ma
 def publish(
     run_id: str, started_at: datetime | None = None, build: Path | None = None, target: Path | None = None
 ) -> dict[str, object]:
-    """Checkpoint the build file and atomically replace the serving file with a copy of it."""
+    """Checkpoint the build file and atomically replace the serving file with a copy of it; then, when the lake is
+    on, publish the same build to it."""
     build = build or build_path()
     target = target or serving_path()
+    counts = _record_run(build, target, run_id, started_at)
+    _swap_in(build, target)
+    result: dict[str, object] = {"path": str(target), "bytes": target.stat().st_size, "tables": counts}
+    lake_result = _publish_to_lake(build, target, run_id)
+    if lake_result is not None:
+        result["lake"] = lake_result
+    return result
+
+
+def _record_run(build: Path, target: Path, run_id: str, started_at: datetime | None) -> dict[str, int]:
+    """Add the run to the build file's meta.runs (with what its result depends on) and checkpoint the file; returns
+    the row count of each marts and meta table."""
     finished = datetime.now(UTC).replace(tzinfo=None)
     with connect_build(build) as con:
         ensure_meta_tables(con)
         counts = table_counts(con)
         fingerprint = os.environ.get("DCPULSE_INPUT_FINGERPRINT")
         if not fingerprint:
-            from orchestration.lib.fingerprint import input_fingerprint
+            from orchestration.defs.publish.input_fingerprint import input_fingerprint
 
             fingerprint = input_fingerprint()
         con.execute(
@@ -65,6 +78,12 @@ def publish(
             [run_id, started_at or finished, finished, str(target), json.dumps(counts), fingerprint],
         )
         con.execute("checkpoint")
+    return counts
+
+
+def _swap_in(build: Path, target: Path) -> None:
+    """Copy the build file beside the serving file, fsync it, and swap it in with ``os.replace`` (then fsync the
+    folder): a reader sees the old file or the new one, never half of one."""
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # a copy a killed publish left behind
         leftover.unlink(missing_ok=True)
@@ -79,22 +98,23 @@ def publish(
         os.fsync(directory)
     finally:
         os.close(directory)
-    result: dict[str, object] = {"path": str(target), "bytes": target.stat().st_size, "tables": counts}
-    # --- lake target (README, "Beyond one machine"): only when DCPULSE_LAKE_CATALOG is set. ---------------------------
-    # The serving file above is published first and stays the default; then the same build goes to the
-    # DuckLake catalog as one snapshot. A lake failure fails the run loudly (the lake keeps its previous
-    # snapshot whole); messages name the catalog with any password masked.
-    from orchestration.lib.lake_publish import publish_to_lake
+
+
+def _publish_to_lake(build: Path, target: Path, run_id: str) -> dict[str, object] | None:
+    """The lake target (README, "Beyond one machine"), only when DCPULSE_LAKE_CATALOG is set. The serving file is
+    published first and stays the default; then the same build goes to the DuckLake catalog as one snapshot. A lake
+    failure fails the run loudly (the lake keeps its previous snapshot whole); messages name the catalog with any
+    password masked."""
+    from orchestration.defs.publish.lake_publish import publish_to_lake
     from transforms.storage import lake
 
     lake_settings = lake.lake_settings_from_env()
-    if lake_settings is not None:
-        try:
-            result["lake"] = publish_to_lake(build, lake_settings, run_id=run_id)
-        except lake.LakeError as error:
-            raise lake.LakeError(
-                f"lake publish FAILED for catalog {lake_settings.display} (data: {lake_settings.data_path}): "
-                f"{error}. The serving file {target} was published; the lake still holds its previous snapshot."
-            ) from None
-    # --- end lake target ------------------------------------------------------------------------------
-    return result
+    if lake_settings is None:
+        return None
+    try:
+        return publish_to_lake(build, lake_settings, run_id=run_id)
+    except lake.LakeError as error:
+        raise lake.LakeError(
+            f"lake publish FAILED for catalog {lake_settings.display} (data: {lake_settings.data_path}): "
+            f"{error}. The serving file {target} was published; the lake still holds its previous snapshot."
+        ) from None

@@ -3,7 +3,7 @@
 1. Takes the serving warehouse (``$DCPULSE_WAREHOUSE_DIR/dcpulse.duckdb``), else the build file; with
    neither, runs ``make run`` first.
 2. Starts a real PostgreSQL (Debian's ``postgresql``; installed with apt-get if missing) in
-   ``data/lake/pg/`` on 127.0.0.1 and a free port (see :mod:`orchestration.lib.pgserver`).
+   ``data/lake/pg/`` on 127.0.0.1 and a free port (see :mod:`orchestration.defs.publish.pgserver`).
 3. Publishes every marts and meta table to the lake (catalog in that PostgreSQL, Parquet files in
    ``data/lake/data/``) as one snapshot, reads the counts back through the ducklake extension and prints
    ``lake marts: N tables, M rows`` next to the warehouse's own counts; exits 1 if they differ.
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib import pgserver
-from orchestration.lib.lake_publish import publish_to_lake
+from orchestration.defs.publish import pgserver
+from orchestration.defs.publish.lake_publish import publish_to_lake
 from transforms.storage import lake
 from transforms.storage.paths import PROJECT_ROOT, build_path, serving_path
 
