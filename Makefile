@@ -73,9 +73,11 @@ bench: manifest
 lake-demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/python -m orchestration.defs.publish.lake_demo
 
+# ruff; the import contracts of pyproject.toml (the layers of docs/architecture.md); sqlfluff on the dbt models.
 lint: $(STAMP)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/lint-imports
 	@cd dbt_project && ../$(BIN)/sqlfluff lint models --templater dbt
 
 clean:
