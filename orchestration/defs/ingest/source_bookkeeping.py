@@ -146,34 +146,20 @@ def ingest_table(
         if stale_reason is not None and previous is not None:
             _mark_last_good_stale(con, table, kept, result, stale, choice)
         else:
-            meta = {
-                "source_table": table,
-                "source_file": rel,
-                "sha256": read.sha,
-                "bytes": read.size,
-                "rows_in_file": result.rows_in_file,
-                "rows_loaded": kept,
-                "rows_rejected": result.rows_rejected,
-                "fields_nulled": result.fields_nulled,
-                "issues": result.issues.height,
-                "file_rejected": stale_reason is not None,
-                "publisher": prov.get("publisher"),
-                "licence": prov.get("licence"),
-                "url": choice.url if choice is not None else prov.get("url"),
-                "retrieved": retrieved,
-                "loaded_at": loaded_at,
-                "is_stale": stale.is_stale,
-                "stale_since": stale.since,
-                "stale_reason": stale.reason,
-                "newest_data_date": age.newest,
-                "cadence_days": age.cadence_days,
-                "max_data_age_days": age.max_age_days,
-                "parser_version": PARSER_VERSION,
-                "read_path": result.path,
-                "input_key": None if stale_reason is not None else read.key,
-                "loaded_in_run": run_id,
-                **_choice_columns(choice, path),
-            }
+            meta = _source_files_row(
+                table,
+                rel,
+                path,
+                read,
+                kept,
+                stale,
+                prov,
+                retrieved,
+                choice,
+                loaded_at,
+                run_id,
+                stale_reason is not None,
+            )
             _replace_source_files_row(con, table, meta)
         con.execute("commit")
     except Exception:
@@ -332,6 +318,53 @@ def _mark_last_good_stale(
             table,
         ],
     )
+
+
+def _source_files_row(
+    table: str,
+    rel: str,
+    path: Path,
+    read: _Read,
+    kept: int,
+    stale: _Staleness,
+    prov: dict[str, Any],
+    retrieved: str | None,
+    choice: SourceChoice | None,
+    loaded_at: datetime,
+    run_id: str | None,
+    file_rejected: bool,
+) -> dict[str, Any]:
+    """This load's row of meta.source_files: the file's facts, its provenance, what became of it."""
+    result = read.result
+    age = stale.age
+    return {
+        "source_table": table,
+        "source_file": rel,
+        "sha256": read.sha,
+        "bytes": read.size,
+        "rows_in_file": result.rows_in_file,
+        "rows_loaded": kept,
+        "rows_rejected": result.rows_rejected,
+        "fields_nulled": result.fields_nulled,
+        "issues": result.issues.height,
+        "file_rejected": file_rejected,
+        "publisher": prov.get("publisher"),
+        "licence": prov.get("licence"),
+        "url": choice.url if choice is not None else prov.get("url"),
+        "retrieved": retrieved,
+        "loaded_at": loaded_at,
+        "is_stale": stale.is_stale,
+        "stale_since": stale.since,
+        "stale_reason": stale.reason,
+        "newest_data_date": age.newest,
+        "cadence_days": age.cadence_days,
+        "max_data_age_days": age.max_age_days,
+        "parser_version": PARSER_VERSION,
+        "read_path": result.path,
+        "input_key": None if file_rejected else read.key,
+        "loaded_in_run": run_id,
+        **_choice_columns(choice, path),
+    }
 
 
 def _replace_source_files_row(con: duckdb.DuckDBPyConnection, table: str, meta: dict[str, Any]) -> None:
