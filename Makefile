@@ -33,7 +33,7 @@ setup: $(STAMP)
 
 # dagster-dbt loads the dbt assets from manifest.json: parsed only when the dbt project changed (a hash of its files).
 manifest: $(STAMP)
-	@$(BIN)/python -m orchestration.lib.manifest
+	@$(BIN)/python -m orchestration.defs.dbt.manifest
 
 $(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME) && cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
@@ -48,12 +48,12 @@ refresh: manifest $(DAGSTER_HOME)/dagster.yaml
 # Copy the sources into a folder laid out as a mirror for DCPULSE_MIRROR_URL: make mirror DIR=/srv/dcpulse-mirror
 mirror: $(STAMP)
 	@test -n "$(DIR)" || { echo "usage: make mirror DIR=<folder>"; exit 2; }
-	@$(BIN)/python -m orchestration.lib.mirror $(DIR)
+	@$(BIN)/python -m orchestration.defs.connectors.mirror $(DIR)
 
 # Regenerate the README's parameter tables from their homes (dbt vars, seeds, scenarios.yml).
 docs: manifest
-	@$(BIN)/python -m orchestration.lib.parameters
-	@$(BIN)/python -m orchestration.lib.readme_figures
+	@$(BIN)/python -m orchestration.defs.parameters.readme_tables
+	@$(BIN)/python -m orchestration.defs.publish.readme_figures
 
 test: manifest
 	@$(BIN)/python -m pytest -q
@@ -71,11 +71,13 @@ bench: manifest
 
 # Publish the current marts to a DuckLake lake in data/lake/ (a real PostgreSQL catalog there, stopped at the end).
 lake-demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	@$(BIN)/python -m orchestration.lib.lake_demo
+	@$(BIN)/python -m orchestration.defs.publish.lake_demo
 
+# ruff; the import contracts of pyproject.toml (the layers of docs/architecture.md); sqlfluff on the dbt models.
 lint: $(STAMP)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/lint-imports
 	@cd dbt_project && ../$(BIN)/sqlfluff lint models --templater dbt
 
 clean:

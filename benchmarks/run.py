@@ -4,7 +4,7 @@ What it measures (each in its own process, peak memory from ``os.wait4`` and a s
 tree's RSS that also kills the tree past ``--mem-limit-gib``):
 
 1. **unit**: DuckDB ``select count(*), sum(x) from read_csv('<10,000,000-row CSV>')``, warm cache, best of 3.
-2. **ingest_vs_read_csv R**: our ingest (``orchestration.lib.ingest.ingest_table``, every source in
+2. **ingest_vs_read_csv R**: our ingest (``orchestration.defs.ingest.source_bookkeeping.ingest_table``, every source in
    ``SOURCE_FILES`` order into a fresh build file) in rows/s over DuckDB's own ``create table t as select *
    from read_csv('<file>')`` (auto-detect, into a DuckDB file) in rows/s, on the same files: overall (the CSV
    sources; the .xlsx has no read_csv counterpart) and per source, with where the ingest spent its time
@@ -257,9 +257,9 @@ def worker_ingest(args: argparse.Namespace) -> dict[str, Any]:
     import pandas  # noqa: F401
     import pyarrow  # noqa: F401
 
-    import orchestration.lib.ingest as orch_ingest
+    import orchestration.defs.ingest.source_bookkeeping as orch_ingest
     import transforms.ingest.load as tr_ingest  # load_source looks the timed steps up there
-    from orchestration.lib.warehouse import connect_build
+    from orchestration.build_warehouse import connect_build
     from transforms.sources import SOURCE_FILES
 
     timers = _Timers()
@@ -898,7 +898,10 @@ def main(argv: list[str] | None = None) -> int:
             base_env.pop("PYTHONDONTWRITEBYTECODE", None)
             base_env["PYTHONPYCACHEPREFIX"] = str(DATA / "pycache")
             started = time.perf_counter()
-            warm = "import orchestration.definitions, orchestration.lib.ingest, dashboards.data, streamlit, pandas"
+            warm = (
+                "import orchestration.definitions, orchestration.defs.ingest.source_bookkeeping, dashboards.data, "
+                "streamlit, pandas"
+            )
             subprocess.run([sys.executable, "-c", warm], cwd=code, env=base_env, capture_output=True, check=False)
             report["meta"]["python_bytecode"] = (
                 f"cached in {DATA / 'pycache'} (warm-up {time.perf_counter() - started:.1f} s)"

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.connectors import freshness_checks, freshness_sensor, inbox_sensor, landing_assets
-from orchestration.defs.dbt import dcpulse_dbt_assets
-from orchestration.defs.drift import source_drift
-from orchestration.defs.forecast import forecast_assets
-from orchestration.defs.ingest import raw_assets
-from orchestration.defs.parameters import parameters
-from orchestration.defs.publish import serving_warehouse
-from orchestration.defs.resources import dbt_resource
-from orchestration.defs.schedules import daily_refresh_schedule, fetch_and_refresh_job, refresh_all_job
+from orchestration.defs.connectors.assets import landing_assets
+from orchestration.defs.connectors.checks import freshness_checks
+from orchestration.defs.connectors.sensors import freshness_sensor, inbox_sensor
+from orchestration.defs.dbt.assets import dcpulse_dbt_assets
+from orchestration.defs.dbt.resources import dbt_resource
+from orchestration.defs.drift.assets import source_drift
+from orchestration.defs.forecast.assets import forecast_assets
+from orchestration.defs.ingest.assets import raw_assets
+from orchestration.defs.jobs import fetch_and_refresh_job, refresh_all_job
+from orchestration.defs.parameters.assets import parameters
+from orchestration.defs.publish.assets import serving_warehouse
+from orchestration.defs.schedules import daily_refresh_schedule
 
 defs = dg.Definitions(
     assets=[

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.warehouse import RunInProgressError, run_lock, serving_path, sources_dir, warehouse_dir
+from orchestration.build_warehouse import RunInProgressError, run_lock
+from transforms.storage.paths import serving_path, sources_dir, warehouse_dir
 
 STEP_START = re.compile(r'STEP_START - Started execution of step "([^"]+)"')
 
@@ -115,7 +116,7 @@ def _last_published_fingerprint() -> tuple[str, str, object] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from orchestration.lib.fingerprint import input_fingerprint
+    from orchestration.defs.publish.input_fingerprint import input_fingerprint
 
     fetch = "--fetch" in (sys.argv[1:] if argv is None else argv)
     job_name = "fetch_and_refresh_job" if fetch else "refresh_all_job"
@@ -210,7 +211,7 @@ def _root_cause(error: object) -> str:
 
 def _report_drift() -> None:
     """Name each source the drift gate stopped, and how to acknowledge it."""
-    from orchestration.lib.warehouse import build_path
+    from transforms.storage.paths import build_path
 
     con = duckdb.connect(str(build_path()), read_only=True)
     try:

@@ -41,7 +41,7 @@ def _is_lake_key(key: FileKey) -> bool:
 
 
 def _lake_settings() -> Any:
-    from orchestration.lib import lake
+    from transforms.storage import lake
 
     try:
         settings = lake.lake_settings_from_env()
@@ -55,7 +55,7 @@ def _lake_settings() -> Any:
 @st.cache_resource(max_entries=1, on_release=_release, show_spinner=False)
 def _lake_probe(catalog: str, data_path: str | None) -> duckdb.DuckDBPyConnection:
     """A connection that only asks the catalog for its latest snapshot (one per catalog)."""
-    from orchestration.lib import lake
+    from transforms.storage import lake
 
     con = duckdb.connect(":memory:", config={**_BASE_CONFIG, "threads": 1})
     try:
@@ -68,7 +68,7 @@ def _lake_probe(catalog: str, data_path: str | None) -> duckdb.DuckDBPyConnectio
 
 def lake_key() -> FileKey:
     """``("lake:<catalog, password-free>", snapshot_id, snapshot_time_ns, 0)`` of the latest snapshot."""
-    from orchestration.lib import lake
+    from transforms.storage import lake
 
     settings = _lake_settings()
     try:
@@ -102,7 +102,7 @@ def _harden_lake(con: duckdb.DuckDBPyConnection, data_path: str | None) -> None:
 
 def _open_lake(key: FileKey, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB with the lake attached READ_ONLY at the key's snapshot, as ``wh``, hardened."""
-    from orchestration.lib import lake
+    from transforms.storage import lake
 
     con = duckdb.connect(":memory:", config={**_BASE_CONFIG, **(config or {})})
     try:

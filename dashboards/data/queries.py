@@ -58,7 +58,7 @@ def base_vintages() -> pl.DataFrame:
     """The installed base the forecast starts from, by the year it was first installed, in the demand marts'
     cells (marts.fct_ai_installed_by_vintage), read with the pipeline's own query, so the scenario builder
     retires hardware exactly as the stored forecast does."""
-    from orchestration.lib.forecast_build import BASE_VINTAGES_SQL
+    from transforms.forecast.inputs import BASE_VINTAGES_SQL
 
     return query(BASE_VINTAGES_SQL).rename({"mw": "facility_power_mw"})
 

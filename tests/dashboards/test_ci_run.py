@@ -1,4 +1,4 @@
-""".ci/run installs Debian's chromium for the browser test and fails when it cannot.
+""".ci/run installs Debian's chromium for the browser test and fails when it cannot; then lints and tests.
 
 Runs the real script with stand-ins on PATH for apt-get, make and (optionally) chromium, so
 nothing is installed and no tests run.
@@ -24,7 +24,9 @@ def _stub(directory: Path, name: str, body: str) -> None:
     path.chmod(0o755)
 
 
-def _run(tmp_path: Path, *, update_rc: int = 0, install_rc: int = 0, chromium: bool = False) -> tuple[int, list[str]]:
+def _run(
+    tmp_path: Path, *, update_rc: int = 0, install_rc: int = 0, chromium: bool = False, lint_rc: int = 0
+) -> tuple[int, list[str]]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     calls = tmp_path / "calls"
@@ -38,7 +40,7 @@ def _run(tmp_path: Path, *, update_rc: int = 0, install_rc: int = 0, chromium: b
         f'echo "apt-get $*" >> {calls}\n'
         f'case "$1" in update) exit {update_rc};; install) exit {install_rc};; esac\nexit 0',
     )
-    _stub(bin_dir, "make", f'echo "make $*" >> {calls}')
+    _stub(bin_dir, "make", f'echo "make $*" >> {calls}\n[ "$1" = lint ] && exit {lint_rc}\nexit 0')
     if chromium:
         _stub(bin_dir, "chromium", "exit 0")
     bash = shutil.which("bash")
@@ -70,4 +72,10 @@ def test_ci_run_runs_the_tests_once_chromium_is_there(tmp_path: Path, chromium: 
     rc, calls = _run(tmp_path, chromium=chromium)
     assert rc == 0
     expected = [] if chromium else ["apt-get update -qq", "apt-get install -y -qq chromium"]
-    assert calls == [*expected, "make test"]
+    assert calls == [*expected, "make lint", "make test"]
+
+
+def test_ci_run_fails_when_lint_fails_after_running_the_tests(tmp_path: Path) -> None:
+    rc, calls = _run(tmp_path, chromium=True, lint_rc=2)
+    assert rc == 2
+    assert calls == ["make lint", "make test"]

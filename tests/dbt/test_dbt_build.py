@@ -55,8 +55,8 @@ def run_dbt(args: list[str], warehouse_file: Path, work: Path) -> subprocess.Com
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     """Load raw with the lead's loader into a temp warehouse, then `dbt build` once for the module."""
-    from orchestration.lib.load_raw import load_all
-    from orchestration.lib.warehouse import build_path
+    from orchestration.defs.ingest.load_raw import load_all
+    from transforms.storage.paths import build_path
 
     work = tmp_path_factory.mktemp("dbt_build")
     with pytest.MonkeyPatch.context() as mp:

@@ -24,8 +24,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.lib import fetch
-from orchestration.lib.fetch import CONNECTORS, Endpoint, FetchError
+from orchestration.defs.connectors import errors, fetch, landing_store, publisher_kinds, verification
+from orchestration.defs.connectors.errors import FetchError
+from orchestration.defs.connectors.registry import CONNECTORS, Endpoint
 from tests.servers import free_port, serve_folder, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +125,7 @@ def _assert_failed(landing: Path, table: str, error: FetchError, *needles: str) 
     assert manifest["ok"] is False and manifest["error"] == error.message and manifest["table"] == table
     (directory,) = (landing / table).iterdir()
     assert sorted(p.name for p in directory.iterdir()) == ["manifest.json"]
-    assert fetch.latest_landed(table) is None
+    assert landing_store.latest_landed(table) is None
     return manifest
 
 
@@ -173,7 +174,7 @@ def test_500_and_503_are_retried_then_success(server: str, env: dict, monkeypatc
     _point(monkeypatch, "epoch_gpu_clusters", Endpoint(f"{server}/ok/{key}/epoch/gpu_clusters.csv"))
     again = fetch.fetch_source("epoch_gpu_clusters")
     assert again.manifest["changed"] is False and again.manifest["previous_landing"] == landed.directory.name
-    assert fetch.latest_landed("epoch_gpu_clusters") == again
+    assert landing_store.latest_landed("epoch_gpu_clusters") == again
 
 
 def test_5xx_every_time_gives_up_after_the_attempts(server: str, env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -303,7 +304,7 @@ def test_one_failing_source_does_not_stop_the_others(server: str, env: dict, mon
     assert isinstance(results["epoch_ml_hardware"], FetchError)
     assert "no live publisher URL" in str(results["skypilot_gpu_prices"])
     assert results["ember_wholesale_prices"].ok and results["epoch_gpu_clusters"].ok
-    assert fetch.latest_landed("ember_wholesale_prices") == results["ember_wholesale_prices"]
+    assert landing_store.latest_landed("ember_wholesale_prices") == results["ember_wholesale_prices"]
     assert [m["ok"] for m in _manifests(env["landing"], "skypilot_gpu_prices")] == [False]
 
 
@@ -365,10 +366,10 @@ def test_eia_sample_response_shape() -> None:
     """The recorded EIA v2 response (annual, Virginia): the connector's unit table knows each unit it labels."""
     document = json.loads((FIXTURES / "eia_v2_retail_sales_VA_2023_annual_response.json").read_text())
     for row in document["response"]["data"]:
-        assert row["sales-units"] in fetch._SALES_FACTOR
-        assert row["revenue-units"] in fetch._REVENUE_FACTOR
-        assert row["price-units"] in fetch._PRICE_FACTOR
-        assert row["sectorid"] in fetch.EIA_SECTORS
+        assert row["sales-units"] in publisher_kinds._SALES_FACTOR
+        assert row["revenue-units"] in publisher_kinds._REVENUE_FACTOR
+        assert row["price-units"] in publisher_kinds._PRICE_FACTOR
+        assert row["sectorid"] in publisher_kinds.EIA_SECTORS
 
 
 def test_skypilot_lambda_composition_reproduces_the_shipped_rows(
@@ -390,8 +391,8 @@ def test_skypilot_lambda_composition_refuses_region_differences() -> None:
         .read_text()
         .replace("gpu_8x_v100,V100,8.0,92.0,448.0,4.4,me-west-1", "gpu_8x_v100,V100,8.0,92.0,448.0,4.9,me-west-1")
     )
-    with pytest.raises(fetch._Problem, match="'gpu_8x_v100' differs between regions .* in Price"):
-        fetch.compose_lambda(catalog.encode(), "r", "p", LAMBDA_COMMIT)
+    with pytest.raises(errors.Problem, match="'gpu_8x_v100' differs between regions .* in Price"):
+        publisher_kinds.compose_lambda(catalog.encode(), "r", "p", LAMBDA_COMMIT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,7 +405,8 @@ def _materialization(result: dg.ExecuteInProcessResult, table: str) -> dict:
 
 
 def test_landing_assets_never_fail_the_run(server: str, env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.defs.connectors import freshness_checks, landing_assets
+    from orchestration.defs.connectors.assets import landing_assets
+    from orchestration.defs.connectors.checks import freshness_checks
 
     key = _key()
     _point(monkeypatch, "ember_wholesale_prices", Endpoint(f"{server}/ok/{key}/ember/wholesale_prices_monthly.csv"))
@@ -424,8 +426,8 @@ def test_landing_assets_never_fail_the_run(server: str, env: dict, monkeypatch: 
         bad["ok"].value is False and "HTML page" in bad["error"].value and bad["url"].value.endswith("ml_hardware.csv")
     )
     assert "shipped file data/sources/epoch/ml_hardware.csv" in bad["kept"].value
-    assert fetch.landed_for_run("epoch_ml_hardware", result.run_id).ok is False
-    assert fetch.landed_for_run("ember_wholesale_prices", result.run_id).ok is True
+    assert landing_store.landed_for_run("epoch_ml_hardware", result.run_id).ok is False
+    assert landing_store.landed_for_run("ember_wholesale_prices", result.run_id).ok is True
     # A failed fetch is not an update: its last_updated time is the shipped snapshot's date, so it is overdue.
     retrieved = bad["dagster/last_updated_timestamp"].value
     assert retrieved < time.time() - 14 * 86400
@@ -434,7 +436,7 @@ def test_landing_assets_never_fail_the_run(server: str, env: dict, monkeypatch: 
 
 
 def test_freshness_checks_cover_every_connector_at_its_cadence() -> None:
-    from orchestration.defs.connectors import freshness_checks
+    from orchestration.defs.connectors.checks import freshness_checks
 
     seconds = {}
     for check in freshness_checks:
@@ -448,7 +450,8 @@ def test_freshness_checks_cover_every_connector_at_its_cadence() -> None:
 
 
 def test_inbox_sensor_lands_drops_and_requests_a_run(server: str, env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.defs.connectors import INBOX_LANDINGS_TAG, INGEST_JOB_NAME, inbox_sensor, landing_assets
+    from orchestration.defs.connectors.assets import INBOX_LANDINGS_TAG, landing_assets
+    from orchestration.defs.connectors.sensors import INGEST_JOB_NAME, inbox_sensor
 
     good = env["inbox"] / "ember_wholesale_prices" / "ember_2026-02.csv"
     good.parent.mkdir(parents=True)
@@ -463,7 +466,7 @@ def test_inbox_sensor_lands_drops_and_requests_a_run(server: str, env: dict, mon
     assert isinstance(result, dg.SensorResult)
     (request,) = result.run_requests
     assert request.run_key == _sha(data) and inbox_sensor.job_name == INGEST_JOB_NAME
-    landed = fetch.latest_landed("ember_wholesale_prices")
+    landed = landing_store.latest_landed("ember_wholesale_prices")
     assert landed.origin == "inbox" and landed.url == "inbox:ember_2026-02.csv" and landed.path.read_bytes() == data
     assert request.tags[INBOX_LANDINGS_TAG] == f"ember_wholesale_prices/{landed.directory.name}"
     assert not good.exists() and not bad.exists() and len(list((bad.parent / ".rejected").iterdir())) == 1
@@ -477,7 +480,7 @@ def test_inbox_sensor_lands_drops_and_requests_a_run(server: str, env: dict, mon
     asset = next(a for a in landing_assets if a.key == dg.AssetKey(["landing", "ember_wholesale_prices"]))
     run = dg.materialize([asset], instance=instance, tags=request.tags)
     assert run.success and _materialization(run, "ember_wholesale_prices")["origin"].value == "inbox"
-    assert fetch.landed_for_run("ember_wholesale_prices", run.run_id).directory == landed.directory
+    assert landing_store.landed_for_run("ember_wholesale_prices", run.run_id).directory == landed.directory
     assert len(_manifests(env["landing"], "ember_wholesale_prices")) == 1
 
 
@@ -489,7 +492,7 @@ def test_mirror_round_trip(tmp_path: Path, env: dict, monkeypatch: pytest.Monkey
     mirror = tmp_path / "mirror"
     clean = {k: v for k, v in os.environ.items() if k not in PROXY_VARS and k != "DCPULSE_SOURCES_DIR"}
     built = subprocess.run(
-        [sys.executable, "-m", "orchestration.lib.mirror", str(mirror)],
+        [sys.executable, "-m", "orchestration.defs.connectors.mirror", str(mirror)],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -521,7 +524,7 @@ def test_mirror_round_trip(tmp_path: Path, env: dict, monkeypatch: pytest.Monkey
 
 
 def test_mirror_over_file_url(tmp_path: Path, env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.lib.mirror import build_mirror
+    from orchestration.defs.connectors.mirror import build_mirror
 
     build_mirror(tmp_path / "m")
     monkeypatch.setenv("DCPULSE_MIRROR_URL", (tmp_path / "m").as_uri())
@@ -534,5 +537,5 @@ def test_zip_fixture_helper_sanity() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("a/b.csv", "x\n1\n")
-    name, data = fetch._zip_member(buffer.getvalue(), "b.csv")
+    name, data = verification.zip_member(buffer.getvalue(), "b.csv")
     assert name == "a/b.csv" and data == b"x\n1\n"

@@ -6,9 +6,11 @@ import io
 
 import duckdb
 
-from orchestration.lib.ingest import ingest_table, parse_context
-from orchestration.lib.load_raw import load_all
-from orchestration.lib.warehouse import build_path, connect_build, publish, serving_path
+from orchestration.build_warehouse import connect_build
+from orchestration.defs.ingest.load_raw import load_all
+from orchestration.defs.ingest.source_bookkeeping import ingest_table, parse_context
+from orchestration.defs.publish.serving import publish
+from transforms.storage.paths import build_path, serving_path
 
 
 def _count(sql: str) -> int:
@@ -99,13 +101,13 @@ def test_a_second_run_is_refused_while_one_holds_the_build(temp_env):
 
     import pytest
 
-    from orchestration.lib.warehouse import RunInProgressError, run_lock
+    from orchestration.build_warehouse import RunInProgressError, run_lock
 
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import time\nfrom orchestration.lib.warehouse import run_lock\n"
+            "import time\nfrom orchestration.build_warehouse import run_lock\n"
             "with run_lock():\n    print('held', flush=True)\n    time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
@@ -145,7 +147,7 @@ def test_data_age_against_the_publishers_cadence():
     table) is older than the publisher's cadence plus publication lag; without a cadence, never."""
     from datetime import date, datetime
 
-    from orchestration.lib.ingest import data_age
+    from orchestration.defs.ingest.data_age import data_age
 
     con = duckdb.connect()
     con.execute("create schema raw")

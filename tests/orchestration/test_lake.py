@@ -1,6 +1,6 @@
 """The lake target against a real PostgreSQL catalog (README, "Beyond one machine").
 
-A session fixture starts Debian's PostgreSQL 15 through orchestration.lib.pgserver in a temporary folder;
+A session fixture starts Debian's PostgreSQL 15 through orchestration.defs.publish.pgserver in a temporary folder;
 each test gets a database and a data folder of its own. Missing PostgreSQL binaries are installed (Debian's
 `postgresql`, as root); where they cannot be, the tests fail.
 """
@@ -22,8 +22,9 @@ import duckdb
 import pytest
 import streamlit as st
 
-from orchestration.lib import lake, pgserver
-from orchestration.lib.warehouse import publish
+from orchestration.defs.publish import lake_publish, pgserver
+from orchestration.defs.publish.serving import publish
+from transforms.storage import lake
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -122,17 +123,18 @@ def run_script(code: str, *args: str, env: dict[str, str] | None = None) -> subp
 WRITER = """
 import json, sys, time
 from pathlib import Path
-from orchestration.lib import lake
+from orchestration.defs.publish import lake_publish
+from transforms.storage import lake
 go = Path(sys.argv[2])
-enter = lake._PublishLock.__enter__
+enter = lake_publish._PublishLock.__enter__
 def announce(self):  # tells the test that this writer is about to take the publishers' lock
     Path(sys.argv[4]).touch()
     return enter(self)
-lake._PublishLock.__enter__ = announce
+lake_publish._PublishLock.__enter__ = announce
 while not go.exists():
     time.sleep(0.01)
 started = time.time()
-result = lake.publish_to_lake(sys.argv[1], lake.lake_settings_from_env(), run_id=sys.argv[3])
+result = lake_publish.publish_to_lake(sys.argv[1], lake.lake_settings_from_env(), run_id=sys.argv[3])
 print(json.dumps({"snapshot_id": result["snapshot_id"], "rows": result["rows"], "waited_s": result["waited_s"],
                   "started": started, "finished": time.time()}))
 """
@@ -140,7 +142,7 @@ print(json.dumps({"snapshot_id": result["snapshot_id"], "rows": result["rows"], 
 READER = """
 import json, sys, time
 from pathlib import Path
-from orchestration.lib import lake
+from transforms.storage import lake
 con = lake.connect(lake.lake_settings_from_env())
 stop, deadline = Path(sys.argv[1]), time.time() + float(sys.argv[2])
 sql = ("select (select count(*) from marts.dim_things), (select count(*) from marts.fct_events), "
@@ -163,7 +165,7 @@ def test_publish_writes_every_marts_and_meta_table_as_one_snapshot(lake_env: lak
     build = tmp_path / "build.duckdb"
     expected = make_build(build, 1)
 
-    result = lake.publish_to_lake(build, lake_env, run_id="run-a")
+    result = lake_publish.publish_to_lake(build, lake_env, run_id="run-a")
 
     assert result["tables"] == expected and result["rows"] == sum(expected.values())
     assert lake.read_lake_counts(lake_env) == expected  # raw.* is not published
@@ -199,7 +201,7 @@ def test_publish_writes_every_marts_and_meta_table_as_one_snapshot(lake_env: lak
     con = duckdb.connect(str(build))
     con.execute("drop table meta.source_files")
     con.close()
-    again = lake.publish_to_lake(build, lake_env, run_id="run-b")
+    again = lake_publish.publish_to_lake(build, lake_env, run_id="run-b")
     assert again["snapshot_id"] == result["snapshot_id"] + 1
     assert set(lake.read_lake_counts(lake_env)) == set(expected) - {"meta.source_files"}
 
@@ -262,7 +264,7 @@ def _run_writers(builds: dict[int, Path], tmp_path: Path, tag: str, hold_lock_of
         if hold_lock_of is not None:
             holder = duckdb.connect(":memory:", config={"autoload_known_extensions": False})
             lake.load_extensions(holder)
-            lock = lake._PublishLock(holder, hold_lock_of, 5.0)
+            lock = lake_publish._PublishLock(holder, hold_lock_of, 5.0)
             lock.__enter__()
         go.touch()
         if holder is not None:
@@ -333,13 +335,13 @@ def test_readers_during_a_publish_see_the_old_or_the_new_snapshot_whole(
     old_build, new_build = tmp_path / "v1.duckdb", tmp_path / "v3.duckdb"
     make_build(old_build, 1)
     make_build(new_build, 3)  # 150,000 events: the write takes a while
-    lake.publish_to_lake(old_build, lake_env, run_id="old")
+    lake_publish.publish_to_lake(old_build, lake_env, run_id="old")
 
     stop = tmp_path / "stop"
     reader = run_script(READER, str(stop), "90")
     assert json.loads(reader.stdout.readline())["ready"]  # connected, about to loop
     started = time.time()
-    lake.publish_to_lake(new_build, lake_env, run_id="new")
+    lake_publish.publish_to_lake(new_build, lake_env, run_id="new")
     finished = time.time()
     time.sleep(0.5)
     stop.touch()
@@ -371,8 +373,8 @@ def test_a_reader_can_time_travel_to_the_previous_snapshot(lake_env: lake.LakeSe
     v1, v2 = tmp_path / "v1.duckdb", tmp_path / "v2.duckdb"
     make_build(v1, 1)
     make_build(v2, 2)
-    first = lake.publish_to_lake(v1, lake_env, run_id="one")["snapshot_id"]
-    second = lake.publish_to_lake(v2, lake_env, run_id="two")["snapshot_id"]
+    first = lake_publish.publish_to_lake(v1, lake_env, run_id="one")["snapshot_id"]
+    second = lake_publish.publish_to_lake(v2, lake_env, run_id="two")["snapshot_id"]
     assert second > first
 
     con = lake.connect(lake_env)
@@ -426,7 +428,7 @@ def dashboard_lake(lake_env: lake.LakeSettings, tmp_path: Path, monkeypatch: pyt
     st.cache_resource.clear()
     build = tmp_path / "v1.duckdb"
     make_build(build, 1)
-    lake.publish_to_lake(build, lake_env, run_id="dash")
+    lake_publish.publish_to_lake(build, lake_env, run_id="dash")
     yield build
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -443,7 +445,7 @@ def shared_lake(pg_server: pgserver.PgServer, tmp_path_factory: pytest.TempPathF
     settings = lake.lake_settings_from_env(env)
     assert settings is not None
     make_build(folder / "v1.duckdb", 1)
-    lake.publish_to_lake(folder / "v1.duckdb", settings, run_id="shared")
+    lake_publish.publish_to_lake(folder / "v1.duckdb", settings, run_id="shared")
     return {**env, "DCPULSE_WAREHOUSE_DIR": str(folder / "no_warehouse")}
 
 
@@ -477,7 +479,7 @@ def test_dashboard_queries_read_the_lake_and_see_a_new_publish(
 
     v2 = tmp_path / "v2.duckdb"
     make_build(v2, 2)
-    lake.publish_to_lake(v2, lake_env, run_id="dash-2")
+    lake_publish.publish_to_lake(v2, lake_env, run_id="dash-2")
     assert data.warehouse_key()[1] == key[1] + 1  # the cache key is the latest snapshot
     assert data.query("select count(*) as n from marts.fct_events")["n"][0] == VERSIONS[2][1]
 

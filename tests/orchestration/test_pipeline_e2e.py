@@ -3,7 +3,7 @@
 import duckdb
 import pytest
 
-from orchestration.lib.warehouse import serving_path
+from transforms.storage.paths import serving_path
 
 MARTS = [
     "dim_markets",
@@ -219,7 +219,7 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
     Run 4 deletes a source: it keeps its last good rows, and what those rows feed is not rebuilt."""
     import shutil
 
-    from orchestration.lib.warehouse import sources_dir
+    from transforms.storage.paths import sources_dir
 
     full = _marts(published)  # run 1 (the module's full build); this connection keeps reading its file
     sources = e2e_root / "sources"
@@ -272,7 +272,7 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
 def test_readme_figures_are_the_warehouse_s(published):
     """The README's generated figures (installed base, forecast) are what a run on the shipped sources gives:
     run `make docs` after `make run` when they differ."""
-    from orchestration.lib.readme_figures import BLOCKS, readme_block
+    from orchestration.defs.publish.readme_figures import BLOCKS, readme_block
 
     for start, end, make in BLOCKS:
         assert readme_block(start, end) == make(published), f"README block {start[:30]}... is out of date: make docs"

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.lib.parameters import END, START, markdown_table, parameters_offline
+from orchestration.defs.parameters.parameter_table import parameters_offline
+from orchestration.defs.parameters.readme_tables import END, START, markdown_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.fetch import CONNECTORS
+from orchestration.defs.connectors.registry import CONNECTORS
 from tests.servers import serve_folder, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +24,7 @@ PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory):
-    from orchestration.lib.mirror import build_mirror
+    from orchestration.defs.connectors.mirror import build_mirror
 
     root = tmp_path_factory.mktemp("refresh")
     # the publisher's newer file: one Lambda price up 10 %

@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orchestration.lib.ingest import parse_context
+from orchestration.defs.ingest.source_bookkeeping import parse_context
 from transforms.ingest import Column, LoadResult, SourceSpec, parse_source
 from transforms.sources import SOURCE_FILES
 

@@ -1,6 +1,6 @@
 """The scenario forecast of installed AI data-center power, as a package of modules by job:
 
-- ``params``: the scenario schema, ``scenarios.yml`` loading, overrides, the ordering check;
+- ``scenarios``: the scenario schema, ``scenarios.yml`` loading, overrides, the ordering check;
 - ``pipeline``: the announced pipeline (marts.fct_ai_pipeline) arriving by cell and year;
 - ``projection``: history plus each scenario's projection (``forecast_scenario``);
 - ``backtest``: the model scored from earlier origins;
@@ -11,7 +11,9 @@ Pure polars; the only I/O is reading ``scenarios.yml``.
 
 from transforms.forecast.backtest import backtest, score_forecast
 from transforms.forecast.invariants import forecast_invariants
-from transforms.forecast.params import (
+from transforms.forecast.pipeline import empty_pipeline, pipeline_arrivals
+from transforms.forecast.projection import forecast_scenario, run_all_scenarios
+from transforms.forecast.scenarios import (
     AI_WORKLOADS,
     BACKTEST_COLUMNS,
     CONTRACT_COLUMNS,
@@ -27,8 +29,6 @@ from transforms.forecast.params import (
     resolve_scenario,
     scenario_parameter_table,
 )
-from transforms.forecast.pipeline import empty_pipeline, pipeline_arrivals
-from transforms.forecast.projection import forecast_scenario, run_all_scenarios
 
 __all__ = [
     "BACKTEST_COLUMNS",

@@ -7,9 +7,9 @@ from typing import Any
 
 import polars as pl
 
-from transforms.forecast.params import AI_WORKLOADS, BACKTEST_COLUMNS, ScenarioParams, resolve_scenario
 from transforms.forecast.pipeline import empty_pipeline
 from transforms.forecast.projection import _prepare_history, _safe_div, forecast_scenario
+from transforms.forecast.scenarios import AI_WORKLOADS, BACKTEST_COLUMNS, ScenarioParams, resolve_scenario
 from transforms.params import param
 
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from transforms.forecast.params import WORKLOADS
 from transforms.forecast.projection import _prepare_history
+from transforms.forecast.scenarios import WORKLOADS
 
 TOLERANCE_MW = 1e-6
 KEYS = ["year", "region", "market_tier", "market_kind", "workload"]

@@ -24,7 +24,7 @@ import math
 
 import polars as pl
 
-from transforms.forecast.params import PIPELINE_SCHEMA, ScenarioParams
+from transforms.forecast.scenarios import PIPELINE_SCHEMA, ScenarioParams
 
 ARRIVAL_SCHEMA: dict[str, pl.DataType] = {
     "region": pl.String(),

@@ -39,7 +39,8 @@ from typing import Any
 
 import polars as pl
 
-from transforms.forecast.params import (
+from transforms.forecast.pipeline import empty_pipeline, pipeline_arrivals
+from transforms.forecast.scenarios import (
     AI_WORKLOADS,
     CONTRACT_COLUMNS,
     DEFAULT_KIND,
@@ -53,7 +54,6 @@ from transforms.forecast.params import (
     load_scenarios,
     resolve_scenario,
 )
-from transforms.forecast.pipeline import empty_pipeline, pipeline_arrivals
 from transforms.params import param
 
 Cell = tuple[str, str, str, str]  # region, market_tier, market_kind, workload
