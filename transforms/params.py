@@ -47,6 +47,8 @@ class Parameter:
     source: str | None
     assumption: bool
     note: str
+    low: Any = None
+    high: Any = None
 
 
 def _parse(name: str, entry: Any) -> Parameter:
@@ -56,7 +58,16 @@ def _parse(name: str, entry: Any) -> Parameter:
     assumption = bool(entry.get("assumption", False))
     if not source and not assumption:
         raise ValueError(f"dbt var {name!r}: needs `source:` or `assumption: true`")
-    return Parameter(name, entry["value"], str(entry["unit"]), source, assumption, str(entry.get("note", "")).strip())
+    return Parameter(
+        name,
+        entry["value"],
+        str(entry["unit"]),
+        source,
+        assumption,
+        str(entry.get("note", "")).strip(),
+        entry.get("low"),
+        entry.get("high"),
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -80,6 +91,18 @@ def param(name: str, path: Path | None = None) -> Any:
     return params[name].value
 
 
+def param_range(name: str, path: Path | None = None) -> tuple[Any, Any, Any]:
+    """(low, value, high) of one model parameter; a parameter without a range is its own low and high (as the dbt
+    macros p_low / p_high read it)."""
+    params = model_parameters(path)
+    if name not in params:
+        raise KeyError(f"unknown parameter {name!r}; known: {sorted(params)}")
+    entry = params[name]
+    low = entry.value if entry.low is None else entry.low
+    high = entry.value if entry.high is None else entry.high
+    return low, entry.value, high
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -97,6 +120,8 @@ def parameter_table(path: Path | None = None) -> pl.DataFrame:
             "parameter": p.name,
             "scope": "model",
             "value": _text(p.value),
+            "value_low": _text(p.low),
+            "value_high": _text(p.high),
             "unit": p.unit,
             "source": p.source,
             "is_assumption": p.assumption,
@@ -105,4 +130,4 @@ def parameter_table(path: Path | None = None) -> pl.DataFrame:
         }
         for p in model_parameters(path).values()
     ]
-    return pl.DataFrame(rows, schema=PARAMETER_SCHEMA)
+    return pl.DataFrame(rows, schema={**PARAMETER_SCHEMA, "value_low": pl.String(), "value_high": pl.String()})

@@ -23,8 +23,9 @@ from transforms.forecast import (
     run_all_scenarios,
     scenario_parameter_table,
 )
-from transforms.forecast.invariants import installed_never_falls_unless_retired, low_le_base_le_high
-from transforms.params import param
+from transforms.forecast.invariants import installed_never_falls_unless_retired, low_le_base_le_high, split_range_holds
+from transforms.forecast.pipeline import pipeline_by_year
+from transforms.params import param, param_range
 
 PUE_AI = float(param("pue_ai_cluster"))
 LF = {w: float(param(f"load_factor_{w}")) for w in ("training", "inference", "hpc")}
@@ -36,13 +37,11 @@ def make_params(**changes: Any) -> ScenarioParams:
         "name": "test",
         "accelerator_power_cagr": 0.10,
         "pue_new_build": PUE_AI,
-        "inference_share_target": 0.5,
         "tier_mix_target": {
             "training": {"tier_1": 0.5, "tier_2": 0.0, "tier_3": 0.5},
             "inference": {"tier_1": 0.4, "tier_2": 0.4, "tier_3": 0.2},
         },
         "tier_shift_strength": 0.0,
-        "pipeline_realisation_rate": 0.5,
         "pipeline_delay_years": 0.0,
         "pipeline_undated_spread_years": 2,
         "past_due_delay_years": 0.0,
@@ -84,6 +83,10 @@ def make_pipeline(rows: list[dict[str, Any]]) -> pl.DataFrame:
         "is_past_due": False,
         "pipeline_mw": 100.0,
         "counts_in_pipeline": True,
+        # half of every row is built (the factor dbt's fct_ai_pipeline gives each row; here one for all)
+        "realisation_factor": 0.5,
+        "realisation_factor_low": 0.5,
+        "realisation_factor_high": 0.5,
     }
     return pl.DataFrame([{**base, **r} for r in rows], infer_schema_length=None)
 
@@ -135,22 +138,34 @@ def test_mix_drivers_act_only_on_growth_above_the_floor() -> None:
     # The pipeline lifts the floor far above the trend: no unannounced growth, so the inference-share
     # target and the tier shift leave the training pipeline where it is.
     pipe = make_pipeline([{"expected_year": 2025, "pipeline_mw": 20000.0}])
-    out = forecast_scenario(
-        GRID, pipe, make_params(inference_share_target=1.0, tier_shift_strength=1.0), end_year=2026
-    ).filter(pl.col("year") == 2025)
+    out = forecast_scenario(GRID, pipe, make_params(tier_shift_strength=1.0), end_year=2026).filter(
+        pl.col("year") == 2025
+    )
     assert out["growth_mw"].sum() == pytest.approx(0.0)
     assert out.filter(pl.col("workload") == "inference")["facility_power_mw"].sum() == pytest.approx(20 * PUE_AI)
     assert set(out.filter(pl.col("is_ai_demand"))["total_basis"]) == {"pipeline_floor"}
 
 
-def test_unannounced_growth_follows_the_inference_share_target() -> None:
-    out = forecast_scenario(ONE_CELL, empty_pipeline(), make_params(inference_share_target=1.0), end_year=2025)
-    # ONE_CELL has no inference at the origin: the 2025 target progress is 1/6 of the way to 2030 ...
+def test_unannounced_growth_follows_the_market_inference_share_and_carries_its_range() -> None:
+    low, central, high = param_range("inference_share_target")
+    end = int(param("forecast_end_year"))
+    out = forecast_scenario(ONE_CELL, empty_pipeline(), make_params(), end_year=2025)
+    # ONE_CELL has no inference at the origin (2024): in 2025 inference's share of growth has gone 1/(end - 2024)
+    # of the way to the dbt var's target; the split range takes the target's low and high ends
+    step = 1 / (end - 2024)
     projected = out.filter(pl.col("year") == 2025)
     growth = projected["growth_mw"].sum()
-    inference = projected.filter(pl.col("workload") == "inference")["facility_power_mw"].sum()
+    inference = projected.filter(pl.col("workload") == "inference")
     assert growth == pytest.approx(10.0 * PUE_AI)
-    assert inference == pytest.approx(growth / 6)
+    assert inference["facility_power_mw"].sum() == pytest.approx(growth * central * step)
+    assert inference["split_low_mw"].sum() == pytest.approx(growth * low * step)
+    assert inference["split_high_mw"].sum() == pytest.approx(growth * high * step)
+    training = projected.filter(pl.col("workload") == "training")
+    assert training["split_low_mw"].sum() == pytest.approx(100 * PUE_AI + growth * (1 - high * step))
+    # the inference-heavy end of the split moves growth toward inference
+    heavy = forecast_scenario(ONE_CELL, empty_pipeline(), make_params(training_share_end="low"), end_year=2025)
+    heavy_inference = heavy.filter((pl.col("year") == 2025) & (pl.col("workload") == "inference"))
+    assert heavy_inference["facility_power_mw"].sum() == pytest.approx(growth * high * step)
 
 
 def test_installed_power_never_falls_even_when_the_pipeline_jumps_then_stops() -> None:
@@ -160,7 +175,7 @@ def test_installed_power_never_falls_even_when_the_pipeline_jumps_then_stops() -
             {"expected_year": 2026, "pipeline_mw": 400.0, "market_kind": "edge", "training_share": 0.0},
         ]
     )
-    params = make_params(inference_share_target=0.9, tier_shift_strength=1.0, accelerator_power_cagr=0.6)
+    params = make_params(tier_shift_strength=1.0, accelerator_power_cagr=0.6)
     out = forecast_scenario(GRID, pipe, params, end_year=2030)
     assert installed_never_falls_unless_retired(out, GRID) == 0
     by_workload = totals(out.filter(pl.col("is_ai_demand")), ("year", "workload"))
@@ -178,25 +193,28 @@ def test_after_the_pipeline_ends_the_total_grows_at_the_trend_rate() -> None:
     assert set(out.filter(pl.col("year") == 2027)["total_basis"]) == {"trend_after_pipeline"}
 
 
+def arrived(arrivals: pl.DataFrame) -> dict[int, float]:
+    return dict(arrivals.group_by("arrival_year").agg(pl.col("mw").sum()).iter_rows())
+
+
 def test_fractional_delay_splits_a_project_between_two_years() -> None:
     pipe = make_pipeline([{"expected_year": 2026, "pipeline_mw": 100.0}])
     arrivals = pipeline_arrivals(pipe, make_params(pipeline_delay_years=0.25), 2024, 2030)
-    by_year = dict(arrivals.select("year", "facility_power_mw").iter_rows())
-    assert by_year == pytest.approx({2026: 37.5, 2027: 12.5})
+    assert arrived(arrivals) == pytest.approx({2026: 37.5, 2027: 12.5})
 
 
 def test_past_due_rows_arrive_in_the_first_projected_year_plus_their_own_delay() -> None:
     pipe = make_pipeline([{"expected_year": 2023, "is_past_due": True, "pipeline_mw": 100.0}])
     on_time = pipeline_arrivals(pipe, make_params(), 2024, 2030)
     late = pipeline_arrivals(pipe, make_params(past_due_delay_years=1.0), 2024, 2030)
-    assert dict(on_time.select("year", "facility_power_mw").iter_rows()) == pytest.approx({2025: 50.0})
-    assert dict(late.select("year", "facility_power_mw").iter_rows()) == pytest.approx({2026: 50.0})
+    assert arrived(on_time) == pytest.approx({2025: 50.0})
+    assert arrived(late) == pytest.approx({2026: 50.0})
 
 
 def test_undated_rows_spread_evenly_over_the_spread_years() -> None:
     pipe = make_pipeline([{"expected_year": None, "pipeline_mw": 100.0}])
     arrivals = pipeline_arrivals(pipe, make_params(pipeline_undated_spread_years=2), 2024, 2030)
-    assert dict(arrivals.select("year", "facility_power_mw").iter_rows()) == pytest.approx({2025: 25.0, 2026: 25.0})
+    assert arrived(arrivals) == pytest.approx({2025: 25.0, 2026: 25.0})
 
 
 def test_training_share_end_picks_the_end_of_the_prior_range() -> None:
@@ -204,9 +222,55 @@ def test_training_share_end_picks_the_end_of_the_prior_range() -> None:
         [{"training_share": 0.5, "training_share_low": 0.2, "training_share_high": 0.9, "pipeline_mw": 100.0}]
     )
     for end, expected in (("central", 25.0), ("low", 10.0), ("high", 45.0)):
-        arrivals = pipeline_arrivals(pipe, make_params(training_share_end=end), 2024, 2030)
-        training = arrivals.filter(pl.col("workload") == "training")["facility_power_mw"].sum()
-        assert training == pytest.approx(expected), end
+        params = make_params(training_share_end=end)
+        cells = pipeline_by_year(pipeline_arrivals(pipe, params, 2024, 2030), None, params, [2026])
+        training = cells.filter(pl.col("workload") == "training")
+        assert training["facility_power_mw"].sum() == pytest.approx(expected), end
+        assert training["split_low_mw"].sum() == pytest.approx(10.0)  # the range is the same at every end
+        assert training["split_high_mw"].sum() == pytest.approx(45.0)
+
+
+def test_a_pipeline_row_splits_by_its_unit_s_share_of_each_year() -> None:
+    # a training cluster arriving in 2026 trains for its first use, then is repurposed (dbt's workload split)
+    pipe = make_pipeline([{"unit_id": "cluster:x", "deployment_id": "x", "pipeline_mw": 200.0}])
+    split = pl.DataFrame(
+        {
+            "unit_id": ["cluster:x"] * 3,
+            "year": [2026, 2027, 2028],
+            "training_share": [1.0, 1.0, 0.4],
+            "training_share_low": [1.0, 0.8, 0.2],
+            "training_share_high": [1.0, 1.0, 0.6],
+        }
+    )
+    out = forecast_scenario(GRID, pipe, make_params(accelerator_power_cagr=0.0), end_year=2028, unit_split=split)
+    campus = out.filter(pl.col("market_kind") == "campus").pivot(
+        on="workload", index="year", values="pipeline_mw", aggregate_function="sum"
+    )
+    by_year = {r["year"]: r for r in campus.iter_rows(named=True)}
+    assert by_year[2027]["training"] == pytest.approx(100.0) and by_year[2027]["inference"] == pytest.approx(0.0)
+    assert by_year[2028]["training"] == pytest.approx(40.0) and by_year[2028]["inference"] == pytest.approx(60.0)
+    low_2027 = out.filter(
+        (pl.col("year") == 2027) & (pl.col("market_kind") == "campus") & (pl.col("workload") == "training")
+    )["split_low_mw"]
+    assert low_2027.sum() == pytest.approx(80.0)
+    assert installed_never_falls_unless_retired(out, GRID) == 0  # the campus's power moved, it did not fall
+
+
+def test_realisation_end_picks_each_row_s_factor() -> None:
+    pipe = make_pipeline(
+        [
+            {
+                "pipeline_mw": 100.0,
+                "realisation_factor": 0.6,
+                "realisation_factor_low": 0.4,
+                "realisation_factor_high": 0.8,
+            }
+        ]
+    )
+    for end, expected in (("central", 60.0), ("low", 40.0), ("high", 80.0)):
+        assert sum(arrived(pipeline_arrivals(pipe, make_params(realisation_end=end), 2024, 2030)).values()) == (
+            pytest.approx(expected)
+        )
 
 
 def test_hpc_is_carried_apart_flat_plus_its_pipeline_and_out_of_the_ai_totals() -> None:
@@ -233,21 +297,27 @@ def test_growth_is_built_at_the_new_build_pue_path_and_the_base_keeps_its_own() 
 
 def test_energy_is_the_calendar_year_from_mid_year_capacity() -> None:
     out = forecast_scenario(ONE_CELL, empty_pipeline(), make_params(), end_year=2025)
-    out = forecast_scenario(ONE_CELL, empty_pipeline(), make_params(inference_share_target=0.0), end_year=2025)
-    row = out.filter(pl.col("year") == 2025)
-    expected = (100.0 * PUE_AI + 110.0 * PUE_AI) / 2 * 8760 * LF["training"]
-    assert row["annual_energy_mwh"].sum() == pytest.approx(expected)
+    rows = {r["workload"]: r for r in out.filter(pl.col("year") == 2025).iter_rows(named=True)}
+    training, inference = rows["training"]["facility_power_mw"], rows["inference"]["facility_power_mw"]
+    assert training + inference == pytest.approx(110.0 * PUE_AI)
+    assert rows["training"]["annual_energy_mwh"] == pytest.approx(
+        (100.0 * PUE_AI + training) / 2 * 8760 * LF["training"]
+    )
+    assert rows["inference"]["annual_energy_mwh"] == pytest.approx((0.0 + inference) / 2 * 8760 * LF["inference"])
 
 
 def test_retirement_removes_capacity_at_end_of_life_and_says_so() -> None:
     vintages = pl.DataFrame(
         {
-            "region": ["Europe", "Europe"],
-            "market_tier": ["tier_1", "tier_1"],
-            "market_kind": ["metro", "metro"],
-            "workload": ["training", "training"],
-            "vintage": [2020, 2024],
-            "facility_power_mw": [40.0, 80.0],
+            "year": [2025, 2025, 2026, 2026],
+            "region": ["Europe"] * 4,
+            "market_tier": ["tier_1"] * 4,
+            "market_kind": ["metro"] * 4,
+            "workload": ["training"] * 4,
+            "vintage": [2020, 2024, 2020, 2024],
+            "facility_power_mw": [40.0, 80.0, 40.0, 80.0],
+            "split_low_mw": [40.0, 80.0, 40.0, 80.0],
+            "split_high_mw": [40.0, 80.0, 40.0, 80.0],
         }
     )
     out = forecast_scenario(
@@ -264,10 +334,10 @@ def test_retirement_removes_capacity_at_end_of_life_and_says_so() -> None:
     assert installed_never_falls_unless_retired(out, ONE_CELL) == 0
 
 
-def test_a_falling_cell_without_retirement_is_caught() -> None:
+def test_a_falling_place_without_retirement_is_caught() -> None:
     out = forecast_scenario(ONE_CELL, empty_pipeline(), make_params(), end_year=2026)
     broken = out.with_columns(
-        pl.when(pl.col("year") == 2026).then(1.0).otherwise(pl.col("facility_power_mw")).alias("facility_power_mw")
+        pl.when(pl.col("year") == 2026).then(1.0).otherwise(pl.col("installed_base_mw")).alias("installed_base_mw")
     )
     assert installed_never_falls_unless_retired(broken, ONE_CELL) == 1
 
@@ -285,6 +355,7 @@ def test_shipped_scenarios_are_ordered_and_hold_every_invariant() -> None:
     checks = forecast_invariants(out, GRID)
     assert checks["passed"].all(), checks.filter(~pl.col("passed")).to_dicts()
     assert low_le_base_le_high(out, GRID) == 0
+    assert split_range_holds(out, GRID) == 0
     assert set(out["scenario"]) == set(scenarios)
     assert set(CONTRACT_COLUMNS) <= set(out.columns)
 
@@ -309,7 +380,7 @@ def test_overrides_merge_and_are_validated() -> None:
     with pytest.raises(KeyError):
         resolve_scenario("base", {"no_such_driver": 1})
     with pytest.raises(ValueError):
-        resolve_scenario("base", {"pipeline_realisation_rate": 1.5})
+        resolve_scenario("base", {"realisation_end": "everything"})
 
 
 def test_backtest_scores_each_origin_against_later_history() -> None:

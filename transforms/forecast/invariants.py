@@ -51,11 +51,12 @@ def history_rows_equal_input(forecast: pl.DataFrame, history: pl.DataFrame) -> i
 
 
 def components_add_up(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
-    """Every projected row's MW = its installed base + realised pipeline + unannounced growth."""
+    """Every projected row's MW = its installed base + realised pipeline + unannounced growth + the ordering
+    adjustment."""
     projected = forecast.filter(~pl.col("is_history"))
+    total = pl.col("installed_base_mw") + pl.col("pipeline_mw") + pl.col("growth_mw") + pl.col("ordering_adjustment_mw")
     return projected.filter(
-        (pl.col("installed_base_mw") + pl.col("pipeline_mw") + pl.col("growth_mw") - pl.col("facility_power_mw")).abs()
-        > TOLERANCE_MW + 1e-9 * pl.col("facility_power_mw").abs()
+        (total - pl.col("facility_power_mw")).abs() > TOLERANCE_MW + 1e-9 * pl.col("facility_power_mw").abs()
     ).height
 
 
@@ -73,34 +74,53 @@ def ai_rows_sum_to_region_total(forecast: pl.DataFrame, history: pl.DataFrame) -
 
 
 def installed_never_falls_unless_retired(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
-    """Installed MW of a workload never falls from one year to the next (origin year included) in any
-    scenario, region, tier and kind, unless retired_mw grew by at least the drop."""
+    """The installed base, realised pipeline and growth of a place (region, tier, kind; training, inference and
+    hpc together: capacity moves between workloads as clusters are repurposed) never fall from one year to the
+    next in any scenario, unless retired_mw grew by at least the drop."""
+    place = ["scenario", "year", "region", "market_tier", "market_kind"]
     frame = (
-        forecast.filter((~pl.col("is_history")) | (pl.col("year") == pl.col("year").filter(pl.col("is_history")).max()))
-        .sort("scenario", *KEYS)
+        forecast.filter(~pl.col("is_history"))
+        .group_by(place)
+        .agg(
+            (pl.col("installed_base_mw") + pl.col("pipeline_mw") + pl.col("growth_mw")).sum().alias("mw"),
+            pl.col("retired_mw").sum(),
+        )
+        .sort(place)
         .with_columns(
-            (pl.col("facility_power_mw") - pl.col("facility_power_mw").shift(1).over("scenario", *KEYS[1:])).alias(
-                "change"
-            ),
-            (pl.col("retired_mw") - pl.col("retired_mw").shift(1).over("scenario", *KEYS[1:])).alias("retired_change"),
+            (pl.col("mw") - pl.col("mw").shift(1).over(place[:1] + place[2:])).alias("change"),
+            (pl.col("retired_mw") - pl.col("retired_mw").shift(1).over(place[:1] + place[2:])).alias("retired_change"),
         )
     )
     return frame.filter(pl.col("change") < -(pl.col("retired_change").fill_null(0.0)) - TOLERANCE_MW).height
 
 
 def low_le_base_le_high(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
-    """low <= base <= high for every projected region-year AI total."""
+    """low <= base <= high in every projected cell (year, region, tier, kind, workload) and every region-year AI
+    total."""
+    projected = forecast.filter(~pl.col("is_history"))
+    cells = projected.pivot(on="scenario", index=KEYS, values="facility_power_mw", aggregate_function="sum")
     totals = (
-        forecast.filter(~pl.col("is_history") & pl.col("is_ai_demand"))
+        projected.filter(pl.col("is_ai_demand"))
         .group_by("scenario", "year", "region")
         .agg(pl.col("facility_power_mw").sum())
+        .pivot(on="scenario", index=["year", "region"], values="facility_power_mw")
     )
-    wide = totals.pivot(on="scenario", index=["year", "region"], values="facility_power_mw")
-    chain = [s for s in ("low", "base", "high") if s in wide.columns]
-    return sum(
-        wide.filter(pl.col(lower) > pl.col(upper) + TOLERANCE_MW).height
-        for lower, upper in zip(chain, chain[1:], strict=False)
-    )
+    broken = 0
+    for wide in (cells, totals):
+        chain = [s for s in ("low", "base", "high") if s in wide.columns]
+        broken += sum(
+            wide.filter(pl.col(lower).fill_null(0.0) > pl.col(upper).fill_null(0.0) + TOLERANCE_MW).height
+            for lower, upper in zip(chain, chain[1:], strict=False)
+        )
+    return broken
+
+
+def split_range_holds(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
+    """split_low_mw <= facility_power_mw <= split_high_mw on every row."""
+    return forecast.filter(
+        (pl.col("split_low_mw") > pl.col("facility_power_mw") + TOLERANCE_MW)
+        | (pl.col("split_high_mw") < pl.col("facility_power_mw") - TOLERANCE_MW)
+    ).height
 
 
 def full_grid_of_projected_rows(forecast: pl.DataFrame, history: pl.DataFrame) -> int:
@@ -129,6 +149,7 @@ INVARIANTS: dict[str, Callable[[pl.DataFrame, pl.DataFrame], int]] = {
         ai_rows_sum_to_region_total,
         installed_never_falls_unless_retired,
         low_le_base_le_high,
+        split_range_holds,
         full_grid_of_projected_rows,
     )
 }

@@ -53,6 +53,8 @@ HISTORY_SCHEMA: dict[str, pl.DataType] = {
 }
 # marts.fct_ai_pipeline, the columns the forecast reads (counted rows only).
 PIPELINE_SCHEMA: dict[str, pl.DataType] = {
+    "deployment_id": pl.String(),
+    "unit_id": pl.String(),
     "region": pl.String(),
     "market_tier": pl.String(),
     "market_kind": pl.String(),
@@ -64,15 +66,30 @@ PIPELINE_SCHEMA: dict[str, pl.DataType] = {
     "is_past_due": pl.Boolean(),
     "pipeline_mw": pl.Float64(),
     "arrival_years": pl.Int32(),
+    "realisation_factor": pl.Float64(),
+    "realisation_factor_low": pl.Float64(),
+    "realisation_factor_high": pl.Float64(),
 }
-# The installed base at the origin by vintage (year each deployment came online), to retire it.
+# marts.fct_ai_workload_split: each unit's training share by year (the one home of the split).
+UNIT_SPLIT_SCHEMA: dict[str, pl.DataType] = {
+    "unit_id": pl.String(),
+    "year": pl.Int32(),
+    "training_share": pl.Float64(),
+    "training_share_low": pl.Float64(),
+    "training_share_high": pl.Float64(),
+}
+# The installed base of the as-of date by vintage (year each megawatt came online), in each later year with that
+# year's split (marts.fct_ai_installed_by_vintage), to split and retire it.
 VINTAGE_SCHEMA: dict[str, pl.DataType] = {
+    "year": pl.Int32(),
     "region": pl.String(),
     "market_tier": pl.String(),
     "market_kind": pl.String(),
     "workload": pl.String(),
     "vintage": pl.Int32(),
     "facility_power_mw": pl.Float64(),
+    "split_low_mw": pl.Float64(),
+    "split_high_mw": pl.Float64(),
 }
 # Contract of marts.fct_demand_forecast, then the extra columns, in output order.
 CONTRACT_COLUMNS: tuple[str, ...] = (
@@ -95,6 +112,9 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "pipeline_mw",
     "growth_mw",
     "retired_mw",
+    "ordering_adjustment_mw",
+    "split_low_mw",
+    "split_high_mw",
     "region_total_facility_mw",
     "inference_share",
     "total_basis",
@@ -167,17 +187,17 @@ class ScenarioParams(BaseModel):
     # PUE of new capacity: from the AI PUE at the origin (dbt var pue_ai_cluster) to this by the year.
     pue_new_build: float = Field(ge=1.0, le=2.0)
     pue_new_build_year: int = 2030
-    # Inference's share of unannounced growth (above the announced pipeline) by the target year.
-    inference_share_target: float = Field(ge=0.0, le=1.0)
-    inference_share_target_year: int = 2030
-    # Which end of the owner-type priors' training-share range the pipeline's prior-based rows take.
+    # Which end of the training-share range every prior-based share takes (the installed base, the pipeline
+    # and unannounced growth): central, low (inference-heavy) or high (training-heavy). The split itself lives in
+    # dbt (fct_ai_workload_split, fct_ai_installed_by_vintage; growth: dbt var inference_share_target).
     training_share_end: ShareEnd = "central"
     # Where unannounced growth goes: its tier mix drifts from the announced mix toward this.
     tier_mix_target: dict[Workload, TierMix]
     tier_shift_target_year: int = 2030
     tier_shift_strength: float = Field(default=1.0, ge=0.0, le=1.0)
-    # Announced pipeline (marts.fct_ai_pipeline).
-    pipeline_realisation_rate: float = Field(ge=0.0, le=1.0)
+    # Announced pipeline (marts.fct_ai_pipeline): which of its per-row realisation factors is built
+    # (realisation_factor, or its _low / _high end: seed pipeline_realisation).
+    realisation_end: ShareEnd = "central"
     pipeline_delay_years: float = Field(default=0.0, ge=0.0, le=10.0)
     pipeline_undated_spread_years: int = Field(default=5, ge=1, le=20)
     past_due_delay_years: float = Field(default=0.0, ge=0.0, le=10.0)
@@ -201,7 +221,7 @@ _TOTAL_MONOTONE: dict[str, int] = {
     "accelerator_power_cagr": +1,
     "growth_taper": -1,
     "pue_new_build": +1,
-    "pipeline_realisation_rate": +1,
+    "realisation_end": +1,
     "pipeline_delay_years": -1,
     "pipeline_undated_spread_years": -1,
     "past_due_delay_years": -1,
@@ -213,6 +233,13 @@ _TOTAL_NEUTRAL_MUST_MATCH: tuple[str, ...] = (
 )
 
 
+_END_RANK: dict[str, int] = {"low": 0, "central": 1, "high": 2}
+
+
+def _rank(value: Any) -> float:
+    return float(_END_RANK[value]) if isinstance(value, str) else float(value)
+
+
 def check_scenario_ordering(lower: ScenarioParams, upper: ScenarioParams) -> list[str]:
     """Reasons why ``lower`` might not stay <= ``upper`` in total MW (empty list = ordered).
 
@@ -222,7 +249,7 @@ def check_scenario_ordering(lower: ScenarioParams, upper: ScenarioParams) -> lis
     problems: list[str] = []
     for name, sign in _TOTAL_MONOTONE.items():
         lo, up = getattr(lower, name), getattr(upper, name)
-        if (up - lo) * sign < 0:
+        if (_rank(up) - _rank(lo)) * sign < 0:
             problems.append(f"{name}: {lower.name}={lo} vs {upper.name}={up}")
     for name in _TOTAL_NEUTRAL_MUST_MATCH:
         if getattr(lower, name) != getattr(upper, name):

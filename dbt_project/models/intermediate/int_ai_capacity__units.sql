@@ -7,7 +7,7 @@
 -- * a cluster: its own classification (int_ai_deployments__workload_classified);
 -- * a campus: the clusters paired with it (int_ai_deployments__campus_pairs), their training shares
 --   weighted by facility power (operational clusters where there are any, else the planned ones), with
---   the basis of the largest; a campus with no paired cluster takes the owner-type prior of its users
+--   the basis and rule of the largest; a campus with no paired cluster takes the owner-type prior of its users
 --   where they are an AI lab (capacity built for a lab's use: OpenAI at Stargate, Anthropic at New
 --   Carlisle), else of its owner (seed workload_priors).
 -- A unit's power over time is in int_ai_capacity__installed_by_year.
@@ -35,6 +35,7 @@ paired_power as (
         clusters.training_share_low,
         clusters.training_share_high,
         clusters.workload_basis,
+        clusters.workload_rule_id,
         coalesce(clusters.facility_power_mw, 0) as facility_power_mw,
         -- operational (or decommissioned) clusters first; planned ones only where a campus has no other
         dense_rank() over (
@@ -53,6 +54,7 @@ campus_split_from_clusters as (
         sum(facility_power_mw * training_share_low) / sum(facility_power_mw) as training_share_low,
         sum(facility_power_mw * training_share_high) / sum(facility_power_mw) as training_share_high,
         arg_max(workload_basis, facility_power_mw) as workload_basis,
+        arg_max(workload_rule_id, facility_power_mw) as workload_rule_id,
         count(*) as paired_clusters
     from paired_power
     where status_rank = 1
@@ -87,10 +89,11 @@ campus_units as (
         coalesce(campus_split_from_clusters.training_share_high, priors.training_share_high) as training_share_high,
         coalesce(campus_split_from_clusters.workload_basis, 'prior') as workload_basis,
         case
-            when campus_split_from_clusters.training_share is not null then 'campus_paired_clusters'
+            when campus_split_from_clusters.training_share is not null then campus_split_from_clusters.workload_rule_id
             else 'prior_' || priors.owner_type
         end as workload_rule_id,
         case when campus_split_from_clusters.training_share is null then priors.owner_type end as workload_prior,
+        priors.owner_type as prior_owner_type,
         false as is_hpc_apart,
         'campus_timeline' as power_basis,
         'Epoch AI frontier data centers (' || campuses.source_ref || ')' as source
@@ -128,6 +131,7 @@ cluster_units as (
         clusters.workload_basis,
         clusters.workload_rule_id,
         clusters.workload_prior,
+        case when clusters.workload = 'hpc' then 'research' else clusters.owner_type end as prior_owner_type,
         clusters.workload = 'hpc' and not {{ p('hpc_counts_as_ai_demand') }} as is_hpc_apart,
         clusters.power_basis,
         'Epoch AI GPU clusters (' || clusters.source_ref || ')' as source

@@ -13,7 +13,9 @@
 --    'large_single_private' (a single private cluster of >= p('large_cluster_h100e') H100e that is
 --    not a cloud offering: owner not a neocloud and Epoch's users not 'Cloud'), else 'other'.
 --    A rule gives the class (training | inference | mixed | hpc) and, when it can, the share
---    (workload_basis 'reported' when the source says so, 'rule' when our rule infers it).
+--    (workload_basis 'rule': a source that names a cluster after a training run, or says it trains or
+--    serves, states what it was built for, not for how long, so no rule is 'reported'; the years a
+--    rule's share holds are int_ai_capacity__workload_split's first-use window).
 -- 3. Otherwise the owner type's prior (seed workload_priors) splits the power: class 'mixed',
 --    workload_basis 'prior', with the prior's low/high range for the scenarios.
 with deployments as (

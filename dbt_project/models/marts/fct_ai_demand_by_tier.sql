@@ -76,7 +76,9 @@ final as (
         grid.year < as_of.as_of_year or (month(as_of.as_of_date) = 12 and day(as_of.as_of_date) = 31) as is_year_end,
         coalesce(aggregated.campuses, 0) as campuses,
         coalesce(aggregated.facility_power_mw_campuses, 0) as facility_power_mw_campuses,
-        coalesce(aggregated.facility_power_mw_share_from_prior, 0) as facility_power_mw_share_from_prior
+        coalesce(aggregated.facility_power_mw_share_from_prior, 0) as facility_power_mw_share_from_prior,
+        coalesce(aggregated.split_low_mw, 0) as split_low_mw,
+        coalesce(aggregated.split_high_mw, 0) as split_high_mw
     from grid
     cross join as_of
     left join installed as aggregated

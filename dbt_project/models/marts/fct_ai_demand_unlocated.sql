@@ -13,9 +13,13 @@ units as (
 ),
 
 installed as (
-    select installed.*
+    select
+        installed.*,
+        split.training_share
     from {{ ref('int_ai_capacity__installed_by_year') }} as installed
     inner join as_of on installed.year = as_of.as_of_year
+    inner join {{ ref('int_ai_capacity__workload_split') }} as split
+        on installed.unit_id = split.unit_id and installed.year = split.year
     where installed.facility_power_mw > 0
 ),
 
@@ -27,8 +31,8 @@ final as (
         units.owner,
         any_value(units.owner_type) as owner_type,
         sum(installed.facility_power_mw) as ai_demand_mw,
-        sum(installed.facility_power_mw * units.training_share) as ai_training_mw,
-        sum(installed.facility_power_mw * (1 - units.training_share)) as ai_inference_mw,
+        sum(installed.facility_power_mw * installed.training_share) as ai_training_mw,
+        sum(installed.facility_power_mw * (1 - installed.training_share)) as ai_inference_mw,
         cast(count(*) as integer) as deployments,
         string_agg(units.unit_name, '; ' order by installed.facility_power_mw desc, units.unit_name) as deployment_names,
         any_value(as_of.as_of_date) as as_of_date

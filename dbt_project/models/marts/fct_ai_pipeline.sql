@@ -45,6 +45,15 @@ pairs as (
     select * from {{ ref('int_ai_deployments__campus_pairs') }}
 ),
 
+realisation as (
+    select
+        factor,
+        value,
+        value_low,
+        value_high
+    from {{ ref('pipeline_realisation') }}
+),
+
 planned as (
     select * from deployments
     where status = 'planned'
@@ -205,6 +214,10 @@ cluster_final as (
         cluster_rows.deployment_id in (select counted_planned.deployment_id from counted_planned) as is_counted_plan,
         cluster_rows.data_center_id,
         coalesce(cluster_rows.possible_duplicate, false) as possible_duplicate,
+        'cluster:' || cluster_rows.deployment_id as unit_id,
+        nullif(trim(coalesce(cluster_rows.owner, '')), '') is not null as owner_known,
+        cluster_rows.announced_year is not null as date_known,
+        cluster_rows.chip_type_primary is not null or cluster_rows.gpu_count is not null as chips_known,
         'gpu_cluster' as pipeline_source,
         cluster_rows.source,
         as_of.as_of_year
@@ -263,6 +276,10 @@ campus_final as (
         true as is_counted_plan,
         campus_steps.data_center_id,
         false as possible_duplicate,
+        units.unit_id,
+        nullif(trim(coalesce(units.owner, '')), '') is not null as owner_known,
+        true as date_known,
+        true as chips_known,
         'campus_timeline' as pipeline_source,
         'Epoch AI frontier data-center timelines (' || campus_steps.source_ref || ')' as source,
         as_of.as_of_year
@@ -277,6 +294,37 @@ unioned as (
     select * from cluster_final
     union all by name
     select * from campus_final
+),
+
+-- what is known about a project sets how much of it is built: the factor of its certainty x a factor for each
+-- thing unknown (seed pipeline_realisation; low and high ends for the scenarios)
+realised as (
+    select
+        unioned.*,
+        certainty_factor.value
+        * case when unioned.owner_known then 1 else owner_factor.value end
+        * case when unioned.date_known then 1 else date_factor.value end
+        * case when unioned.chips_known then 1 else chips_factor.value end as realisation_factor,
+        certainty_factor.value_low
+        * case when unioned.owner_known then 1 else owner_factor.value_low end
+        * case when unioned.date_known then 1 else date_factor.value_low end
+        * case when unioned.chips_known then 1 else chips_factor.value_low end as realisation_factor_low,
+        least(
+            certainty_factor.value_high
+            * case when unioned.owner_known then 1 else owner_factor.value_high end
+            * case when unioned.date_known then 1 else date_factor.value_high end
+            * case when unioned.chips_known then 1 else chips_factor.value_high end,
+            1.0
+        ) as realisation_factor_high
+    from unioned
+    left join realisation as certainty_factor
+        on certainty_factor.factor = 'certainty_' || case
+            when unioned.certainty in ('confirmed', 'epoch_projection') then unioned.certainty
+            else 'likely'
+        end
+    left join realisation as owner_factor on owner_factor.factor = 'owner_unknown'
+    left join realisation as date_factor on date_factor.factor = 'date_unknown'
+    left join realisation as chips_factor on chips_factor.factor = 'chips_unknown'
 ),
 
 final as (
@@ -330,6 +378,13 @@ final as (
         end as pipeline_reason,
         unioned.source,
         unioned.pipeline_source,
+        unioned.unit_id,
+        unioned.owner_known,
+        unioned.date_known,
+        unioned.chips_known,
+        unioned.realisation_factor,
+        unioned.realisation_factor_low,
+        unioned.realisation_factor_high,
         unioned.announced_mw,
         unioned.announced_year,
         unioned.mw_installed_per_campus,
@@ -342,7 +397,7 @@ final as (
                 else 1
             end as integer
         ) as arrival_years
-    from unioned
+    from realised as unioned
 )
 
 select * from final

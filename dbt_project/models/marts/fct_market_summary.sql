@@ -26,11 +26,13 @@ installed as (
         units.market_id,
         units.unit_kind,
         units.owner,
-        units.training_share,
+        split.training_share,
         units.is_hpc_apart
     from {{ ref('int_ai_capacity__installed_by_year') }} as installed
     inner join as_of on installed.year = as_of.as_of_year
     inner join {{ ref('int_ai_capacity__units') }} as units on installed.unit_id = units.unit_id
+    inner join {{ ref('int_ai_capacity__workload_split') }} as split
+        on installed.unit_id = split.unit_id and installed.year = split.year
     where installed.facility_power_mw > 0
 ),
 

@@ -8,7 +8,17 @@ import duckdb
 import polars as pl
 
 from transforms.forecast import backtest, forecast_invariants, load_scenarios, run_all_scenarios
-from transforms.forecast.inputs import BASE_VINTAGES_SQL
+from transforms.forecast.coverage import coverage_broken_rows, demand_coverage
+from transforms.forecast.explain import driver_sensitivity, top_contributors
+from transforms.forecast.inputs import ALL_AI_ESTIMATE_SQL, BASE_VINTAGES_SQL, UNIT_SPLIT_SQL
+
+
+@dataclass
+class ForecastInputs:
+    history: pl.DataFrame
+    pipeline: pl.DataFrame
+    vintages: pl.DataFrame
+    unit_split: pl.DataFrame
 
 
 @dataclass
@@ -18,6 +28,10 @@ class ForecastBuild:
     pipeline: pl.DataFrame
     invariants: pl.DataFrame
     scenarios: list[str]
+    coverage: pl.DataFrame
+    coverage_broken: int
+    contributors: pl.DataFrame
+    sensitivity: pl.DataFrame
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -26,21 +40,62 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
     con.unregister("_frame")
 
 
-def read_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """History (fct_ai_demand_by_tier), the counted pipeline (fct_ai_pipeline) and the base's vintages."""
-    history = con.execute("select * from marts.fct_ai_demand_by_tier").pl()
-    pipeline = con.execute("select * from marts.fct_ai_pipeline where counts_in_pipeline").pl()
-    vintages = con.execute(BASE_VINTAGES_SQL).pl().rename({"mw": "facility_power_mw"})
-    return history, pipeline, vintages
+def read_inputs(con: duckdb.DuckDBPyConnection) -> ForecastInputs:
+    """History (fct_ai_demand_by_tier), the counted pipeline (fct_ai_pipeline), the base's vintages by year and
+    each unit's split by year (fct_ai_workload_split)."""
+    return ForecastInputs(
+        history=con.execute("select * from marts.fct_ai_demand_by_tier").pl(),
+        pipeline=con.execute("select * from marts.fct_ai_pipeline where counts_in_pipeline").pl(),
+        vintages=con.execute(BASE_VINTAGES_SQL).pl().rename({"mw": "facility_power_mw"}),
+        unit_split=con.execute(UNIT_SPLIT_SQL).pl(),
+    )
 
 
 def build_forecast(con: duckdb.DuckDBPyConnection) -> ForecastBuild:
-    """Read history and pipeline from marts, write fct_demand_forecast and fct_forecast_backtest, and
-    return them with the invariant checks."""
-    history, pipeline, vintages = read_inputs(con)
+    """Read history and pipeline from marts; write fct_demand_forecast, fct_forecast_backtest,
+    fct_ai_demand_coverage, fct_forecast_top_contributors and fct_forecast_sensitivity; return them with the
+    invariant checks."""
+    inputs = read_inputs(con)
     scenarios = load_scenarios()
-    forecast = run_all_scenarios(history, pipeline, scenarios=scenarios, base_vintages=vintages)
-    errors = backtest(history, scenarios=scenarios)
+    forecast = run_all_scenarios(
+        inputs.history,
+        inputs.pipeline,
+        scenarios=scenarios,
+        base_vintages=inputs.vintages,
+        unit_split=inputs.unit_split,
+    )
+    errors = backtest(inputs.history, scenarios=scenarios)
+    end = int(forecast["year"].max())  # type: ignore[arg-type]
+    origin = int(forecast.filter(pl.col("is_history"))["year"].max())  # type: ignore[arg-type]
+    totals = dict(
+        forecast.filter(pl.col("is_ai_demand") & (pl.col("year") == end))
+        .group_by("scenario")
+        .agg(pl.col("facility_power_mw").sum())
+        .iter_rows()
+    )
+    coverage = demand_coverage(forecast, con.execute(ALL_AI_ESTIMATE_SQL).pl())
+    contributors = top_contributors(inputs.pipeline, scenarios, origin, end, totals)
+    sensitivity = driver_sensitivity(
+        inputs.history,
+        inputs.pipeline,
+        scenarios,
+        end,
+        base_vintages=inputs.vintages,
+        unit_split=inputs.unit_split,
+    )
     _write(con, "fct_demand_forecast", forecast)
     _write(con, "fct_forecast_backtest", errors)
-    return ForecastBuild(forecast, errors, pipeline, forecast_invariants(forecast, history), sorted(scenarios))
+    _write(con, "fct_ai_demand_coverage", coverage)
+    _write(con, "fct_forecast_top_contributors", contributors)
+    _write(con, "fct_forecast_sensitivity", sensitivity)
+    return ForecastBuild(
+        forecast,
+        errors,
+        inputs.pipeline,
+        forecast_invariants(forecast, inputs.history),
+        sorted(scenarios),
+        coverage,
+        coverage_broken_rows(coverage),
+        contributors,
+        sensitivity,
+    )

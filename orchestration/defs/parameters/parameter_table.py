@@ -1,8 +1,10 @@
 """meta.parameters: every parameter of the models, in one table, from their one home each.
 
 - model parameters: the dbt vars (``transforms.params``);
-- tabular parameters: the dbt seeds workload_priors (training share by owner type, with its range)
-  and platform_power (all-in IT kW per accelerator by platform), read from the build warehouse;
+- tabular parameters: the dbt seeds workload_priors (training share by owner type, with its range),
+  platform_power (all-in IT kW per accelerator by platform), pipeline_realisation (how much of an announced
+  project is built, by what is known about it, with its range) and workload_rules (the class and share each
+  rule gives, with its rationale), read from the build warehouse;
 - scenario parameters: ``transforms/forecast/scenarios.yml`` (one row per scenario and parameter).
 
 The forecast and the dashboard's defaults and captions read the same homes; this table is how an
@@ -60,6 +62,44 @@ def _seed_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
                 "home": "dbt_project/seeds/platform_power.csv",
             }
         )
+    realisation = con.execute(
+        "select factor, value, value_low, value_high, basis, source from staging.pipeline_realisation order by factor"
+    ).fetchall()
+    for factor, value, low, high, basis, source in realisation:
+        rows.append(
+            {
+                "parameter": f"realisation.{factor}",
+                "scope": "pipeline_realisation",
+                "value": f"{value:g}",
+                "value_low": f"{low:g}",
+                "value_high": f"{high:g}",
+                "unit": "share of an announced pipeline row's MW that is built (a factor of realisation_factor)",
+                "source": None if basis == "assumption" else source,
+                "is_assumption": basis == "assumption",
+                "note": source if basis == "assumption" else "",
+                "home": "dbt_project/seeds/pipeline_realisation.csv",
+            }
+        )
+    rules = con.execute(
+        "select rule_id, priority, match_field, workload, training_share, workload_basis, rationale "
+        "from staging.workload_rules order by priority"
+    ).fetchall()
+    for rule_id, priority, match_field, workload, share, basis, rationale in rules:
+        rows.append(
+            {
+                "parameter": f"workload_rule.{rule_id}",
+                "scope": "workload_rule",
+                "value": f"{workload} (training share {share})",
+                "value_low": None,
+                "value_high": None,
+                "unit": f"workload class and training share a rule gives (priority {priority}, on {match_field})",
+                "source": rationale,
+                "is_assumption": False,
+                "note": f"workload_basis {basis}; the share holds for the first use only where the rule says a "
+                "cluster trains (fct_ai_workload_split)",
+                "home": "dbt_project/seeds/workload_rules.csv",
+            }
+        )
     return rows
 
 
@@ -81,9 +121,7 @@ def _scenario_rows() -> pl.DataFrame:
 
 def parameters_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every parameter: model (dbt vars), seeds (priors, platform power) and scenarios."""
-    model = parameter_table().with_columns(
-        pl.lit(None, pl.String).alias("value_low"), pl.lit(None, pl.String).alias("value_high")
-    )
+    model = parameter_table()
     seeds = pl.DataFrame(_seed_rows(con), schema=SCHEMA)
     frames = [f.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]) for f in (model, seeds, _scenario_rows())]
     return pl.concat(frames)
@@ -105,7 +143,7 @@ def parameters_offline() -> pl.DataFrame:
     con = duckdb.connect()
     try:
         con.execute("create schema staging")
-        for seed in ("workload_priors", "platform_power"):
+        for seed in ("workload_priors", "platform_power", "pipeline_realisation", "workload_rules"):
             con.execute(
                 f"create table staging.{seed} as select * from read_csv('{SEEDS / (seed + '.csv')}', header=true)"
             )
