@@ -480,12 +480,14 @@ def worker_dashboard(args: argparse.Namespace) -> dict[str, Any]:
         if model is not None and hasattr(data, "base_vintages"):
             kwargs["base_vintages"] = data.base_vintages()
             kwargs["end_year"] = model.forecast_end_year
+        if hasattr(data, "unit_split"):
+            kwargs["unit_split"] = data.unit_split()
         fc.forecast_scenario(history, pipeline, scenario="base", **kwargs)
         times = []
         for i in range(args.samples):
             started = time.perf_counter()
             fc.forecast_scenario(
-                history, pipeline, scenario="base", overrides={"inference_share_target": 0.4 + i / 500}, **kwargs
+                history, pipeline, scenario="base", overrides={"accelerator_power_cagr": 0.2 + i / 500}, **kwargs
             )
             times.append((time.perf_counter() - started) * 1000)
         scenario = {**_summary(times), "history_rows": history.height, "pipeline_rows": pipeline.height}

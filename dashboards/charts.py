@@ -192,6 +192,32 @@ def binding_chart(binding: pl.DataFrame) -> go.Figure:
     return fig
 
 
+def tornado_chart(sensitivity: pl.DataFrame) -> go.Figure:
+    """One bar per driver: the total with the driver at the low scenario's value and at the high's, around base."""
+    rows = sensitivity.sort("swing_mw")
+    base = float(rows["base_mw"][0]) if rows.height else 0.0
+    labels = [f"{p} ({lo} / {hi})" for p, lo, hi in rows.select("parameter", "low_value", "high_value").iter_rows()]
+    fig = go.Figure()
+    for column, name, colour in (
+        ("mw_at_low_value", "low scenario's value", "#2563eb"),
+        ("mw_at_high_value", "high scenario's value", "#f97316"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=[v - base for v in rows[column].to_list()],
+                base=base,
+                orientation="h",
+                name=name,
+                marker_color=colour,
+                hovertemplate="%{y}: %{x:+,.0f} MW from base<extra>" + name + "</extra>",
+            )
+        )
+    fig.add_vline(x=base, line_dash="dot", line_color="#374151")
+    fig.update_layout(barmode="overlay", height=80 + 45 * max(rows.height, 1), xaxis_title="AI MW", **_LAYOUT)
+    return fig
+
+
 def siting_chart(scored: pl.DataFrame, top: int = 15) -> go.Figure:
     parts = [c for c in scored.columns if c.startswith("pts_")]
     rows = scored.head(top).reverse()

@@ -35,3 +35,29 @@ def tier_kind_order(frame: pl.DataFrame) -> list[str]:
     return [f"{t} · {k}" for t in TIER_ORDER for k in KIND_ORDER if f"{t} · {k}" in present] + sorted(
         present - {f"{t} · {k}" for t in TIER_ORDER for k in KIND_ORDER}
     )
+
+
+def split_range_by_tier(forecast: pl.DataFrame, scenario: str, regions: list[str], years: list[int]) -> pl.DataFrame:
+    """Training and inference MW by tier in the given years with the split's range (split_low_mw, split_high_mw:
+    every prior-based share at its low or high end), one scenario, AI rows only."""
+    rows = forecast.filter(
+        (pl.col("scenario") == scenario)
+        & pl.col("region").is_in(regions)
+        & pl.col("year").is_in(years)
+        & pl.col("workload").is_in(["training", "inference"])
+    )
+    return (
+        rows.group_by("year", "market_tier", "workload")
+        .agg(
+            pl.col("facility_power_mw").sum().round(0).alias("mw"),
+            pl.col("split_low_mw").sum().round(0).alias("split_low_mw"),
+            pl.col("split_high_mw").sum().round(0).alias("split_high_mw"),
+        )
+        .with_columns(
+            pl.col("market_tier")
+            .replace_strict({t: i for i, t in enumerate(TIER_ORDER)}, default=len(TIER_ORDER), return_dtype=pl.Int32)
+            .alias("_order")
+        )
+        .sort("year", "_order", "workload")
+        .drop("_order")
+    )

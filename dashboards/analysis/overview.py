@@ -18,8 +18,9 @@ def latest_year(demand: pl.DataFrame) -> int | None:
 
 
 def demand_by_workload(demand: pl.DataFrame, year: int) -> dict[str, dict[str, float]]:
-    """{workload: {"mw": facility MW, "twh": calendar-year TWh}} in one year of fct_ai_demand_by_tier,
-    for training, inference and hpc (hpc is not AI demand: never add it to the AI total)."""
+    """{workload: {"mw": facility MW, "twh": calendar-year TWh, "low"/"high": the split's range in MW}} in one year
+    of fct_ai_demand_by_tier, for training, inference and hpc (hpc is not AI demand: never add it to the AI
+    total)."""
     rows = demand.filter(pl.col("year") == year)
     out = {}
     for workload in (*AI_WORKLOADS, HPC):
@@ -27,6 +28,12 @@ def demand_by_workload(demand: pl.DataFrame, year: int) -> dict[str, dict[str, f
         out[workload] = {
             "mw": float(w["facility_power_mw"].sum()),
             "twh": float(w["annual_energy_mwh"].sum()) / 1e6,
+            "low": float(w["split_low_mw"].sum())
+            if "split_low_mw" in w.columns
+            else float(w["facility_power_mw"].sum()),
+            "high": float(w["split_high_mw"].sum())
+            if "split_high_mw" in w.columns
+            else float(w["facility_power_mw"].sum()),
         }
     return out
 
@@ -164,3 +171,22 @@ def freshness_summary(sources: pl.DataFrame, today: date) -> str:
             f"newest data {oldest['newest_data_date']}, {oldest['data_age_days']} days old)"
         )
     return "Sources: all fresh." if not parts else "Sources stale: " + "; ".join(parts) + "."
+
+
+def coverage_table(coverage: pl.DataFrame, scenario: str = "base") -> pl.DataFrame:
+    """One scenario's rows of fct_ai_demand_coverage: tracked AI beside the all-AI estimate, rounded for display."""
+    return (
+        coverage.filter(pl.col("scenario") == scenario)
+        .select(
+            "year",
+            "is_history",
+            pl.col("tracked_mw").round(0),
+            pl.col("all_ai_low_mw").round(0),
+            pl.col("all_ai_base_mw").round(0),
+            pl.col("all_ai_high_mw").round(0),
+            (pl.col("tracked_share") * 100).round(1).alias("tracked_share_pct"),
+            "estimate_raised_to_tracked",
+            "estimate_is_extrapolated",
+        )
+        .sort("year")
+    )

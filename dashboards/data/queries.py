@@ -63,6 +63,29 @@ def base_vintages() -> pl.DataFrame:
     return query(BASE_VINTAGES_SQL).rename({"mw": "facility_power_mw"})
 
 
+def unit_split() -> pl.DataFrame:
+    """Each unit's training share by year (marts.fct_ai_workload_split), read with the pipeline's own query, so the
+    scenario builder splits the pipeline exactly as the stored forecast does."""
+    from transforms.forecast.inputs import UNIT_SPLIT_SQL
+
+    return query(UNIT_SPLIT_SQL)
+
+
+def demand_coverage() -> pl.DataFrame:
+    """Tracked AI beside the all-AI estimate by year and scenario (marts.fct_ai_demand_coverage)."""
+    return query("select * from marts.fct_ai_demand_coverage order by year, scenario")
+
+
+def top_contributors() -> pl.DataFrame:
+    """The projects adding most to each scenario's horizon total (marts.fct_forecast_top_contributors)."""
+    return query("select * from marts.fct_forecast_top_contributors order by scenario, rank")
+
+
+def pipeline_backtest() -> pl.DataFrame:
+    """Past-due plans: MW the model realises beside MW a campus timeline shows built (marts.fct_pipeline_backtest)."""
+    return query("select * from marts.fct_pipeline_backtest order by announced_mw desc, deployment_id")
+
+
 def ai_demand_unlocated() -> pl.DataFrame:
     """AI capacity without a location, by country's undisclosed market and owner (largest first)."""
     return query("select * from marts.fct_ai_demand_unlocated order by ai_demand_mw desc, market_id, owner")

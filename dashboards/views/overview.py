@@ -65,8 +65,13 @@ st.caption(
     "campuses at their last timeline event by then (reported, read off imagery or Epoch's estimate), plus GPU "
     "clusters no campus counts (power reported, else GPUs x all-in IT kW per accelerator x PUE "
     f"{params.pue_ai_cluster:g}); marts.fct_campus_cluster_pairs shows which clusters a campus counts. The "
-    "training/inference split is modelled: each unit's training_share is reported, set by a rule, or an owner-type "
-    f"prior. Energy is TWh of {energy_period} (mean of the MW at the end of the period before and of this one x "
+    "training/inference split is modelled (marts.fct_ai_workload_split): a cluster its source says was built to "
+    "train trains for its first use, then is repurposed like its owner's fleet; otherwise an owner-type prior that "
+    f"moves toward the market's inference share by {params.forecast_end_year}. With every prior-based share at an "
+    f"end of its range, training is {components.fmt_mw(split['training']['low'])}-"
+    f"{components.fmt_mw(split['training']['high'])} and inference {components.fmt_mw(split['inference']['low'])}-"
+    f"{components.fmt_mw(split['inference']['high'])} (split_low_mw, split_high_mw). Energy is TWh of "
+    f"{energy_period} (mean of the MW at the end of the period before and of this one x "
     f"the period's hours x load factor: {params.load_factor_text()}). The line under each figure is its energy, "
     "not a change."
 )
@@ -126,11 +131,48 @@ cols[-1].metric(
 hpc_horizon = (
     demand_forecast.scenario_total(forecast, horizon, "base", workload=common.HPC) if "base" in scenarios else 0.0
 )
+base_rows = forecast.filter((pl.col("scenario") == "base") & (pl.col("year") == horizon))
+inference_rows = base_rows.filter(pl.col("workload") == "inference")
+split_text = ""
+if inference_rows.height and base_target:
+    split_text = (
+        f"Inference in {horizon} (base): {components.fmt_mw(float(inference_rows['facility_power_mw'].sum()))} "
+        f"({float(inference_rows['facility_power_mw'].sum()) / base_target * 100:.0f}% of AI), "
+        f"{components.fmt_mw(float(inference_rows['split_low_mw'].sum()))}-"
+        f"{components.fmt_mw(float(inference_rows['split_high_mw'].sum()))} with every prior-based share at an end "
+        "of its range. "
+    )
 st.caption(
     f"Source: marts.fct_demand_forecast (transforms/forecast scenarios; modelled), AI demand only (training + "
     f"inference); hpc apart ({components.fmt_mw(hpc_horizon)} in {horizon}, base). Horizon {horizon}: "
-    "forecast_end_year in meta.parameters. " + coverage
+    "forecast_end_year in meta.parameters. " + split_text + coverage
 )
+
+# --- Tracked and all AI ------------------------------------------------------------------------
+coverage_rows = components.load(queries.demand_coverage)
+if not coverage_rows.is_empty():
+    st.subheader("Tracked AI beside all AI (MW, modelled)")
+    table = overview.coverage_table(coverage_rows, "base")
+    last = table.filter(pl.col("year") == horizon)
+    if last.height:
+        row = last.row(0, named=True)
+        st.markdown(
+            f"In {horizon} (base) dcpulse tracks **{components.fmt_mw(row['tracked_mw'])}** of AI power; published "
+            f"top-down anchors put all AI at **{components.fmt_mw(row['all_ai_low_mw'])}-"
+            f"{components.fmt_mw(row['all_ai_high_mw'])}** (central {components.fmt_mw(row['all_ai_base_mw'])}), "
+            f"so the tracked share is about {row['tracked_share_pct']:.0f}% of the central estimate."
+        )
+    st.dataframe(table, hide_index=True)
+    st.caption(
+        "Source: marts.fct_ai_demand_coverage (tracked: each scenario's AI total in marts.fct_demand_forecast) and "
+        "marts.fct_ai_all_ai_estimate (all AI: Schneider Electric's 4.3 GW in 2023 and 13.5-20 GW in 2028; EPRI and "
+        "Epoch AI's US 5 GW in 2025 and 50 GW by 2030, scaled to the world by the IEA's US share of data-centre "
+        "electricity; low = lowest anchor, high = highest, base = their geometric mean). The estimate is never shown "
+        "below what is tracked: where an anchor's end lies below the tracked total, the tracked total stands in "
+        "(estimate_raised_to_tracked) - the anchors were published before the 2025-26 build-out and run below the "
+        "campuses Epoch now tracks. Extrapolated: the year lies outside the anchors' published years."
+    )
+    components.csv_download(coverage_rows, "demand_coverage")
 
 # --- Energy against the IEA -------------------------------------------------------------------
 st.subheader("Energy: tracked AI against all data centres (calendar-year TWh)")

@@ -41,13 +41,6 @@ if params.description:
 # The drivers, with the scenario's own value as the slider's default: (label, low, high, step, format).
 DRIVERS: dict[str, tuple[str, float, float, float, str]] = {
     "accelerator_power_cagr": ("Growth of installed AI (IT) power, per year (the trend)", 0.0, 1.0, 0.01, "%.2f"),
-    "inference_share_target": (
-        f"Inference share of unannounced growth by {params.inference_share_target_year}",
-        0.0,
-        1.0,
-        0.01,
-        "%.2f",
-    ),
     "pue_new_build": (f"PUE of new AI capacity by {params.pue_new_build_year}", 1.0, 2.0, 0.01, "%.2f"),
     "tier_shift_strength": (
         "Tier shift: how far unannounced growth moves to the target tier mix (0 none, 1 full)",
@@ -56,11 +49,24 @@ DRIVERS: dict[str, tuple[str, float, float, float, str]] = {
         0.05,
         "%.2f",
     ),
-    "pipeline_realisation_rate": ("Share of the announced pipeline that gets built", 0.0, 1.0, 0.05, "%.2f"),
     "pipeline_delay_years": ("Delay of announced projects (years)", 0.0, 5.0, 0.5, "%.1f"),
     "past_due_delay_years": ("Further delay of overdue planned projects (years)", 0.0, 5.0, 0.5, "%.1f"),
 }
-values: dict[str, float] = {}
+# Drivers that pick an end of a range dbt sets for each row: (label, help).
+CHOICES: dict[str, tuple[str, str]] = {
+    "realisation_end": (
+        "How much of each announced project is built",
+        "Each pipeline row's realisation factor (marts.fct_ai_pipeline: certainty x owner, date and chips known or "
+        "not; seed pipeline_realisation) at its central value or the low / high end of its range.",
+    ),
+    "training_share_end": (
+        "Training/inference split",
+        "Every prior-based training share (installed base, pipeline, growth) at its central value, its low end "
+        "(inference-heavy) or its high end (training-heavy): marts.fct_ai_workload_split.",
+    ),
+}
+ENDS = ["low", "central", "high"]
+values: dict[str, Any] = {}
 cols = st.columns(2)
 for i, (name, (label, lo, hi, step, fmt)) in enumerate(DRIVERS.items()):
     current = float(getattr(params, name))
@@ -74,13 +80,28 @@ for i, (name, (label, lo, hi, step, fmt)) in enumerate(DRIVERS.items()):
         key=f"sb-{start}-{name}",
         help=(params.provenance[name].note if name in params.provenance else None),
     )
-overrides: dict[str, Any] = {k: v for k, v in values.items() if abs(v - float(getattr(params, k))) > 1e-12}
+cols = st.columns(2)
+for i, (name, (label, help_text)) in enumerate(CHOICES.items()):
+    current = str(getattr(params, name))
+    values[name] = cols[i % 2].selectbox(
+        label, ENDS, index=ENDS.index(current), key=f"sb-{start}-{name}", help=help_text
+    )
+
+
+def _changed(name: str, value: Any) -> bool:
+    current = getattr(params, name)
+    if isinstance(value, str):
+        return value != current
+    return abs(float(value) - float(current)) > 1e-12
+
+
+overrides: dict[str, Any] = {k: v for k, v in values.items() if _changed(k, v)}
 last_year = max(model.forecast_end_year, origin + 10)
 end_year = st.slider("Forecast to", origin + 1, last_year, model.forecast_end_year, key="sb-end")
 
 
 @st.cache_data(max_entries=64, show_spinner="Recomputing the forecast ...")
-def run_forecast(key: Any, start: str, overrides_items: tuple[tuple[str, float], ...], end_year: int) -> pl.DataFrame:
+def run_forecast(key: Any, start: str, overrides_items: tuple[tuple[str, Any], ...], end_year: int) -> pl.DataFrame:
     del key  # cache key only: the published file version
     return fc.forecast_scenario(
         queries.demand_by_tier(),
@@ -89,6 +110,24 @@ def run_forecast(key: Any, start: str, overrides_items: tuple[tuple[str, float],
         overrides=dict(overrides_items) or None,
         end_year=end_year,
         base_vintages=queries.base_vintages(),
+        unit_split=queries.unit_split(),
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner="Moving one driver at a time ...")
+def run_sensitivity(key: Any, start: str, overrides_items: tuple[tuple[str, Any], ...], year: int) -> pl.DataFrame:
+    del key  # cache key only: the published file version
+    from transforms.forecast.explain import driver_sensitivity
+
+    return driver_sensitivity(
+        queries.demand_by_tier(),
+        queries.ai_pipeline(),
+        fc.load_scenarios(),
+        year,
+        base_vintages=queries.base_vintages(),
+        unit_split=queries.unit_split(),
+        base=start,
+        overrides=dict(overrides_items) or None,
     )
 
 
@@ -158,6 +197,79 @@ components.chart(
     "left out.",
 )
 
+st.subheader(f"What moves {final} most")
+sensitivity = components.load(
+    run_sensitivity, connection.warehouse_key(), start, tuple(sorted(overrides.items())), final
+)
+if sensitivity.is_empty():
+    st.info("The scenario file has no low and high scenarios to take the drivers' ranges from.")
+else:
+    top = sensitivity.head(5)
+    components.chart(
+        charts.tornado_chart(top),
+        sensitivity,
+        "scenario_drivers",
+        f"Modelled: your scenario's AI demand in {final} with one driver at a time set to the low scenario's value "
+        "(blue) and to the high scenario's (orange), every other driver as you set it (transforms/forecast "
+        "driver_sensitivity, the same forecast_scenario). The five drivers with the widest swing; the CSV has all. "
+        "The stored base's table: marts.fct_forecast_sensitivity.",
+    )
+
+contributors = components.load(queries.top_contributors)
+shown = contributors.filter(pl.col("scenario") == start)
+if not shown.is_empty():
+    st.subheader(f"The projects that add most to '{start}' in {int(shown['year'].max())} (stored)")
+    st.dataframe(
+        shown.select(
+            "rank",
+            "cluster_name",
+            "owner",
+            "certainty",
+            "owner_known",
+            "date_known",
+            "chips_known",
+            "announced_mw",
+            "realisation_factor",
+            "realised_mw",
+            "share_of_total",
+        ),
+        hide_index=True,
+        column_config={
+            "announced_mw": st.column_config.NumberColumn("announced MW", format="%.0f"),
+            "realisation_factor": st.column_config.NumberColumn("realisation", format="%.2f"),
+            "realised_mw": st.column_config.NumberColumn("realised MW", format="%.0f"),
+            "share_of_total": st.column_config.NumberColumn("share of total", format="percent"),
+        },
+    )
+    st.caption(
+        "Source: marts.fct_forecast_top_contributors (the stored scenario, not your changes): MW announced in "
+        "marts.fct_ai_pipeline, the realisation factor the scenario uses (certainty x owner, date and chips known; "
+        "seed pipeline_realisation, a campus's build-out weighted by MW), MW realised and in service by the year. "
+        "A frontier campus's projected build-out (Epoch's timeline) is one project."
+    )
+    components.csv_download(contributors, "top_contributors")
+
+backtest_rows = components.load(queries.pipeline_backtest)
+if not backtest_rows.is_empty():
+    at_campus = backtest_rows.filter(pl.col("evidence") == "campus_timeline")
+    st.subheader("Does the realisation hold? Plans whose year has passed")
+    st.markdown(
+        f"{backtest_rows.height} counted plans were due before {backtest_rows['as_of_date'].max():%Y} and are still "
+        f"listed as planned ({components.fmt_mw(float(backtest_rows['announced_mw'].sum()))} announced). "
+        f"{at_campus.height} are part of a frontier campus whose timeline shows what was built: "
+        f"{components.fmt_mw(float(at_campus['observed_built_mw'].sum()))} built of "
+        f"{components.fmt_mw(float(at_campus['announced_mw'].sum()))} announced, where the model would realise "
+        f"{components.fmt_mw(float(at_campus['model_realised_mw'].sum()))} "
+        f"({components.fmt_mw(float(at_campus['model_realised_low_mw'].sum()))}-"
+        f"{components.fmt_mw(float(at_campus['model_realised_high_mw'].sum()))}). No source shows the other "
+        f"{backtest_rows.height - at_campus.height} built yet."
+    )
+    st.dataframe(backtest_rows, hide_index=True)
+    st.caption(
+        "Source: marts.fct_pipeline_backtest. Plans Epoch already moved to operational are not in the pipeline, so "
+        "these are the plans not yet recorded built: a floor for how much of a plan gets built, not an average."
+    )
+
 with st.expander("By workload, tier and kind"):
     detail = (
         custom.group_by("year", "workload", "market_tier", "market_kind")
@@ -181,7 +293,7 @@ document = {
             f"{dt.date.today().isoformat()}: {', '.join(overrides) or 'no changes'}.",
             **{
                 name: {
-                    "value": round(value, 6),
+                    "value": value if isinstance(value, str) else round(value, 6),
                     "assumption": True,
                     "note": f"set in the dashboard (was {getattr(params, name)} in '{start}')",
                 }

@@ -443,10 +443,11 @@ def test_scenario_builder_recomputes_live_and_offers_yaml(warehouse: Path) -> No
     at = run_page("scenario_builder.py")
     before = metrics(at)
     for key in (
-        "accelerator_power_cagr", "inference_share_target", "pue_new_build", "tier_shift_strength",
-        "pipeline_realisation_rate", "pipeline_delay_years",
+        "accelerator_power_cagr", "pue_new_build", "tier_shift_strength", "pipeline_delay_years",
     ):  # fmt: skip
         assert at.slider(key=f"sb-base-{key}") is not None
+    for key in ("realisation_end", "training_share_end"):
+        assert at.selectbox(key=f"sb-base-{key}").value == "central"
     at.slider(key="sb-base-accelerator_power_cagr").set_value(0.9).run()
     assert not at.exception
     after = metrics(at)
@@ -454,8 +455,12 @@ def test_scenario_builder_recomputes_live_and_offers_yaml(warehouse: Path) -> No
     assert "accelerator_power_cagr" in at.code[0].value and "value: 0.9" in at.code[0].value
     assert any(d.proto.label == "Download scenario YAML" for d in at.get("download_button"))
     at.slider(key="sb-base-pue_new_build").set_value(1.5).run()
-    at.slider(key="sb-base-pipeline_realisation_rate").set_value(0.1).run()
+    at.selectbox(key="sb-base-realisation_end").set_value("low").run()
     assert not at.exception
+    assert "realisation_end" in at.code[0].value and "value: low" in at.code[0].value
+    low_realised = metrics(at)
+    at.selectbox(key="sb-base-realisation_end").set_value("high").run()
+    assert metrics(at) != low_realised
     at.selectbox(key="sb-start").set_value("high").run()
     assert not at.exception
 
@@ -464,7 +469,7 @@ def test_scenario_builder_says_which_driver_binds(warehouse: Path, wh: duckdb.Du
     at = run_page("scenario_builder.py")
     told = " ".join(e.value for e in at.info)
     assert "pipeline binds" in told or "growth trend binds" in told
-    binding = plotly_specs(at)[1]
+    binding = plotly_specs(at)[1]  # the scenario chart, then the binding chart
     shown = {t["name"] for t in binding["data"]}
     stored = {
         b
@@ -497,3 +502,13 @@ def test_sql_console_runs_examples_and_shows_refusals(warehouse: Path, wh: duckd
     at.button(key="sql-run").click().run()
     assert not at.exception
     assert "Refused" in at.error[0].value
+
+
+def test_scenario_builder_shows_the_drivers_that_move_the_horizon_most(warehouse: Path) -> None:
+    at = run_page("scenario_builder.py")
+    tornado = plotly_specs(at)[2]
+    labels = tornado["data"][0]["y"]
+    assert 1 <= len(labels) <= 5
+    assert any(label.startswith("realisation_end") for label in labels)  # the pipeline's realisation moves most
+    assert any("projects that add most" in h.value for h in at.subheader)
+    assert any("Plans whose year has passed" in h.value for h in at.subheader)

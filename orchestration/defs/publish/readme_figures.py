@@ -109,6 +109,8 @@ def _forecast(con: duckdb.DuckDBPyConnection) -> list[str]:
         """select scenario, sum(facility_power_mw) filter (where is_ai_demand),
                   sum(facility_power_mw) filter (where workload = 'training'),
                   sum(facility_power_mw) filter (where workload = 'inference'),
+                  sum(split_low_mw) filter (where workload = 'inference'),
+                  sum(split_high_mw) filter (where workload = 'inference'),
                   sum(annual_energy_twh) filter (where is_ai_demand)
            from marts.fct_demand_forecast where year = ? and not is_history group by 1
            order by case scenario when 'low' then 0 when 'base' then 1 when 'high' then 2 else 3 end, 1""",
@@ -131,9 +133,13 @@ def _forecast(con: duckdb.DuckDBPyConnection) -> list[str]:
     out = [
         f"**{end} on the shipped data** (`marts.fct_demand_forecast`, AI demand, hpc apart):",
         "",
-        "| scenario | AI MW | training | inference | calendar-year TWh |",
-        "|---|---|---|---|---|",
-        *[f"| {s} | {_mw(ai)} | {_mw(tr)} | {_mw(inf)} | {twh or 0:,.1f} |" for s, ai, tr, inf, twh in rows],
+        "| scenario | AI MW | training | inference | inference, split range | calendar-year TWh |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {s} | {_mw(ai)} | {_mw(tr)} | {_mw(inf)} ({(inf or 0) / (ai or 1):.0%}) | {_mw(lo)}-{_mw(hi)} "
+            f"| {twh or 0:,.1f} |"
+            for s, ai, tr, inf, lo, hi, twh in rows
+        ],
         "",
         f"By tier in {end} (low / base / high, MW): "
         + "; ".join(f"{tier} " + " / ".join(f"{v:,.0f}" for v in values) for tier, values in tiers)
@@ -144,6 +150,113 @@ def _forecast(con: duckdb.DuckDBPyConnection) -> list[str]:
         out.append(
             f"Base grows from {_mw(base[origin])} MW at the end of {origin} to {_mw(base[end])} MW in {end} "
             f"({growth:.0%} a year)."
+        )
+    return out + _forecast_v3(con, origin, end)
+
+
+def _cagr(first: float | None, last: float | None, years: int) -> str:
+    if not first or not last or years <= 0:
+        return "n/a"
+    return f"{(last / first) ** (1 / years) - 1:.0%}"
+
+
+def _forecast_v3(con: duckdb.DuckDBPyConnection, origin: int, end: int) -> list[str]:
+    """Where the base's horizon total comes from, how it is checked, and how it sits beside all AI."""
+    split_now = con.execute(
+        """select sum(facility_power_mw) filter (where workload = 'inference'),
+                  sum(split_low_mw) filter (where workload = 'inference'),
+                  sum(split_high_mw) filter (where workload = 'inference'),
+                  sum(facility_power_mw) filter (where is_ai_demand)
+           from marts.fct_ai_demand_by_tier where year = ?""",
+        [origin],
+    ).fetchone()
+    adjusted = con.execute(
+        "select count(*) filter (where abs(ordering_adjustment_mw) > 1e-9), sum(abs(ordering_adjustment_mw)), "
+        "count(*) filter (where not is_history) from marts.fct_demand_forecast"
+    ).fetchone()
+    coverage = {
+        (year, scenario): (tracked, low, base, high)
+        for year, scenario, tracked, low, base, high in con.execute(
+            "select year, scenario, tracked_mw, all_ai_low_mw, all_ai_base_mw, all_ai_high_mw "
+            "from marts.fct_ai_demand_coverage"
+        ).fetchall()
+    }
+    estimate = dict(
+        con.execute(
+            "select year, base_mw from marts.fct_ai_all_ai_estimate where anchor = 'all_ai_estimate'"
+        ).fetchall()
+    )
+    contributors = con.execute(
+        "select rank, cluster_name, coalesce(owner, '(no owner)'), certainty, realisation_factor, realised_mw, "
+        "owner_known, date_known from marts.fct_forecast_top_contributors where scenario = 'base' and rank <= 5 "
+        "order by rank"
+    ).fetchall()
+    drivers = con.execute(
+        "select parameter, low_value, high_value, mw_at_low_value, mw_at_high_value "
+        "from marts.fct_forecast_sensitivity order by rank limit 5"
+    ).fetchall()
+    realisation = con.execute(
+        """select owner_known and date_known, sum(pipeline_mw), sum(pipeline_mw * realisation_factor)
+           from marts.fct_ai_pipeline where counts_in_pipeline and is_ai_demand group by 1 order by 1"""
+    ).fetchall()
+    backtest = con.execute(
+        """select count(*), count(*) filter (where evidence = 'campus_timeline'),
+                  sum(announced_mw) filter (where evidence = 'campus_timeline'),
+                  sum(observed_built_mw) filter (where evidence = 'campus_timeline'),
+                  sum(model_realised_mw) filter (where evidence = 'campus_timeline'),
+                  sum(model_realised_low_mw) filter (where evidence = 'campus_timeline'),
+                  sum(model_realised_high_mw) filter (where evidence = 'campus_timeline')
+           from marts.fct_pipeline_backtest"""
+    ).fetchone()
+    inference, inf_low, inf_high, ai = split_now
+    out = [
+        "",
+        f"- The split at the end of {origin}: inference {_mw(inference)} MW of {_mw(ai)} "
+        f"({(inference or 0) / (ai or 1):.0%}), {_mw(inf_low)}-{_mw(inf_high)} MW with every prior-based share at an "
+        "end of its range.",
+        f"- Ordered in every cell: {adjusted[0]} of {adjusted[2]} projected rows needed an ordering adjustment "
+        f"({adjusted[1] or 0:,.1f} MW in all).",
+    ]
+    for known, announced, realised in realisation:
+        label = "owner and date known" if known else "owner or date unknown"
+        out.append(
+            f"- Pipeline rows with {label}: {_mw(announced)} MW announced, {_mw(realised)} MW realised in base "
+            f"(factor {(realised or 0) / (announced or 1):.2f})."
+        )
+    if contributors:
+        out.append(
+            f"- Largest contributors to base {end}: "
+            + "; ".join(
+                f"{name} ({owner}, {certainty}, factor {factor:.2f}: {_mw(mw)} MW)"
+                for _, name, owner, certainty, factor, mw, _, _ in contributors
+            )
+            + " (`fct_forecast_top_contributors`)."
+        )
+    if drivers:
+        out.append(
+            f"- What moves base {end} most (one driver at a time at the low / high scenario's value, "
+            "`fct_forecast_sensitivity`): "
+            + "; ".join(f"{p} {lo} / {hi}: {_mw(a)}-{_mw(b)} MW" for p, lo, hi, a, b in drivers)
+            + "."
+        )
+    if backtest and backtest[1]:
+        out.append(
+            f"- Pipeline backtest (`fct_pipeline_backtest`): of {backtest[0]} plans due before the as-of year and "
+            f"still listed as planned, {backtest[1]} are at a frontier campus whose timeline shows {_mw(backtest[3])} "
+            f"MW of their {_mw(backtest[2])} MW built; the model would realise {_mw(backtest[4])} MW "
+            f"({_mw(backtest[5])}-{_mw(backtest[6])}). No source shows the other {backtest[0] - backtest[1]} built."
+        )
+    if (origin, "base") in coverage and (end, "base") in coverage:
+        t0, _, b0, _ = coverage[(origin, "base")]
+        t1, lo1, b1, hi1 = coverage[(end, "base")]
+        out.append(
+            f"- Tracked beside all AI (`fct_ai_demand_coverage`, base): {_mw(t0)} of {_mw(b0)} MW in {origin}, "
+            f"{_mw(t1)} of {_mw(b1)} MW in {end} (all AI {_mw(lo1)}-{_mw(hi1)} MW)."
+        )
+        out.append(
+            f"- Growth {origin}-{end}, like for like: tracked base {_cagr(t0, t1, end - origin)} a year; the all-AI "
+            f"estimate's central path {_cagr(estimate.get(origin), estimate.get(end), end - origin)} a year (power); "
+            "the IEA's accelerated-server electricity 27 % a year (energy, 2025-2030: +225 %)."
         )
     return out
 
