@@ -208,8 +208,9 @@ def test_demand_totals_equal_the_campuses_and_the_clusters_no_campus_counts(con:
 
 def test_demand_by_tier_cells_are_the_units_split_by_their_share(con: duckdb.DuckDBPyConnection) -> None:
     """Per year x region x tier x kind x workload, both ways: the units' power (recomputed from the sources),
-    split by each unit's training share, is what the demand table holds; each unit counts once in
-    deployments, in the row of its larger share."""
+    split by each unit's training share of that year (int_ai_capacity__workload_split), is what the demand table
+    holds, and so are the split's low and high ends; each unit counts once in deployments, in the row of its
+    larger share that year."""
     hpc_apart = "not true" if project_var("hpc_counts_as_ai_demand") else "true"
     mismatches = con.execute(
         f"""
@@ -217,19 +218,25 @@ def test_demand_by_tier_cells_are_the_units_split_by_their_share(con: duckdb.Duc
         units as (
             select *, workload = 'hpc' and {hpc_apart} as apart from intermediate.int_ai_capacity__units
         ),
+        shared as (
+            select p.year, p.mw, u.region, u.market_tier, u.market_kind, u.apart, s.training_share as share,
+                   s.training_share_low as low, s.training_share_high as high
+            from power p join units u using (unit_id)
+            join intermediate.int_ai_capacity__workload_split s on s.unit_id = p.unit_id and s.year = p.year
+        ),
         parts as (
-            select p.year, u.region, u.market_tier, u.market_kind, 'training' as workload,
-                   p.mw * u.training_share as mw, u.training_share >= 0.5 as main
-            from power p join units u using (unit_id) where not u.apart
+            select year, region, market_tier, market_kind, 'training' as workload, mw * share as mw,
+                   mw * low as lo, mw * high as hi, share >= 0.5 as main
+            from shared where not apart
             union all
-            select p.year, u.region, u.market_tier, u.market_kind, 'inference', p.mw * (1 - u.training_share),
-                   u.training_share < 0.5 from power p join units u using (unit_id) where not u.apart
+            select year, region, market_tier, market_kind, 'inference', mw * (1 - share), mw * (1 - high),
+                   mw * (1 - low), share < 0.5 from shared where not apart
             union all
-            select p.year, u.region, u.market_tier, u.market_kind, 'hpc', p.mw, true
-            from power p join units u using (unit_id) where u.apart
+            select year, region, market_tier, market_kind, 'hpc', mw, mw, mw, true from shared where apart
         ),
         expected as (
-            select year, region, market_tier, market_kind, workload, sum(mw) as mw, count(*) filter (where main) as n
+            select year, region, market_tier, market_kind, workload, sum(mw) as mw, sum(lo) as lo, sum(hi) as hi,
+                   count(*) filter (where main) as n
             from parts group by all
         )
         select coalesce(e.year, t.year), region, market_tier, market_kind, workload, e.mw, t.facility_power_mw,
@@ -237,6 +244,8 @@ def test_demand_by_tier_cells_are_the_units_split_by_their_share(con: duckdb.Duc
         from expected e
         full join marts.fct_ai_demand_by_tier t using (year, region, market_tier, market_kind, workload)
         where abs(coalesce(e.mw, 0) - coalesce(t.facility_power_mw, 0)) > 1e-6
+           or abs(coalesce(e.lo, 0) - coalesce(t.split_low_mw, 0)) > 1e-6
+           or abs(coalesce(e.hi, 0) - coalesce(t.split_high_mw, 0)) > 1e-6
            or coalesce(e.n, 0) <> coalesce(t.deployments, 0)
         """
     ).fetchall()
@@ -244,27 +253,44 @@ def test_demand_by_tier_cells_are_the_units_split_by_their_share(con: duckdb.Duc
 
 
 def test_energy_is_the_period_energy_from_mid_period_capacity(con: duckdb.DuckDBPyConnection) -> None:
-    """A period's energy is its hours x the workload's load factor x the mean of the facility MW installed
-    at the end of the period before and at the end of this one (the year a unit comes online counts half);
-    the last, partial year's hours run from 1 January to the as-of date."""
+    """A period's energy is its hours x the workload's load factor x the mean of each unit's facility MW at the
+    end of the period before and at the end of this one, split by the unit's share of this period (the year a unit
+    comes online counts half); the last, partial year's hours run from 1 January to the as-of date."""
     load_factor = {w: float(project_var(f"load_factor_{w}")) for w in WORKLOADS}
+    hpc_apart = "not true" if project_var("hpc_counts_as_ai_demand") else "true"
     rows = con.execute(
-        "select workload, year, any_value(as_of_date), sum(facility_power_mw), sum(annual_energy_mwh) "
-        "from marts.fct_ai_demand_by_tier group by all order by workload, year"
+        f"""
+        with units as (
+            select unit_id, workload = 'hpc' and {hpc_apart} as apart from intermediate.int_ai_capacity__units
+        ),
+        mid as (
+            select i.year, (i.facility_power_mw + i.facility_power_mw_previous) / 2 as mw, s.training_share, u.apart
+            from intermediate.int_ai_capacity__installed_by_year i join units u using (unit_id)
+            join intermediate.int_ai_capacity__workload_split s on s.unit_id = i.unit_id and s.year = i.year
+        ),
+        expected as (
+            select year, 'training' as workload, sum(mw * training_share) as mid_mw from mid where not apart group by 1
+            union all
+            select year, 'inference', sum(mw * (1 - training_share)) from mid where not apart group by 1
+            union all
+            select year, 'hpc', sum(mw) from mid where apart group by 1
+        ),
+        actual as (
+            select workload, year, any_value(as_of_date) as as_of, sum(facility_power_mw) as mw,
+                   sum(annual_energy_mwh) as energy
+            from marts.fct_ai_demand_by_tier group by all
+        )
+        select a.workload, a.year, a.as_of, coalesce(e.mid_mw, 0), a.energy
+        from actual a left join expected e using (workload, year) order by 1, 2
+        """
     ).fetchall()
-    previous: dict[str, float] = {}
     grew = 0
-    for workload, year, as_of, mw, energy in rows:
+    for workload, year, as_of, mid_mw, energy in rows:
         hours = (
             24 * ((as_of - as_of.replace(month=1, day=1)).days + 1) if (as_of.month, as_of.day) != (12, 31) else 8760
         )
-        before = previous.get(workload, 0.0)
-        assert energy == pytest.approx(hours * load_factor[workload] * (before + mw) / 2, rel=1e-9, abs=1e-6), (
-            workload,
-            year,
-        )
-        grew += mw > before
-        previous[workload] = mw
+        assert energy == pytest.approx(hours * load_factor[workload] * mid_mw, rel=1e-9, abs=1e-6), (workload, year)
+        grew += energy > 0
     assert grew > 0
 
 
