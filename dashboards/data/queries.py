@@ -15,11 +15,13 @@ from dashboards.data.warehouse import ALIAS
 
 def demand_forecast() -> pl.DataFrame:
     """marts.fct_demand_forecast: history and every scenario, with the market kind, whether a row is AI
-    demand (hpc is not), its components and which driver binds its region's total (total_basis)."""
+    demand (hpc is not), its components, the split's range and which driver binds its region's total
+    (total_basis)."""
     return query(
         "select year, scenario, region, market_tier, market_kind, workload, is_ai_demand, facility_power_mw, "
-        "annual_energy_twh, is_history, installed_base_mw, pipeline_mw, growth_mw, retired_mw, total_basis, "
-        "inference_share from marts.fct_demand_forecast order by year"
+        "annual_energy_twh, is_history, installed_base_mw, pipeline_mw, growth_mw, retired_mw, "
+        "ordering_adjustment_mw, split_low_mw, split_high_mw, total_basis, inference_share "
+        "from marts.fct_demand_forecast order by year"
     )
 
 
