@@ -52,26 +52,6 @@ components.chart(
     "country_rest (only the country known), unassigned (no usable location).",
 )
 
-range_years = [y for y in (last_history, params.forecast_end_year) if y is not None]
-ranges = market_tiers.split_range_by_tier(forecast, scenario, chosen_regions, range_years)
-if not ranges.is_empty():
-    st.markdown("**Training and inference by tier, with the split's range**")
-    st.dataframe(
-        ranges,
-        hide_index=True,
-        column_config={
-            "mw": st.column_config.NumberColumn("MW", format="%.0f"),
-            "split_low_mw": st.column_config.NumberColumn("split low MW", format="%.0f"),
-            "split_high_mw": st.column_config.NumberColumn("split high MW", format="%.0f"),
-        },
-    )
-    st.caption(
-        f"Source: marts.fct_demand_forecast, scenario '{scenario}', {region_text}. The split is modelled "
-        "(marts.fct_ai_workload_split): split low / high MW is the row's power with every prior-based training share "
-        "at the low or high end of its range (a training cluster's first use is a rule; after it, and for every "
-        "owner-type prior, the range of seed workload_priors moving to dbt var inference_share_target's range)."
-    )
-
 hpc = market_tiers.non_zero_series(over_time.filter(pl.col("workload") == common.HPC))
 if not hpc.is_empty():
     st.markdown("**HPC, apart from AI demand** (public scientific supercomputers)")
@@ -179,3 +159,23 @@ st.caption(
     "undisclosed market, whose AI capacity it is. " + markets.price_bases(summary)
 )
 components.csv_download(shown, "markets")
+
+range_years = [y for y in (last_history, params.forecast_end_year) if y is not None]
+ranges = market_tiers.split_range_by_tier(forecast, scenario, chosen_regions, range_years)
+if not ranges.is_empty():
+    st.markdown("**Training and inference by tier, with the split's range**")
+    st.dataframe(
+        ranges,
+        hide_index=True,
+        column_config={
+            "mw": st.column_config.NumberColumn("MW", format="%.0f"),
+            "split_low_mw": st.column_config.NumberColumn("split low MW", format="%.0f"),
+            "split_high_mw": st.column_config.NumberColumn("split high MW", format="%.0f"),
+        },
+    )
+    st.caption(
+        f"Source: marts.fct_demand_forecast, scenario '{scenario}', {region_text}. The split is modelled "
+        "(marts.fct_ai_workload_split): split low / high MW is the row's power with every prior-based training share "
+        "at the low or high end of its range (a training cluster's first use is a rule; after it, and for every "
+        "owner-type prior, the range of seed workload_priors moving to dbt var inference_share_target's range)."
+    )

@@ -64,7 +64,10 @@ def test_the_built_warehouse_covers_every_case_the_pages_show(wh: duckdb.DuckDBP
     deployments = "marts.fct_ai_deployments"
     assert _values(wh, f"select distinct status from {deployments}") == {"operational", "planned", "decommissioned"}
     assert _values(wh, f"select distinct workload from {deployments}") == {"training", "inference", "mixed", "hpc"}
-    assert _values(wh, f"select distinct workload_basis from {deployments}") == {"reported", "rule", "prior"}
+    assert _values(wh, f"select distinct workload_basis from {deployments}") == {
+        "rule",
+        "prior",
+    }  # never 'reported' (no source says for how long)
     assert len(_values(wh, f"select distinct owner_type from {deployments}")) >= 8
     assert {
         "counted", "planned", "superseded", "possible_duplicate", "outside_epoch_standard_analysis",

@@ -132,6 +132,7 @@ def test_scenario_builder_inputs_reproduce_the_stored_forecast(any_warehouse: Pa
         data.ai_pipeline(),
         scenario=scenario,
         base_vintages=data.base_vintages(),
+        unit_split=data.unit_split(),
     )
     stored = data.demand_forecast().filter(pl.col("scenario") == scenario)
     keys = ["year", "region", "market_tier", "market_kind", "workload"]
