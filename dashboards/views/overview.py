@@ -166,11 +166,11 @@ if not coverage_rows.is_empty():
     st.caption(
         "Source: marts.fct_ai_demand_coverage (tracked: each scenario's AI total in marts.fct_demand_forecast) and "
         "marts.fct_ai_all_ai_estimate (all AI: Schneider Electric's 4.3 GW in 2023 and 13.5-20 GW in 2028; EPRI and "
-        "Epoch AI's US 5 GW in 2025 growing tenfold in five years, scaled to the world by the IEA's US share of data-centre "
-        "electricity; low = lowest anchor, high = highest, base = their geometric mean). The estimate is never shown "
-        "below what is tracked: where an anchor's end lies below the tracked total, the tracked total stands in "
-        "(estimate_raised_to_tracked) - the anchors were published before the 2025-26 build-out and run below the "
-        "campuses Epoch now tracks. Extrapolated: the year lies outside the anchors' published years."
+        "Epoch AI's US 5 GW in 2025 growing tenfold in five years, scaled to the world by the IEA's US share of "
+        "data-centre electricity; low = lowest anchor, high = highest, base = their geometric mean). The estimate is "
+        "never shown below what is tracked: where an anchor's end lies below the tracked total, the tracked total "
+        "stands in (estimate_raised_to_tracked) - the anchors were published before the 2025-26 build-out and run "
+        "below the campuses Epoch now tracks. Extrapolated: the year lies outside the anchors' published years."
     )
     components.csv_download(coverage_rows, "demand_coverage")
 

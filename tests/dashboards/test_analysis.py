@@ -84,8 +84,17 @@ def test_demand_by_workload_keeps_hpc_apart_and_gives_calendar_year_energy() -> 
         }
     )
     got = analysis.demand_by_workload(demand, 2025)
-    assert got["training"] == {"mw": 100.0, "twh": 0.7}
-    assert got["inference"]["mw"] == 50.0 and got["hpc"] == {"mw": 20.0, "twh": 0.12}
+    # without a split range in the frame, a row's range is its own MW
+    assert got["training"] == {"mw": 100.0, "twh": 0.7, "low": 100.0, "high": 100.0}
+    assert got["inference"]["mw"] == 50.0 and got["hpc"] == {"mw": 20.0, "twh": 0.12, "low": 20.0, "high": 20.0}
+    ranged = analysis.demand_by_workload(
+        demand.with_columns(
+            (pl.col("facility_power_mw") * 0.5).alias("split_low_mw"),
+            (pl.col("facility_power_mw") * 2).alias("split_high_mw"),
+        ),
+        2025,
+    )
+    assert (ranged["inference"]["low"], ranged["inference"]["high"]) == (25.0, 100.0)
 
 
 def _summary() -> pl.DataFrame:
