@@ -269,17 +269,7 @@ class _MarketIndex:
                 )
                 for alias in aliases:
                     alias_markets.setdefault(alias, []).append(market)
-        coordinate_markets = markets.filter(
-            pl.col("market_kind").is_in(["metro", "edge", "campus"])
-            & pl.col("latitude").is_not_null()
-            & pl.col("longitude").is_not_null()
-            & pl.col("match_radius_km").is_not_null()
-        ).select(
-            pl.col("market_id").alias("_market_id"),
-            pl.col("latitude").cast(pl.Float64).alias("_m_lat"),
-            pl.col("longitude").cast(pl.Float64).alias("_m_lon"),
-            pl.col("match_radius_km").cast(pl.Float64).alias("_m_radius"),
-        )
+        coordinate_markets = _coordinate_markets(markets)
         return cls(
             alias_re=_lookahead_alternation(alias_markets),
             alias_markets=alias_markets,
@@ -297,6 +287,59 @@ def _lookahead_alternation(aliases: dict[str, object]) -> re.Pattern[str] | None
         return None
     alternation = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
     return re.compile(r"(?<!\w)(?=((?:" + alternation + r"))(?!\w))")
+
+
+def _coordinate_markets(markets: pl.DataFrame) -> pl.DataFrame:
+    """The markets a point can fall in by its coordinates (metro, edge, campus with a centre and a radius)."""
+    return markets.filter(
+        pl.col("market_kind").is_in(["metro", "edge", "campus"])
+        & pl.col("latitude").is_not_null()
+        & pl.col("longitude").is_not_null()
+        & pl.col("match_radius_km").is_not_null()
+    ).select(
+        pl.col("market_id").alias("_market_id"),
+        pl.col("latitude").cast(pl.Float64).alias("_m_lat"),
+        pl.col("longitude").cast(pl.Float64).alias("_m_lon"),
+        pl.col("match_radius_km").cast(pl.Float64).alias("_m_radius"),
+    )
+
+
+def points_near_markets(points: pl.DataFrame, markets: pl.DataFrame, within_km: float) -> pl.DataFrame:
+    """Every (point, market) pair whose distance is within the market's radius or within ``within_km``, by the
+    matcher's own rule: the markets a point can fall in by coordinates (``_coordinate_markets``) and the same
+    haversine distance. ``points`` has ``point_id``, ``latitude``, ``longitude``; the result has ``point_id``,
+    ``market_id``, ``distance_km``, ``in_radius`` (inside the market's ``match_radius_km``, where rule 1 of
+    ``match_locations`` would place it) and ``within_km`` (at most ``within_km`` from the market's centre). A
+    point near two markets is in both: a measure of what lies near a market, not an assignment."""
+    schema = {
+        "point_id": pl.String,
+        "market_id": pl.String,
+        "distance_km": pl.Float64,
+        "in_radius": pl.Boolean,
+        "within_km": pl.Boolean,
+    }
+    centres = _coordinate_markets(markets)
+    located = points.filter(pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null())
+    if located.is_empty() or centres.is_empty():
+        return pl.DataFrame(schema=schema)
+    return (
+        located.select(
+            pl.col("point_id").cast(pl.String),
+            pl.col("latitude").cast(pl.Float64).alias("_lat"),
+            pl.col("longitude").cast(pl.Float64).alias("_lon"),
+        )
+        .join(centres, how="cross")
+        .with_columns(_haversine_km(pl.col("_lat"), pl.col("_lon"), pl.col("_m_lat"), pl.col("_m_lon")).alias("d"))
+        .filter((pl.col("d") <= pl.col("_m_radius")) | (pl.col("d") <= within_km))
+        .select(
+            "point_id",
+            pl.col("_market_id").alias("market_id"),
+            pl.col("d").alias("distance_km"),
+            (pl.col("d") <= pl.col("_m_radius")).alias("in_radius"),
+            (pl.col("d") <= within_km).alias("within_km"),
+        )
+        .sort("point_id", "market_id")
+    )
 
 
 def _haversine_km(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> pl.Expr:

@@ -23,7 +23,12 @@ from transforms.sources.common import (
     PRICE_OUTLIER_FACTOR,
     WHOLESALE_EUR_MWH,
 )
-from transforms.sources.eia import EIA_RETAIL_PRICES, EIA_RETAIL_SALES_MONTHLY
+from transforms.sources.eia import (
+    EIA860M_PLANNED_GENERATORS,
+    EIA860M_STATE_CAPACITY,
+    EIA_RETAIL_PRICES,
+    EIA_RETAIL_SALES_MONTHLY,
+)
 from transforms.sources.ember import EMBER_WHOLESALE_PRICES
 from transforms.sources.epoch import (
     CLUSTER_DERIVED,
@@ -56,6 +61,8 @@ SOURCE_FILES: dict[str, tuple[SourceSpec, str]] = {
         (EIA_RETAIL_PRICES, "eia/avgprice_annual_1990_2019.csv"),
         (EIA_RETAIL_SALES_MONTHLY, "eia/eia861m_sales_revenue.xlsx"),
         (EMBER_WHOLESALE_PRICES, "ember/wholesale_prices_monthly.csv"),
+        (EIA860M_PLANNED_GENERATORS, "eia860m/planned_generators_2026-04.json"),
+        (EIA860M_STATE_CAPACITY, "eia860m/state_capacity_2026-04.json"),
         (SKYPILOT_GPU_PRICES, "skypilot/gpu_cloud_prices.csv"),
         (LAMBDA_GPU_PRICES, "skypilot/lambda_gpu_prices.csv"),
         (REF_MARKETS, "reference/markets.csv"),
@@ -68,6 +75,8 @@ SOURCE_FILES: dict[str, tuple[SourceSpec, str]] = {
 
 __all__ = [
     "CLUSTER_DERIVED",
+    "EIA860M_PLANNED_GENERATORS",
+    "EIA860M_STATE_CAPACITY",
     "EIA_RETAIL_PRICES",
     "EIA_RETAIL_SALES_MONTHLY",
     "EMBER_WHOLESALE_PRICES",

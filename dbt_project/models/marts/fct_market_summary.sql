@@ -11,7 +11,8 @@
 -- market's primary state, else the US average; elsewhere the country), with its basis. The broker
 -- inventory (ref_market_figures: the latest operating inventory a broker published for the market)
 -- stands beside the tracked operating capacity, and capacity_coverage says how much of it the tracked
--- sites account for.
+-- sites account for. Planned generation within var power_near_market_km (fct_power_availability, EIA-860M)
+-- is set beside the AI pipeline: planned, not deliverable, power.
 with markets as (
     select * from {{ ref('dim_markets') }}
 ),
@@ -133,6 +134,16 @@ capacity as (
     group by market_id
 ),
 
+power as (
+    select
+        market_id,
+        sum(planned_mw_within_100km) filter (where planned_year <= 2028) as planned_generation_mw_100km_2028,
+        sum(planned_mw_within_100km) filter (where planned_year <= 2030) as planned_generation_mw_100km_2030,
+        max(source_release) as planned_generation_release
+    from {{ ref('fct_power_availability') }}
+    group by market_id
+),
+
 market_prices as (
     select
         markets.market_id,
@@ -206,7 +217,22 @@ final as (
             when (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0)) / 2.0
                 <= 1.5 * broker.broker_inventory_mw then 'comparable'
             else 'above_broker'
-        end as capacity_coverage_class
+        end as capacity_coverage_class,
+        case
+            when markets.country_code = 'US' and markets.market_kind in ('metro', 'edge', 'campus')
+                then coalesce(power.planned_generation_mw_100km_2028, 0)
+        end as planned_generation_mw_100km_2028,
+        case
+            when markets.country_code = 'US' and markets.market_kind in ('metro', 'edge', 'campus')
+                then coalesce(power.planned_generation_mw_100km_2030, 0)
+        end as planned_generation_mw_100km_2030,
+        case
+            when
+                markets.country_code = 'US' and markets.market_kind in ('metro', 'edge', 'campus')
+                and coalesce(announced.ai_pipeline_mw, 0) > 0
+                then coalesce(power.planned_generation_mw_100km_2030, 0) / announced.ai_pipeline_mw
+        end as planned_generation_to_ai_pipeline,
+        power.planned_generation_release
     from markets
     left join ai_demand on markets.market_id = ai_demand.market_id
     left join announced on markets.market_id = announced.market_id
@@ -214,6 +240,7 @@ final as (
     left join market_prices on markets.market_id = market_prices.market_id
     left join unlocated_owners on markets.market_id = unlocated_owners.market_id
     left join broker on markets.market_id = broker.market_id
+    left join power on markets.market_id = power.market_id
 )
 
 select * from final
