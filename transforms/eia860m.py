@@ -251,7 +251,7 @@ def _workbook_planned(path: Path) -> bytes:
 
         technology = get("technology")
         status = get("status_code")
-        code = status.split()[0].upper() if status else ""
+        code = status.split()[0].strip("()").upper() if status else ""  # "(P) Planned for ..." -> "P"
         ba = get("balancing_authority")
         out.append(
             [

@@ -10,7 +10,8 @@ import yaml
 from tests.conftest import SOURCES
 from transforms.sources import SOURCE_FILES
 
-PROVENANCE = yaml.safe_load((SOURCES / "SOURCES.yml").read_text())["sources"]
+SHIPPED = yaml.safe_load((SOURCES / "SOURCES.yml").read_text())
+PROVENANCE = SHIPPED["sources"]
 
 
 @pytest.mark.parametrize("table", sorted(SOURCE_FILES))
@@ -28,7 +29,12 @@ def test_source_file_has_provenance_matching_the_file(table):
     assert len(records) == entry["rows"]
 
 
-def test_every_shipped_csv_is_declared():
+def test_every_shipped_file_is_declared():
+    """A data file is a source with provenance; anything else beside it is a declared companion of a source."""
     declared = {entry["file"] for entry in PROVENANCE.values()}
-    shipped = {p.relative_to(SOURCES).as_posix() for p in SOURCES.rglob("*") if p.suffix in (".csv", ".xlsx")}
-    assert shipped == declared
+    companions = SHIPPED.get("companions", {})
+    shipped = {p.relative_to(SOURCES).as_posix() for p in SOURCES.rglob("*") if p.is_file()} - {"SOURCES.yml"}
+    assert shipped - set(companions) == declared
+    assert set(companions) <= shipped
+    for name, companion in companions.items():
+        assert companion["what"] and set(companion["of"]) <= set(PROVENANCE), name

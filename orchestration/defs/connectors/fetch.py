@@ -121,7 +121,7 @@ def _try_endpoints(ctx: Context, steps: list[tuple[Endpoint, str, Origin]], prob
         try:
             fetched = KINDS[endpoint.kind](ctx, endpoint, Path(rel_path).name)
         except Problem as problem:
-            if problem.url and endpoint.kind in ("eia_api", "skypilot_lambda"):
+            if problem.url and endpoint.kind in ("eia_api", "skypilot_lambda", "eia860m"):
                 url = problem.url  # the page or commit request that failed, not the API's base
             if problem.unreachable and host:
                 unreachable.add(host)

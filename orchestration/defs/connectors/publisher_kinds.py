@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
@@ -344,6 +345,58 @@ def _fetch_skypilot_lambda(ctx: Context, endpoint: Endpoint, file_name: str) -> 
     return Fetched(file_name, body, commits_url, catalog.final_url, catalog.status, attempts, extra)
 
 
+EIA860M_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+
+
+def eia860m_candidates(base: str, today: date, months_back: int) -> list[tuple[str, str]]:
+    """(file name, URL) of the EIA-860M workbooks to try, newest month first: each month's current folder
+    (``xls/``), then its archive (``archive/xls/``), back ``months_back`` months from ``today``'s month."""
+    base = base.rstrip("/") + "/"
+    out = []
+    year, month = today.year, today.month
+    for _ in range(months_back + 1):
+        name = f"{EIA860M_MONTHS[month - 1]}_generator{year}.xlsx"
+        out += [(name, f"{base}xls/{name}"), (name, f"{base}archive/xls/{name}")]
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out
+
+
+def _fetch_eia860m(ctx: Context, endpoint: Endpoint, file_name: str) -> Fetched:
+    """The newest EIA-860M workbook the publisher serves: months are tried newest first (the current folder, then
+    the archive); a month that is not published yet (404) or whose workbook does not read as the source (a missing
+    sheet, a truncated file) falls back to the month before, and the manifest names each one passed over."""
+    del file_name  # the workbook lands under its own name (<month>_generator<year>.xlsx)
+    base = os.environ.get("DCPULSE_EIA860M_URL", "").strip() or endpoint.url
+    months_back = int(env_float("DCPULSE_EIA860M_MONTHS_BACK", 6))
+    today = (
+        date.fromisoformat(os.environ["DCPULSE_EIA860M_TODAY"])
+        if os.environ.get("DCPULSE_EIA860M_TODAY")
+        else (datetime.now(UTC).date())
+    )
+    passed_over: list[dict[str, Any]] = []
+    for name, url in eia860m_candidates(base, today, months_back):
+        try:
+            response = get_with_retries(ctx.client, url, ctx.settings, ctx.table, ctx.logger)
+        except Problem as problem:
+            if problem.unreachable:
+                raise
+            passed_over.append({"url": redact(url), "error": str(problem), "status": problem.status})
+            continue
+        try:
+            lines = verify(response.body, "xlsx", ctx.spec, response.headers.get("content-type", ""))
+        except Problem as problem:
+            passed_over.append({"url": redact(url), "error": str(problem), "status": response.status})
+            ctx.logger.warning(redact(f"{ctx.table}: {url}: {problem}; trying the month before"))
+            continue
+        extra = {"http": _headers_facts(response), "data_lines": lines, "workbook": name, "passed_over": passed_over}
+        return Fetched(name, response.body, url, response.final_url, response.status, response.attempts, extra)
+    tried = "; ".join(f"{p['url']}: {p['error']}" for p in passed_over[-4:])
+    raise Problem(f"no EIA-860M workbook of the last {months_back + 1} months could be read (last tried: {tried})")
+
+
 @dataclass
 class Context:
     table: str
@@ -359,4 +412,5 @@ KINDS: dict[str, Callable[[Context, Endpoint, str], Fetched]] = {
     "zip": _fetch_file,
     "eia_api": _fetch_eia_api,
     "skypilot_lambda": _fetch_skypilot_lambda,
+    "eia860m": _fetch_eia860m,
 }

@@ -1,5 +1,6 @@
 """The connector registry: which raw tables have a live source, who publishes them, and the URLs tried in order
-(kind ``file``, a ``zip`` member, ``eia_api`` pages or the SkyPilot ``skypilot_lambda`` composition)."""
+(kind ``file``, a ``zip`` member, ``eia_api`` pages, the SkyPilot ``skypilot_lambda`` composition or the newest
+monthly ``eia860m`` workbook)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import yaml
 
 from transforms.storage.paths import PROJECT_ROOT
 
-Kind = Literal["file", "zip", "eia_api", "skypilot_lambda"]
+Kind = Literal["file", "zip", "eia_api", "skypilot_lambda", "eia860m"]
 Expect = Literal["csv", "xlsx", "json"]
 Origin = Literal["publisher", "mirror", "inbox"]
 
 EIA_API_URL = "https://api.eia.gov/v2/electricity/retail-sales/data/"
+# EIA-860M's folder: <month>_generator<year>.xlsx under xls/ (recent months) and archive/xls/ (older ones)
+EIA860M_URL = "https://www.eia.gov/electricity/data/eia860m/"
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,20 @@ CONNECTORS: dict[str, Connector] = {
             api_key_env="EIA_API_KEY",
             api_endpoint=Endpoint(EIA_API_URL, "eia_api"),
             api_rel_path="eia/eia861m_api_monthly.csv",
+        ),
+        Connector(
+            "eia860m_planned_generators",
+            "eia860m/planned_generators_2026-04.json",
+            "US Energy Information Administration",
+            (Endpoint(EIA860M_URL, "eia860m"),),
+            note="the newest monthly EIA-860M workbook (sheet Planned), found by trying months newest first",
+        ),
+        Connector(
+            "eia860m_state_capacity",
+            "eia860m/state_capacity_2026-04.json",
+            "US Energy Information Administration",
+            (Endpoint(EIA860M_URL, "eia860m"),),
+            note="the same workbook (sheets Operating, Planned, Canceled or Postponed), summed by state",
         ),
         Connector(
             "ember_wholesale_prices",
