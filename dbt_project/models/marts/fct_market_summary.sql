@@ -139,9 +139,21 @@ power as (
         market_id,
         sum(planned_mw_within_100km) filter (where planned_year <= 2028) as planned_generation_mw_100km_2028,
         sum(planned_mw_within_100km) filter (where planned_year <= 2030) as planned_generation_mw_100km_2030,
-        max(source_release) as planned_generation_release
     from {{ ref('fct_power_availability') }}
     group by market_id
+),
+
+-- EIA-860M covers US generators: US metros, edge sites and campuses get a figure (0 when none is near),
+-- every other market null
+power_coverage as (
+    select
+        markets.market_id,
+        release.planned_generation_release
+    from markets
+    cross join (
+        select max(source_release) as planned_generation_release from {{ ref('fct_power_availability') }}
+    ) as release
+    where markets.country_code = 'US' and markets.market_kind in ('metro', 'edge', 'campus')
 ),
 
 market_prices as (
@@ -219,20 +231,16 @@ final as (
             else 'above_broker'
         end as capacity_coverage_class,
         case
-            when markets.country_code = 'US' and markets.market_kind in ('metro', 'edge', 'campus')
-                then coalesce(power.planned_generation_mw_100km_2028, 0)
+            when power_coverage.market_id is not null then coalesce(power.planned_generation_mw_100km_2028, 0)
         end as planned_generation_mw_100km_2028,
         case
-            when markets.country_code = 'US' and markets.market_kind in ('metro', 'edge', 'campus')
-                then coalesce(power.planned_generation_mw_100km_2030, 0)
+            when power_coverage.market_id is not null then coalesce(power.planned_generation_mw_100km_2030, 0)
         end as planned_generation_mw_100km_2030,
         case
-            when
-                markets.country_code = 'US' and markets.market_kind in ('metro', 'edge', 'campus')
-                and coalesce(announced.ai_pipeline_mw, 0) > 0
+            when power_coverage.market_id is not null and coalesce(announced.ai_pipeline_mw, 0) > 0
                 then coalesce(power.planned_generation_mw_100km_2030, 0) / announced.ai_pipeline_mw
         end as planned_generation_to_ai_pipeline,
-        power.planned_generation_release
+        power_coverage.planned_generation_release
     from markets
     left join ai_demand on markets.market_id = ai_demand.market_id
     left join announced on markets.market_id = announced.market_id
@@ -241,6 +249,7 @@ final as (
     left join unlocated_owners on markets.market_id = unlocated_owners.market_id
     left join broker on markets.market_id = broker.market_id
     left join power on markets.market_id = power.market_id
+    left join power_coverage on markets.market_id = power_coverage.market_id
 )
 
 select * from final
