@@ -46,6 +46,20 @@ KIND_RGB = {
     "country_rest": [107, 114, 128],
     "unassigned": [209, 213, 219],
 }
+# Planned generators (EIA-860M) by fuel group: the map's power layer.
+FUEL_RGB = {
+    "gas": [217, 119, 6],
+    "solar": [234, 179, 8],
+    "wind": [14, 165, 233],
+    "storage": [124, 58, 237],
+    "nuclear": [22, 163, 74],
+    "hydro": [37, 99, 235],
+    "geothermal": [190, 18, 60],
+    "biomass": [101, 163, 13],
+    "coal": [68, 64, 60],
+    "oil": [120, 113, 108],
+    "other": [156, 163, 175],
+}
 STAGE_RGB = {
     "operational": [22, 163, 74],
     "expanding": [132, 204, 22],
@@ -337,9 +351,11 @@ def map_deck(
     countries: dict[str, Any],
     states: dict[str, Any],
     view: dict[str, float],
+    underlay: pl.DataFrame | None = None,
 ) -> pdk.Deck:
     """Natural Earth countries (filled) and US states (outlines) drawn offline as GeoJSON layers, the
     points on top (``radius_px`` screen pixels, ``rgba`` colour, ``tooltip`` HTML) and market names.
+    ``underlay`` (same columns; the planned generators) is drawn under the points, unstroked.
     No tiles, no network: the base map comes from data/reference/geo."""
     layers = [
         pdk.Layer(
@@ -362,6 +378,23 @@ def map_deck(
             get_line_color=[203, 213, 225],
             line_width_min_pixels=0.5,
             pickable=False,
+        ),
+        *(
+            [
+                pdk.Layer(
+                    "ScatterplotLayer",
+                    id="underlay",
+                    data=underlay.to_dicts(),
+                    get_position=["longitude", "latitude"],
+                    get_radius="radius_px",
+                    radius_units="'pixels'",
+                    get_fill_color="rgba",
+                    pickable=True,
+                    stroked=False,
+                )
+            ]
+            if underlay is not None and underlay.height
+            else []
         ),
         pdk.Layer(
             "ScatterplotLayer",

@@ -88,3 +88,57 @@ def declutter_labels(labels: pl.DataFrame, zoom: float, char_px: float = 6.5, li
             kept.append((x, y, width))
         keep.append(clear)
     return labels.filter(pl.Series(keep, dtype=pl.Boolean))
+
+
+# Planned generators are many (2,000+) and drawn under the markets: smaller and fainter than the points above.
+GENERATOR_MIN_PX = 2.0
+GENERATOR_MAX_PX = 12.0
+GENERATOR_PX_PER_SQRT_MW = 0.35
+GENERATOR_ALPHA = 130
+
+
+def generator_points(generators: pl.DataFrame, fuel_rgb: dict[str, list[int]]) -> pl.DataFrame:
+    """The planned generators (dashboards.data.queries.map_planned_generators) as map points: colour by fuel,
+    radius ~ sqrt(nameplate MW) between GENERATOR_MIN_PX and GENERATOR_MAX_PX, a tooltip naming the source."""
+    return generators.filter(pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null()).select(
+        pl.col("plant_name").alias("name"),
+        "latitude",
+        "longitude",
+        pl.col("nameplate_mw").alias("mw"),
+        bubble_radius_px(pl.col("nameplate_mw"), GENERATOR_MIN_PX, GENERATOR_MAX_PX, GENERATOR_PX_PER_SQRT_MW).alias(
+            "radius_px"
+        ),
+        pl.concat_list(
+            pl.col("fuel").replace_strict(fuel_rgb, default=fuel_rgb["other"], return_dtype=pl.List(pl.Int64)),
+            pl.lit(GENERATOR_ALPHA),
+        ).alias("rgba"),
+        pl.lit([0, 0, 0, 0], dtype=pl.List(pl.Int64)).alias("line_rgba"),
+        pl.format(
+            "<b>{}</b> ({})<br/>planned generator: {} MW {}, {} {}, planned for {}<br/>nearest market: {} ({} km)"
+            "<br/>source: {}; not deliverable power",
+            pl.col("plant_name").fill_null("-"),
+            pl.col("state_code").fill_null("-"),
+            pl.col("nameplate_mw").round(0),
+            pl.col("fuel"),
+            pl.col("status").fill_null("-"),
+            pl.col("iso").fill_null("-"),
+            pl.col("planned_year"),
+            pl.col("nearest_market_id").fill_null("none near"),
+            pl.col("nearest_market_km").round(0).fill_null(0),
+            pl.col("source_release").fill_null("EIA-860M"),
+        ).alias("tooltip"),
+    )
+
+
+def generator_caption(generators: pl.DataFrame, power_label: str, fuel_rgb: dict[str, list[int]]) -> str:
+    """The power layer's caption: what is drawn, how much, and the colours."""
+    by_fuel = generators.group_by("fuel").agg(pl.col("nameplate_mw").sum()).sort("nameplate_mw", descending=True)
+    parts = [
+        f"{fuel} {mw / 1000:,.1f} GW rgb{tuple(fuel_rgb.get(fuel, fuel_rgb['other']))}"
+        for fuel, mw in by_fuel.iter_rows()
+    ]
+    return (
+        f" Underneath: {generators.height:,} planned generators (marts.fct_planned_generators), the points behind "
+        f"{power_label}; radius ~ sqrt(nameplate MW), "
+        f"{GENERATOR_MIN_PX:g}-{GENERATOR_MAX_PX:g} px; by fuel: " + ", ".join(parts) + "."
+    )

@@ -35,3 +35,18 @@ NOT_SITEABLE_KINDS = ("country_rest", "unassigned")
 
 def siteable(summary: pl.DataFrame) -> pl.DataFrame:
     return summary.filter(~pl.col("market_kind").is_in(NOT_SITEABLE_KINDS))
+
+
+# What planned generation near a market is not: every page that shows it says so.
+POWER_CAVEAT = (
+    "It is announced new generation nearby, not deliverable power: transmission import limits (Northern Virginia's, "
+    "for one) and behind-the-meter turbines built for a campus are outside it, and EIA-860M covers the US only."
+)
+
+
+def power_label(measure: dict[str, object]) -> str:
+    """The measure's name as every page writes it: 'planned generation within 100 km (EIA-860M 2026-04)'.
+    ``measure`` is dashboards.data.queries.power_measure() (near_km, release)."""
+    if not measure:
+        return "planned generation (no EIA-860M data in this warehouse)"
+    return f"planned generation within {float(measure['near_km']):g} km ({measure['release']})"

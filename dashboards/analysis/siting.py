@@ -15,19 +15,35 @@ class SitingWeights:
     pipeline_capacity: float
     tier: float
     urban: float
+    power_availability: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return dict(self.__dict__)
 
 
 # Dashboard defaults (assumptions, adjustable on the page): training chases cheap, abundant power and
-# room to grow; inference sits near users in connected metros (the seed report's thesis).
+# room to grow; inference sits near users in connected metros (the seed report's thesis). Power availability
+# (planned generation near the market, EIA-860M) weighs most for training, which needs the most MW at one site.
 DEFAULT_WEIGHTS = {
-    "training": SitingWeights(energy_price=0.40, operating_capacity=0.10, pipeline_capacity=0.30, tier=0.20, urban=0.0),
+    "training": SitingWeights(
+        energy_price=0.30,
+        operating_capacity=0.10,
+        pipeline_capacity=0.20,
+        tier=0.15,
+        urban=0.0,
+        power_availability=0.25,
+    ),
     "inference": SitingWeights(
-        energy_price=0.20, operating_capacity=0.25, pipeline_capacity=0.10, tier=0.20, urban=0.25
+        energy_price=0.20,
+        operating_capacity=0.25,
+        pipeline_capacity=0.10,
+        tier=0.20,
+        urban=0.15,
+        power_availability=0.10,
     ),
 }
+# A market outside EIA-860M's coverage (outside the US) scores this on power: unknown is not none.
+POWER_UNKNOWN_SCORE = 0.5
 TIER_FIT = {
     "training": {"tier_3": 1.0, "tier_2": 0.7, "tier_1": 0.4, "unclassified": 0.2, "unknown": 0.2},
     "inference": {"tier_1": 1.0, "tier_2": 0.8, "tier_3": 0.4, "unclassified": 0.2, "unknown": 0.2},
@@ -52,7 +68,9 @@ def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) ->
 
     Components: energy price (percentile rank, cheaper scores higher; no price scores 0),
     capacity in operation and in the pipeline (log-scaled MW, high estimate), tier fit for the
-    workload, and urban proximity to demand.
+    workload, urban proximity to demand, and power availability (planned generation within N km by
+    2030, log-scaled MW among the markets that have a figure; a market outside EIA-860M's coverage
+    scores POWER_UNKNOWN_SCORE).
     """
     w = weights.as_dict()
     total_w = sum(w.values()) or 1.0
@@ -62,6 +80,7 @@ def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) ->
         s_pipeline_capacity=_minmax(pl.col("pipeline_mw_high").fill_null(0.0).log1p()),
         s_tier=pl.col("market_tier").replace_strict(TIER_FIT[workload], default=0.2, return_dtype=pl.Float64),
         s_urban=pl.col("is_urban").cast(pl.Float64).fill_null(0.0),
+        s_power_availability=_minmax(pl.col("planned_generation_mw_100km_2030").log1p()).fill_null(POWER_UNKNOWN_SCORE),
     )
     parts = [pl.col(f"s_{k}") * (v / total_w) * 100 for k, v in w.items()]
     scored = scored.with_columns(
@@ -72,8 +91,10 @@ def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) ->
     )
 
 
-def explain_score(row: dict[str, object], weights: SitingWeights) -> str:
-    """One sentence per market: what each component contributed and why."""
+def explain_score(
+    row: dict[str, object], weights: SitingWeights, power_label: str = "planned generation within 100 km"
+) -> str:
+    """One sentence per market: what each component contributed and why (``power_label``: markets.power_label)."""
     price = row.get("energy_price_usd_mwh")
     price_txt = f"${price:,.0f}/MWh" if isinstance(price, (int, float)) and not math.isnan(price) else "no price"
     return (
@@ -82,8 +103,16 @@ def explain_score(row: dict[str, object], weights: SitingWeights) -> str:
         f"operating {row['pts_operating_capacity']:.0f} ({row['operational_mw_high'] or 0:,.0f} MW) + "
         f"pipeline {row['pts_pipeline_capacity']:.0f} ({row['pipeline_mw_high'] or 0:,.0f} MW) + "
         f"tier {row['pts_tier']:.0f} ({row['market_tier']}) + "
-        f"urban {row['pts_urban']:.0f} ({'urban' if row.get('is_urban') else 'not urban'})" + _coverage_note(row)
+        f"urban {row['pts_urban']:.0f} ({'urban' if row.get('is_urban') else 'not urban'}) + "
+        f"power {row['pts_power_availability']:.0f} ({_power_text(row, power_label)})" + _coverage_note(row)
     )
+
+
+def _power_text(row: dict[str, object], power_label: str) -> str:
+    mw = row.get("planned_generation_mw_100km_2030")
+    if mw is None:
+        return "outside EIA-860M's coverage: scored as unknown"
+    return f"{mw:,.0f} MW {power_label} by 2030, not deliverable power"
 
 
 def _coverage_note(row: dict[str, object]) -> str:

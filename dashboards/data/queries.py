@@ -144,6 +144,25 @@ def map_facilities() -> pl.DataFrame:
     return _with_market(frame, ("market_name", "region", "market_tier", "market_kind"))
 
 
+def map_planned_generators() -> pl.DataFrame:
+    """marts.fct_planned_generators: every planned generator of EIA-860M with its place, MW, fuel and year."""
+    return query(
+        "select generator_id, plant_name, state_code, latitude, longitude, nameplate_mw, fuel, status, planned_year, "
+        "iso, nearest_market_id, nearest_market_km, source_release from marts.fct_planned_generators"
+    )
+
+
+def power_measure() -> dict[str, object]:
+    """How the planned-generation figures are measured: the distance (var power_near_market_km) and the EIA-860M
+    release, read from marts.fct_power_availability ({} when it is empty)."""
+    frame = query(
+        "select max(near_km) as near_km, max(source_release) as release, any_value(measure) as measure "
+        "from marts.fct_power_availability"
+    )
+    row = frame.row(0, named=True) if frame.height else {}
+    return row if row.get("near_km") is not None else {}
+
+
 def gpus() -> pl.DataFrame:
     return query("select * from marts.dim_gpus order by gpu_model")
 

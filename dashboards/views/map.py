@@ -8,13 +8,15 @@ import streamlit as st
 from dashboards import charts, components
 from dashboards.analysis import common
 from dashboards.analysis import map as map_analysis
+from dashboards.analysis import markets as markets_analysis
 from dashboards.data import geo, queries
 
 components.header(
     "Map",
     "AI demand by market (marts.fct_market_summary), AI deployments (Epoch AI GPU clusters, placed at their "
     "market's centre) and facilities (FracTracker, Epoch AI frontier data centers, at their own coordinates), "
-    "sized by MW. Base map: Natural Earth 1:110m countries and US states, drawn offline (no tiles, no network).",
+    "sized by MW, with planned generators (EIA-860M) underneath on request. Base map: Natural Earth 1:110m countries "
+    "and US states, drawn offline (no tiles, no network).",
 )
 
 LAYERS = ("AI demand by market", "AI deployments", "Facilities")
@@ -104,6 +106,22 @@ operators = sorted(frame["operator"].drop_nulls().unique().to_list())
 chosen_operators = cols[4].multiselect("Operator (all if empty)", operators, key=f"map-operator-{layer}")
 colour_by = st.radio("Colour by", COLOURINGS[layer], horizontal=True, key=f"map-colour-{layer}")
 
+# The power layer: planned generators under the points, coloured by fuel, sized by nameplate MW.
+measure = components.load(queries.power_measure)
+power_label = markets_analysis.power_label(measure)
+power_cols = st.columns([2, 3, 2])
+show_power = power_cols[0].toggle("Planned generation underneath (EIA-860M)", key="map-power")
+generators = components.load(queries.map_planned_generators) if show_power else None
+if generators is not None:
+    fuels = [f for f in charts.FUEL_RGB if f in generators["fuel"].unique().to_list()]
+    chosen_fuels = power_cols[1].multiselect("Fuel", fuels, default=fuels, key="map-power-fuel")
+    years = sorted(generators["planned_year"].unique().to_list())
+    by_year = power_cols[2].select_slider(
+        "Planned to run by the end of", years, value=max(y for y in years if y <= 2030) if years else None,
+        key="map-power-year",
+    ) if years else None  # fmt: skip
+    generators = generators.filter(pl.col("fuel").is_in(chosen_fuels) & (pl.col("planned_year") <= (by_year or 0)))
+
 selected = frame.filter(
     pl.col("stage").is_in(chosen_stages)
     & pl.col("market_tier").is_in(chosen_tiers)
@@ -192,6 +210,7 @@ st.pydeck_chart(
         countries,
         states,
         view,
+        underlay=map_analysis.generator_points(generators, charts.FUEL_RGB) if generators is not None else None,
     ),
     key="map-deck",
     height=620,
@@ -201,7 +220,10 @@ st.caption(
     f"{map_analysis.BUBBLE_MIN_PX:g} px and at most {map_analysis.BUBBLE_MAX_PX:g} px, so a 20 MW edge site and a 1 GW "
     "campus are both visible and no bubble covers a metro's neighbours. Colours: "
     + legend
-    + ". The map opens on the extent of the points shown. Sources: marts.fct_market_summary, "
+    + ". The map opens on the extent of the points shown."
+    + (map_analysis.generator_caption(generators, power_label, charts.FUEL_RGB) if generators is not None else "")
+    + (" " + markets_analysis.POWER_CAVEAT if generators is not None else "")
+    + " Sources: marts.fct_market_summary, "
     "marts.fct_ai_deployments (power reported or calculated, the training/inference split modelled) and "
     "marts.fct_facilities (capacity and status as reported; stages are never summed; a campus listed by both "
     "FracTracker and Epoch AI has one filled bubble and a ring for its second listing). Base map: Natural Earth "

@@ -12,10 +12,11 @@ from dashboards.data import queries
 components.header(
     "Siting",
     "Which markets suit a training cluster and which an inference deployment. Each market gets 0-1 "
-    "on five criteria, weighted and summed to a 0-100 score; the weights are yours to change.",
+    "on six criteria, weighted and summed to a 0-100 score; the weights are yours to change.",
 )
 
 summary = components.load(queries.market_summary)
+power_label = markets.power_label(components.load(queries.power_measure))
 table = markets.siteable(summary)
 
 regions = sorted(table["region"].drop_nulls().unique().to_list())
@@ -28,6 +29,7 @@ CRITERIA = {
     "pipeline_capacity": "Capacity in the pipeline",
     "tier": "Tier fit",
     "urban": "Urban proximity to demand",
+    "power_availability": "Power availability (planned generation nearby)",
 }
 
 for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "inference"], strict=True):
@@ -35,7 +37,10 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
         defaults = siting.DEFAULT_WEIGHTS[workload].as_dict()
         st.markdown(
             "**Weights** (relative; rescaled to sum to 100 points). Tier fit for "
-            f"{workload}: " + ", ".join(f"{k} {v:g}" for k, v in siting.TIER_FIT[workload].items())
+            f"{workload}: "
+            + ", ".join(f"{k} {v:g}" for k, v in siting.TIER_FIT[workload].items())
+            + f". Power availability: {power_label} planned to run by the end of 2030, log-scaled MW; a market "
+            f"outside the US scores {siting.POWER_UNKNOWN_SCORE:g} (unknown, not none). " + markets.POWER_CAVEAT
         )
         cols = st.columns(len(CRITERIA))
         weights = {
@@ -72,6 +77,9 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "pipeline_mw_high",
             "ai_demand_mw",
             "ai_pipeline_mw",
+            "planned_generation_mw_100km_2030",
+            "planned_generation_to_ai_pipeline",
+            "planned_generation_release",
         )
         components.chart(
             charts.siting_chart(scored),
@@ -83,8 +91,10 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "(reported ranges, high end, log-scaled, each site once as the mart counts it; where the tracked sites "
             "hold under half the broker's published inventory, capacity_coverage_class 'below_half', the capacity "
             "points understate the market and its explanation says so); tier and urban flag "
-            "(curated with a cited basis). " + markets.price_bases(summary),
+            f"(curated with a cited basis); power availability from {power_label}, planned to run by the end of 2030 "
+            "(marts.fct_market_summary.planned_generation_mw_100km_2030; marts.fct_power_availability by year, "
+            "fuel and status). " + markets.POWER_CAVEAT + " " + markets.price_bases(summary),
         )
         with st.expander("Why each market scores what it does"):
             for row in scored.head(20).iter_rows(named=True):
-                st.markdown("- " + siting.explain_score(row, siting.SitingWeights(**weights)))
+                st.markdown("- " + siting.explain_score(row, siting.SitingWeights(**weights), power_label))

@@ -11,6 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from dashboards import analysis
+from dashboards.analysis import markets, siting
 
 
 def test_forecast_totals_count_history_once_and_leave_hpc_out() -> None:
@@ -209,6 +210,7 @@ def _market_table() -> pl.DataFrame:
             "energy_price_basis": ["x", "y"],
             "operational_mw_high": [10.0, 1000.0],
             "pipeline_mw_high": [2000.0, 50.0],
+            "planned_generation_mw_100km_2030": [5000.0, 200.0],
         }
     )
 
@@ -230,6 +232,31 @@ def test_weights_change_the_ranking_and_the_explanation_adds_up() -> None:
     top = analysis.siting_scores(table, "inference", only_urban).row(0, named=True)
     assert top["market_name"] == "Dear metro" and top["score"] == pytest.approx(100)
     assert analysis.explain_score(top, only_urban).startswith("Dear metro: 100/100")
+
+
+def test_power_term_scores_planned_generation_and_an_unknown_market_in_the_middle() -> None:
+    only_power = analysis.SitingWeights(0.0, 0.0, 0.0, 0.0, 0.0, power_availability=1.0)
+    table = pl.concat(
+        [
+            _market_table(),
+            _market_table()
+            .head(1)
+            .with_columns(
+                market_id=pl.lit("abroad"),
+                market_name=pl.lit("Abroad"),
+                planned_generation_mw_100km_2030=pl.lit(None, pl.Float64),
+            ),
+        ]
+    )
+    scored = {r["market_name"]: r for r in analysis.siting_scores(table, "training", only_power).iter_rows(named=True)}
+    assert scored["Cheap remote"]["score"] == pytest.approx(100) and scored["Dear metro"]["score"] == pytest.approx(0)
+    assert scored["Abroad"]["score"] == pytest.approx(100 * siting.POWER_UNKNOWN_SCORE)  # unknown is not none
+    label = markets.power_label({"near_km": 100.0, "release": "EIA-860M 2026-04"})
+    assert label == "planned generation within 100 km (EIA-860M 2026-04)"
+    assert "5,000 MW planned generation within 100 km (EIA-860M 2026-04) by 2030, not deliverable power" in (
+        analysis.explain_score(scored["Cheap remote"], only_power, label)
+    )
+    assert "outside EIA-860M's coverage" in analysis.explain_score(scored["Abroad"], only_power, label)
 
 
 def test_gpu_hour_cost_is_capex_over_sold_hours_plus_energy() -> None:

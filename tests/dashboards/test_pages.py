@@ -206,6 +206,8 @@ SUMMARY_COLUMNS = (
     "ai_inference_mw", "ai_demand_mw", "hpc_mw", "ai_pipeline_mw", "operational_mw_low", "operational_mw_high",
     "broker_inventory_mw", "capacity_coverage", "capacity_coverage_class", "pipeline_mw_low", "pipeline_mw_high",
     "energy_price_usd_mwh", "energy_price_basis", "tier_basis", "unlocated_owners",
+    "planned_generation_mw_100km_2028", "planned_generation_mw_100km_2030", "planned_generation_to_ai_pipeline",
+    "planned_generation_release",
 )  # fmt: skip
 
 
@@ -312,6 +314,29 @@ def test_map_draws_natural_earth_offline_and_markets_from_the_summary(
     assert "blue (all inference" in captions(at)
 
 
+def test_map_draws_planned_generators_under_the_markets_by_fuel(warehouse: Path, wh: duckdb.DuckDBPyConnection) -> None:
+    at = run_page("map.py")
+    at.toggle(key="map-power").set_value(True).run()
+    assert not at.exception
+    layers = {layer["id"]: layer for layer in deck(at)["layers"]}
+    ids = list(layers)
+    assert ids.index("underlay") < ids.index("points")  # drawn under the markets
+    by_2030 = scalar(wh, "select count(*) from marts.fct_planned_generators where planned_year <= 2030")
+    assert len(layers["underlay"]["data"]) == by_2030 > 0
+    gas = [p for p in layers["underlay"]["data"] if "MW gas" in p["tooltip"]]
+    assert gas and all(p["rgba"][:3] == [217, 119, 6] for p in gas)  # coloured by fuel
+    big = max(layers["underlay"]["data"], key=lambda p: p["mw"])
+    small = min(layers["underlay"]["data"], key=lambda p: p["mw"])
+    assert big["radius_px"] > small["radius_px"]  # sized by MW
+    text = captions(at)
+    assert "planned generation within 100 km (EIA-860M" in text and "not deliverable power" in text
+    at.multiselect(key="map-power-fuel").set_value(["gas"]).run()
+    gas_2030 = scalar(
+        wh, "select count(*) from marts.fct_planned_generators where planned_year <= 2030 and fuel = 'gas'"
+    )
+    assert len({layer["id"]: layer for layer in deck(at)["layers"]}["underlay"]["data"]) == gas_2030
+
+
 def test_map_layers_colourings_and_filters(warehouse: Path, wh: duckdb.DuckDBPyConnection) -> None:
     at = run_page("map.py")
     at.radio(key="map-colour-AI demand by market").set_value("Market kind").run()
@@ -364,7 +389,7 @@ def test_siting_ranks_markets_of_the_summary_and_weights_change_the_best(
     )
     best = [m.value for m in at.metric]
     assert set(best) <= names  # never a country's undisclosed rest
-    for key in ("energy_price", "operating_capacity", "pipeline_capacity", "tier"):
+    for key in ("energy_price", "operating_capacity", "pipeline_capacity", "tier", "power_availability"):
         at.slider(key=f"siting-training-{key}").set_value(0.0).run()
     at.slider(key="siting-training-urban").set_value(1.0).run()
     assert not at.exception
@@ -378,6 +403,26 @@ def test_siting_ranks_markets_of_the_summary_and_weights_change_the_best(
     assert at.metric[0].value in urban
     assert any("/100 = energy" in md.value for md in at.markdown)
     assert "energy_price_basis" in captions(at)
+
+
+def test_siting_power_term_ranks_by_planned_generation_and_names_its_measure(
+    warehouse: Path, wh: duckdb.DuckDBPyConnection
+) -> None:
+    at = run_page("siting.py")
+    release = scalar(wh, "select max(source_release) from marts.fct_power_availability")
+    measure = f"planned generation within 100 km ({release})"
+    assert measure in captions(at) and "not deliverable power" in captions(at)
+    for key in ("energy_price", "operating_capacity", "pipeline_capacity", "tier", "urban"):
+        at.slider(key=f"siting-training-{key}").set_value(0.0).run()
+    at.slider(key="siting-training-power_availability").set_value(1.0).run()
+    assert not at.exception
+    most = scalar(
+        wh,
+        "select arg_max(market_name, planned_generation_mw_100km_2030) from marts.fct_market_summary "
+        "where market_kind not in ('country_rest', 'unassigned')",
+    )
+    assert at.metric[0].value == most
+    assert any(f"MW {measure} by 2030" in md.value for md in at.markdown)
 
 
 # --- Economics --------------------------------------------------------------------------------
