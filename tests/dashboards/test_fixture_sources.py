@@ -15,6 +15,7 @@ import yaml
 
 from tests.dashboards.conftest import FIXTURE_SOURCES
 from tests.fixtures import make_sources
+from transforms.sources import SOURCE_FILES
 
 PROVENANCE = yaml.safe_load((FIXTURE_SOURCES / "SOURCES.yml").read_text())["sources"]
 FULL = yaml.safe_load((make_sources.FULL / "SOURCES.yml").read_text())["sources"]
@@ -26,10 +27,9 @@ def test_every_shipped_source_has_a_fixture_file_matching_its_entry(table: str) 
     assert entry["file"] == FULL[table]["file"]
     data = (FIXTURE_SOURCES / entry["file"]).read_bytes()
     assert hashlib.sha256(data).hexdigest() == entry["sha256"], f"{entry['file']}: rerun make_sources"
-    if entry["file"].endswith(".xlsx"):  # rows of the workbook's long form, as the ingest reads it
-        from transforms.eia861m import workbook_to_csv
-
-        text, skip = workbook_to_csv(FIXTURE_SOURCES / entry["file"]).decode("utf-8"), 0
+    spec, _ = SOURCE_FILES[table]
+    if spec.convert is not None and not entry["file"].endswith(".csv"):  # rows of the long form the ingest reads
+        text, skip = spec.convert(FIXTURE_SOURCES / entry["file"]).decode("utf-8"), 0
     else:
         text, skip = data.decode("utf-8"), make_sources.SKIP_LINES.get(entry["file"], 0)
     records = list(csv.reader(io.StringIO(text)))[skip + 1 :]
