@@ -3,6 +3,8 @@ captions, and the places one can site in."""
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 
@@ -50,3 +52,25 @@ def power_label(measure: dict[str, object]) -> str:
     if not measure:
         return "planned generation (no EIA-860M data in this warehouse)"
     return f"planned generation within {float(measure['near_km']):g} km ({measure['release']})"
+
+
+# fct_market_summary's planned-generation columns carry their year in their name: the pages read the years from
+# the columns the mart publishes rather than restate them.
+POWER_COLUMN_PREFIX = "planned_generation_mw_100km_"
+
+
+def power_columns(columns: list[str]) -> dict[int, str]:
+    """{year: column} of the summary's planned-generation columns (cumulative to the end of that year), by year."""
+    years = {
+        int(c.removeprefix(POWER_COLUMN_PREFIX)): c for c in columns if re.fullmatch(POWER_COLUMN_PREFIX + r"\d{4}", c)
+    }
+    return dict(sorted(years.items()))
+
+
+def power_column(columns: list[str]) -> tuple[int, str]:
+    """The latest of them, (year, column): the one the Siting page scores and the ratio to the pipeline uses."""
+    found = power_columns(columns)
+    if not found:
+        raise KeyError(f"no {POWER_COLUMN_PREFIX}<year> column in the market summary")
+    year = max(found)
+    return year, found[year]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dashboards.analysis.markets import power_column
+
 
 @dataclass(frozen=True)
 class SitingWeights:
@@ -69,7 +71,8 @@ def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) ->
     Components: energy price (percentile rank, cheaper scores higher; no price scores 0),
     capacity in operation and in the pipeline (log-scaled MW, high estimate), tier fit for the
     workload, urban proximity to demand, and power availability (planned generation within N km by
-    2030, log-scaled MW among the markets that have a figure; a market outside EIA-860M's coverage
+    the latest year the summary publishes, log-scaled MW among the markets that have a figure; a market outside
+    EIA-860M's coverage
     scores POWER_UNKNOWN_SCORE).
     """
     w = weights.as_dict()
@@ -80,7 +83,7 @@ def siting_scores(table: pl.DataFrame, workload: str, weights: SitingWeights) ->
         s_pipeline_capacity=_minmax(pl.col("pipeline_mw_high").fill_null(0.0).log1p()),
         s_tier=pl.col("market_tier").replace_strict(TIER_FIT[workload], default=0.2, return_dtype=pl.Float64),
         s_urban=pl.col("is_urban").cast(pl.Float64).fill_null(0.0),
-        s_power_availability=_minmax(pl.col("planned_generation_mw_100km_2030").log1p()).fill_null(POWER_UNKNOWN_SCORE),
+        s_power_availability=_minmax(pl.col(power_column(table.columns)[1]).log1p()).fill_null(POWER_UNKNOWN_SCORE),
     )
     parts = [pl.col(f"s_{k}") * (v / total_w) * 100 for k, v in w.items()]
     scored = scored.with_columns(
@@ -109,10 +112,11 @@ def explain_score(
 
 
 def _power_text(row: dict[str, object], power_label: str) -> str:
-    mw = row.get("planned_generation_mw_100km_2030")
+    year, column = power_column(list(row))
+    mw = row.get(column)
     if mw is None:
         return "outside EIA-860M's coverage: scored as unknown"
-    return f"{mw:,.0f} MW {power_label} by 2030, not deliverable power"
+    return f"{mw:,.0f} MW {power_label} by {year}, not deliverable power"
 
 
 def _coverage_note(row: dict[str, object]) -> str:

@@ -116,8 +116,9 @@ if generators is not None:
     fuels = [f for f in charts.FUEL_RGB if f in generators["fuel"].unique().to_list()]
     chosen_fuels = power_cols[1].multiselect("Fuel", fuels, default=fuels, key="map-power-fuel")
     years = sorted(generators["planned_year"].unique().to_list())
+    horizon = int(common.parameter_value(components.load(queries.parameters), "forecast_end_year"))
     by_year = power_cols[2].select_slider(
-        "Planned to run by the end of", years, value=max(y for y in years if y <= 2030) if years else None,
+        "Planned to run by the end of", years, value=max([y for y in years if y <= horizon] or years),
         key="map-power-year",
     ) if years else None  # fmt: skip
     generators = generators.filter(pl.col("fuel").is_in(chosen_fuels) & (pl.col("planned_year") <= (by_year or 0)))

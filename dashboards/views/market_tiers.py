@@ -22,6 +22,7 @@ components.header(
 forecast = components.load(queries.demand_forecast)
 summary = components.load(queries.market_summary)
 power_label = markets.power_label(components.load(queries.power_measure))
+power_cols = markets.power_columns(summary.columns)
 params = common.ModelParams.from_frame(components.load(queries.parameters))
 regions = sorted(forecast["region"].unique().to_list())
 scenarios = sorted(forecast["scenario"].unique().to_list())
@@ -104,8 +105,7 @@ shown = table.select(
     "broker_inventory_source",
     "pipeline_mw_low",
     "pipeline_mw_high",
-    "planned_generation_mw_100km_2028",
-    "planned_generation_mw_100km_2030",
+    *power_cols.values(),
     "planned_generation_to_ai_pipeline",
     "planned_generation_release",
     "energy_price_usd_mwh",
@@ -135,14 +135,14 @@ st.dataframe(
         ),
         "pipeline_mw_low": st.column_config.NumberColumn("facility pipeline MW (low)", format="%.0f"),
         "pipeline_mw_high": st.column_config.NumberColumn("facility pipeline MW (high)", format="%.0f"),
-        "planned_generation_mw_100km_2028": st.column_config.NumberColumn(
-            f"{power_label} by 2028, MW", format="%.0f", help=markets.POWER_CAVEAT
-        ),
-        "planned_generation_mw_100km_2030": st.column_config.NumberColumn(
-            f"{power_label} by 2030, MW", format="%.0f", help=markets.POWER_CAVEAT
-        ),
+        **{
+            column: st.column_config.NumberColumn(
+                f"{power_label} by {year}, MW", format="%.0f", help=markets.POWER_CAVEAT
+            )
+            for year, column in power_cols.items()
+        },
         "planned_generation_to_ai_pipeline": st.column_config.NumberColumn(
-            "planned generation 2030 / AI pipeline",
+            f"planned generation {max(power_cols)} / AI pipeline",
             format="%.2f",
             help="How much of the market's announced AI pipeline local planned generation could cover in MW terms. "
             + markets.POWER_CAVEAT,
@@ -174,8 +174,9 @@ st.caption(
     "and tracked / broker, how much of it the tracked sites account for (above 1: the tracked sites include "
     "hyperscalers' own campuses, outside a broker's colocation inventory). Unlocated owners: for a country's "
     f"undisclosed market, whose AI capacity it is. Power: {power_label}, nameplate MW planned to run by the end of "
-    "2028 and 2030 (marts.fct_power_availability by year, fuel and status; US metros, edge sites and campuses, "
-    "blank elsewhere), and that 2030 figure over the AI pipeline. "
+    + " and ".join(str(y) for y in power_cols)
+    + " (marts.fct_power_availability by year, fuel and status; US metros, edge sites and campuses, blank elsewhere), "
+    f"and the {max(power_cols)} figure over the AI pipeline. "
     + markets.POWER_CAVEAT
     + " "
     + markets.price_bases(summary)

@@ -16,6 +16,7 @@ components.header(
 )
 
 summary = components.load(queries.market_summary)
+power_year, power_col = markets.power_column(summary.columns)
 power_label = markets.power_label(components.load(queries.power_measure))
 table = markets.siteable(summary)
 
@@ -39,7 +40,7 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "**Weights** (relative; rescaled to sum to 100 points). Tier fit for "
             f"{workload}: "
             + ", ".join(f"{k} {v:g}" for k, v in siting.TIER_FIT[workload].items())
-            + f". Power availability: {power_label} planned to run by the end of 2030, log-scaled MW; a market "
+            + f". Power availability: {power_label} planned to run by the end of {power_year}, log-scaled MW; a market "
             f"outside the US scores {siting.POWER_UNKNOWN_SCORE:g} (unknown, not none). " + markets.POWER_CAVEAT
         )
         cols = st.columns(len(CRITERIA))
@@ -77,7 +78,7 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "pipeline_mw_high",
             "ai_demand_mw",
             "ai_pipeline_mw",
-            "planned_generation_mw_100km_2030",
+            power_col,
             "planned_generation_to_ai_pipeline",
             "planned_generation_release",
         )
@@ -91,8 +92,8 @@ for tab, workload in zip(st.tabs(["Training", "Inference"]), ["training", "infer
             "(reported ranges, high end, log-scaled, each site once as the mart counts it; where the tracked sites "
             "hold under half the broker's published inventory, capacity_coverage_class 'below_half', the capacity "
             "points understate the market and its explanation says so); tier and urban flag "
-            f"(curated with a cited basis); power availability from {power_label}, planned to run by the end of 2030 "
-            "(marts.fct_market_summary.planned_generation_mw_100km_2030; marts.fct_power_availability by year, "
+            f"(curated with a cited basis); power availability from {power_label}, planned to run by the end of "
+            f"{power_year} (marts.fct_market_summary.{power_col}; marts.fct_power_availability by year, "
             "fuel and status). " + markets.POWER_CAVEAT + " " + markets.price_bases(summary),
         )
         with st.expander("Why each market scores what it does"):

@@ -321,8 +321,9 @@ def test_map_draws_planned_generators_under_the_markets_by_fuel(warehouse: Path,
     layers = {layer["id"]: layer for layer in deck(at)["layers"]}
     ids = list(layers)
     assert ids.index("underlay") < ids.index("points")  # drawn under the markets
-    by_2030 = scalar(wh, "select count(*) from marts.fct_planned_generators where planned_year <= 2030")
-    assert len(layers["underlay"]["data"]) == by_2030 > 0
+    horizon = int(model_param(wh, "forecast_end_year"))  # the year slider opens on the horizon
+    by_horizon = scalar(wh, f"select count(*) from marts.fct_planned_generators where planned_year <= {horizon}")
+    assert len(layers["underlay"]["data"]) == by_horizon > 0
     gas = [p for p in layers["underlay"]["data"] if "MW gas" in p["tooltip"]]
     assert gas and all(p["rgba"][:3] == [217, 119, 6] for p in gas)  # coloured by fuel
     big = max(layers["underlay"]["data"], key=lambda p: p["mw"])
@@ -331,10 +332,10 @@ def test_map_draws_planned_generators_under_the_markets_by_fuel(warehouse: Path,
     text = captions(at)
     assert "planned generation within 100 km (EIA-860M" in text and "not deliverable power" in text
     at.multiselect(key="map-power-fuel").set_value(["gas"]).run()
-    gas_2030 = scalar(
-        wh, "select count(*) from marts.fct_planned_generators where planned_year <= 2030 and fuel = 'gas'"
+    gas = scalar(
+        wh, f"select count(*) from marts.fct_planned_generators where planned_year <= {horizon} and fuel = 'gas'"
     )
-    assert len({layer["id"]: layer for layer in deck(at)["layers"]}["underlay"]["data"]) == gas_2030
+    assert len({layer["id"]: layer for layer in deck(at)["layers"]}["underlay"]["data"]) == gas
 
 
 def test_map_layers_colourings_and_filters(warehouse: Path, wh: duckdb.DuckDBPyConnection) -> None:
