@@ -13,11 +13,18 @@ so no value is written twice. Every entry is a mapping::
 Tabular parameters (training share by owner type, IT kW per accelerator by platform) are dbt seeds
 and scenario parameters live in ``transforms/forecast/scenarios.yml``; ``parameter_table`` lists the
 scalar ones, the publish step adds the others.
+
+A run can override vars: ``DCPULSE_VARS='{pue_ai_cluster: 1.3}' make run``. The overrides are read here, once
+per call, and applied to every value this module returns; the dbt step hands the same values to dbt
+(``dbt_vars_arg``, as ``--vars``), so dbt, the forecast, the parsers' bounds and ``meta.parameters`` (which notes
+the override) all use them. An override outside the var's range widens the range to include it.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,10 +84,68 @@ def _load(path: Path, mtime_ns: int) -> dict[str, Parameter]:
     return {name: _parse(name, entry) for name, entry in (document.get("vars") or {}).items()}
 
 
+OVERRIDES_ENV = "DCPULSE_VARS"
+
+
+def var_overrides() -> dict[str, Any]:
+    """The run's overrides, ``DCPULSE_VARS``: a YAML (or JSON) mapping of var name to a value (or to a mapping with
+    ``value``). Empty when unset; a name that is not a var, or a value that is not a plain one, is refused."""
+    text = os.environ.get(OVERRIDES_ENV, "").strip()
+    if not text:
+        return {}
+    loaded = yaml.safe_load(text)
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{OVERRIDES_ENV} must be a mapping such as '{{pue_ai_cluster: 1.3}}', not {text!r}")
+    known = _home_parameters(DBT_PROJECT_FILE.resolve())
+    unknown = sorted(set(loaded) - set(known))
+    if unknown:
+        raise KeyError(f"{OVERRIDES_ENV} names unknown vars {unknown}; known: {sorted(known)}")
+    out = {}
+    for name, value in loaded.items():
+        value = value["value"] if isinstance(value, dict) and "value" in value else value
+        if isinstance(value, dict | list) != isinstance(known[name].value, dict | list):
+            raise ValueError(f"{OVERRIDES_ENV}: {name} must be like its home value {known[name].value!r}")
+        out[name] = value
+    return out
+
+
+def _overridden(entry: Parameter, value: Any) -> Parameter:
+    low, high = entry.low, entry.high
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low = min(low, value) if isinstance(low, int | float) else low
+        high = max(high, value) if isinstance(high, int | float) else high
+    note = f"overridden for this run by {OVERRIDES_ENV} (home value {entry.value!r}). {entry.note}".strip()
+    return Parameter(entry.name, value, entry.unit, entry.source, entry.assumption, note, low, high)
+
+
+def _home_parameters(resolved: Path) -> dict[str, Parameter]:
+    return _load(resolved, resolved.stat().st_mtime_ns)
+
+
 def model_parameters(path: Path | None = None) -> dict[str, Parameter]:
-    """Every scalar model parameter by name."""
+    """Every scalar model parameter by name, with the run's overrides (``DCPULSE_VARS``) applied to the project's
+    own file."""
     resolved = (path or DBT_PROJECT_FILE).resolve()
-    return dict(_load(resolved, resolved.stat().st_mtime_ns))
+    params = dict(_home_parameters(resolved))
+    if resolved == DBT_PROJECT_FILE.resolve():
+        for name, value in var_overrides().items():
+            params[name] = _overridden(params[name], value)
+    return params
+
+
+def dbt_vars_arg() -> list[str]:
+    """``["--vars", <json>]`` handing dbt the overridden vars as whole mappings (value and its widened range), or
+    ``[]`` when the run overrides nothing."""
+    overrides = var_overrides()
+    if not overrides:
+        return []
+    params = model_parameters()
+    entries = {}
+    for name in sorted(overrides):
+        entry = params[name]
+        entries[name] = {"value": entry.value, "unit": entry.unit, "note": entry.note}
+        entries[name].update({k: v for k, v in (("low", entry.low), ("high", entry.high)) if v is not None})
+    return ["--vars", json.dumps(entries, sort_keys=True)]
 
 
 def param(name: str, path: Path | None = None) -> Any:

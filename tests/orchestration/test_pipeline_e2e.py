@@ -269,6 +269,35 @@ def test_a_changed_source_rebuilds_only_what_it_feeds_and_gives_the_marts_of_a_f
         con.close()
 
 
+def test_a_var_override_reaches_dbt_the_forecast_and_meta_parameters(published, e2e_root, monkeypatch):
+    """DCPULSE_VARS overrides a dbt var for one run: dbt's marts, the forecast (written from Python) and
+    meta.parameters all carry the same value, and the no-change skip does not hide the run."""
+    from transforms.storage.paths import sources_dir
+
+    monkeypatch.setenv("DCPULSE_VARS", "{pue_ai_cluster: 1.3}")
+    _run_job(e2e_root / "warehouse", sources_dir())
+    con = _fresh(e2e_root, "run-vars")
+    try:
+        value, note = con.execute(
+            "select value, note from meta.parameters where parameter = 'pue_ai_cluster' and scope = 'model'"
+        ).fetchone()
+        assert value == "1.3" and "overridden for this run by DCPULSE_VARS" in note
+        dbt_pue = con.execute(
+            "select min(facility_power_mw / it_power_mw), max(facility_power_mw / it_power_mw) "
+            "from marts.fct_ai_deployments where power_basis = 'calculated' and it_power_mw > 0"
+        ).fetchone()
+        assert dbt_pue == pytest.approx((1.3, 1.3))
+        # a projected cell holding only announced pipeline is converted at the AI PUE the forecast read
+        forecast_pue = con.execute(
+            "select min(facility_power_mw / it_power_mw), max(facility_power_mw / it_power_mw), count(*) "
+            "from marts.fct_demand_forecast where not is_history and pipeline_mw > 0 and installed_base_mw = 0 "
+            "and growth_mw = 0 and retired_mw = 0 and ordering_adjustment_mw = 0"
+        ).fetchone()
+        assert forecast_pue[2] > 0 and forecast_pue[:2] == pytest.approx((1.3, 1.3))
+    finally:
+        con.close()
+
+
 def test_readme_figures_are_the_warehouse_s(published):
     """The README's generated figures (installed base, forecast) are what a run on the shipped sources gives:
     run `make docs` after `make run` when they differ."""

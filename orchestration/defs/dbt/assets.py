@@ -14,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration import background_import
 from orchestration.defs.dbt.partial_rebuild import kept_nodes, plan_rebuild, record_state
 from orchestration.defs.dbt.resources import dbt_project, ensure_manifest
+from transforms.params import dbt_vars_arg
 from transforms.storage.paths import DBT_DUCKDB_PATH_ENV, build_path
 
 
@@ -74,7 +75,8 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, exclude: 
         # last build's partial_parse.msgpack (its profile hash includes the build file's path, so a shared
         # target/ made every run on another warehouse folder parse the whole project again: ~9 s)
         target = build_path().parent / "dbt-target"
-        yield from dbt.cli(["build", *exclude], context=context, target_path=target).stream()
+        # the run's var overrides (DCPULSE_VARS), the same values the forecast and meta.parameters read
+        yield from dbt.cli(["build", *exclude, *dbt_vars_arg()], context=context, target_path=target).stream()
     finally:
         if previous is None:
             os.environ.pop(DBT_DUCKDB_PATH_ENV, None)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from transforms.params import dbt_vars_arg
 from transforms.storage.paths import DBT_DUCKDB_PATH_ENV, PROJECT_ROOT, build_path
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
@@ -23,7 +24,7 @@ PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds",
 
 
 def project_hash() -> str:
-    """sha256 over the dbt project's own files (paths and contents, sorted)."""
+    """sha256 over the dbt project's own files (paths and contents, sorted) and the run's var overrides."""
     digest = hashlib.sha256()
     for part in PROJECT_PARTS:
         path = DBT_DIR / part
@@ -33,6 +34,7 @@ def project_hash() -> str:
                 continue
             digest.update(file.relative_to(DBT_DIR).as_posix().encode())
             digest.update(hashlib.sha256(file.read_bytes()).digest())
+    digest.update(" ".join(dbt_vars_arg()).encode())  # a run's var overrides change what dbt builds
     return digest.hexdigest()
 
 
@@ -55,7 +57,7 @@ def ensure_manifest() -> tuple[Path, bool]:
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env.setdefault(DBT_DUCKDB_PATH_ENV, str(build_path()))
     subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)],
+        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_DIR), *dbt_vars_arg()],
         cwd=DBT_DIR,
         check=True,
         env=env,
