@@ -2,7 +2,8 @@
 
 - ``scenarios``: the scenario schema, ``scenarios.yml`` loading, overrides, the ordering check;
 - ``pipeline``: the announced pipeline (marts.fct_ai_pipeline) arriving by cell and year;
-- ``projection``: history plus each scenario's projection (``forecast_scenario``);
+- ``projection``: history plus each scenario's projection (``forecast_scenario``), ordered and finished;
+- ``years``: one scenario's projected years cell by cell (the floor, the trend, the growth above it);
 - ``backtest``: the model scored from earlier origins;
 - ``invariants``: one function per invariant of a finished forecast.
 

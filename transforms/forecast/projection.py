@@ -47,25 +47,19 @@ from typing import Any
 
 import polars as pl
 
-from transforms.forecast.pipeline import empty_pipeline, pipeline_arrivals, pipeline_by_year, prepare_pipeline
 from transforms.forecast.scenarios import (
     AI_WORKLOADS,
     CONTRACT_COLUMNS,
-    DEFAULT_KIND,
     EXTRA_COLUMNS,
     HISTORY_SCHEMA,
     HOURS_PER_YEAR,
-    KNOWN_TIERS,
-    VINTAGE_SCHEMA,
-    WORKLOADS,
     ScenarioParams,
     load_scenarios,
     resolve_scenario,
 )
+from transforms.forecast.years import _ZERO, KEYS, Cell, _cell_rows, _grow_regions, _Mw, _setup
 from transforms.params import param, param_range
 
-Cell = tuple[str, str, str, str]  # region, market_tier, market_kind, workload
-KEYS = ["region", "market_tier", "market_kind", "workload"]
 ORDERED = ("low", "base", "high")
 
 
@@ -121,70 +115,6 @@ def _history_rows(history: pl.DataFrame, params: ScenarioParams) -> pl.DataFrame
     )
 
 
-def _progress(year: int, origin: int, target_year: int) -> float:
-    return min(max((year - origin) / max(target_year - origin, 1), 0.0), 1.0)
-
-
-def _growth_weights(
-    floor: Mapping[Cell, float],
-    cells: list[Cell],
-    region: str,
-    workload: str,
-    target: Mapping[str, float] | None,
-    shift: float,
-) -> dict[Cell, float]:
-    """Where one region's unannounced growth of one workload goes: weights over its cells (sum 1)."""
-
-    def mix(keep: Any) -> dict[tuple[str, str], float]:
-        out: dict[tuple[str, str], float] = defaultdict(float)
-        for (r, t, k, w), mw in floor.items():
-            if mw > 0 and keep(r, w):
-                out[(t, k)] += mw
-        return out
-
-    own = mix(lambda r, w: r == region and w == workload)
-    if not own:
-        own = mix(lambda r, w: w == workload)
-    if not own:
-        own = mix(lambda r, w: r == region and w in AI_WORKLOADS)
-    total = sum(own.values())
-    unknown = {tk: mw for tk, mw in own.items() if tk[0] not in KNOWN_TIERS}
-    known_total = total - sum(unknown.values())
-    u = sum(unknown.values()) / total if total > 0 else 0.0
-    tier_now = {
-        t: (sum(mw for (tt, _), mw in own.items() if tt == t) / known_total if known_total > 0 else None)
-        for t in KNOWN_TIERS
-    }
-    weights: dict[Cell, float] = {}
-    for tier in KNOWN_TIERS:
-        start = tier_now[tier]
-        goal = target.get(tier) if target else None
-        if start is None:
-            share = goal if goal is not None else 1.0 / len(KNOWN_TIERS)
-        elif goal is None:
-            share = start
-        else:
-            share = start + (goal - start) * shift
-        if share <= 0:
-            continue
-        kinds = {k: mw for (t, k), mw in own.items() if t == tier}
-        if not kinds:
-            grid_kinds = sorted(c[2] for c in cells if c[0] == region and c[1] == tier and c[3] == workload)
-            if not grid_kinds:
-                continue
-            default = DEFAULT_KIND.get((workload, tier), "metro")
-            kinds = {default if default in grid_kinds else grid_kinds[0]: 1.0}
-        kind_total = sum(kinds.values())
-        for kind, mw in kinds.items():
-            weights[(region, tier, kind, workload)] = (1 - u) * share * mw / kind_total
-    for (tier, kind), mw in unknown.items():
-        weights[(region, tier, kind, workload)] = u * mw / sum(unknown.values())
-    norm = sum(weights.values())
-    if norm <= 0:
-        return {}
-    return {c: w / norm for c, w in weights.items()}
-
-
 @dataclass
 class Projection:
     """One scenario's history rows, its raw projected rows (before energy and region totals) and the origin's
@@ -220,53 +150,6 @@ _ROW_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _base_by_year(
-    base_rows: pl.DataFrame,
-    base_vintages: pl.DataFrame | None,
-    params: ScenarioParams,
-    origin: int,
-    years: list[int],
-) -> dict[tuple[Cell, int], tuple[float, float, float, float]]:
-    """The installed base per cell and projected year: (MW, split low, split high, retired MW). From the vintage
-    table's rows of each year where given (dbt's split of that year), else the snapshot held, as built at the
-    origin."""
-    life = params.hardware_life_years
-    if base_vintages is not None and base_vintages.height:
-        frame = base_vintages.select([pl.col(c).cast(t) for c, t in VINTAGE_SCHEMA.items()]).filter(
-            pl.col("year").is_in(years)
-        )
-    else:
-        frame = (
-            base_rows.select(*KEYS, "facility_power_mw", "split_low_mw", "split_high_mw")
-            .join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
-            .with_columns(pl.lit(origin, pl.Int32).alias("vintage"))
-        )
-    end = params.training_share_end
-    training, inference = pl.col("workload") == "training", pl.col("workload") == "inference"
-    low_end = pl.when(training).then("split_low_mw").when(inference).then("split_high_mw")
-    high_end = pl.when(training).then("split_high_mw").when(inference).then("split_low_mw")
-    mw = {
-        "central": pl.col("facility_power_mw"),
-        "low": low_end.otherwise("facility_power_mw"),
-        "high": high_end.otherwise("facility_power_mw"),
-    }[end]
-    alive = pl.lit(True) if life is None else pl.col("vintage") > pl.col("year") - life
-    summed = (
-        frame.with_columns(mw.alias("mw"), alive.alias("alive"))
-        .group_by(*KEYS, "year")
-        .agg(
-            pl.col("mw").filter("alive").sort().sum(),
-            pl.col("split_low_mw").filter("alive").sort().sum(),
-            pl.col("split_high_mw").filter("alive").sort().sum(),
-            pl.col("mw").filter(~pl.col("alive")).sort().sum().alias("retired"),
-        )
-    )
-    return {
-        (tuple(r[:4]), int(r[4])): (float(r[5]), float(r[6]), float(r[7]), float(r[8]))  # type: ignore[misc]
-        for r in summed.iter_rows()
-    }
-
-
 def project_scenario(
     history: pl.DataFrame,
     pipeline: pl.DataFrame | None,
@@ -275,14 +158,15 @@ def project_scenario(
     base_vintages: pl.DataFrame | None = None,
     unit_split: pl.DataFrame | None = None,
 ) -> Projection:
-    """The scenario's projection before energy and region totals (``finish`` adds them)."""
+    """The scenario's projection before energy and region totals (``finish`` adds them): the history's rows, then
+    each year's cells from the floor, the trend and the growth above it (``_setup``, ``_grow_regions``,
+    ``_cell_rows``)."""
     model = _model_defaults(params)
     end = end_year if end_year is not None else model["end_year"]
     # sorted so every sum adds in the same order: the same input gives the same output, to the last bit
     prepared = _prepare_history(history).sort("year", "region", "market_tier", "market_kind", "workload")
     complete = pl.col("is_year_end") if "is_year_end" in prepared.columns else pl.lit(True)
     hist = prepared.filter(complete)
-    snapshot = prepared.filter(~complete)
     if hist.height == 0:
         raise ValueError("history is empty: nothing to project from")
     origin = int(hist["year"].max())  # type: ignore[arg-type]
@@ -290,145 +174,22 @@ def project_scenario(
     origin_rows = hist.filter(pl.col("year") == origin)
     if end <= origin:
         return Projection(params, hist_out, pl.DataFrame(schema=_ROW_SCHEMA), origin_rows)
-
-    pue_ai = model["pue_ai_cluster"]
     # the installed base: the as-of snapshot where the history has one, else the origin's year end
+    snapshot = prepared.filter(~complete)
     base_rows = snapshot if snapshot.height else origin_rows
-    years = list(range(origin + 1, end + 1))
-    arrivals = pipeline_arrivals(pipeline if pipeline is not None else empty_pipeline(), params, origin, end)
-    pipe_frame = pipeline_by_year(arrivals, unit_split, params, years)
-    base_map = _base_by_year(base_rows, base_vintages, params, origin, years)
-    # the grid does not depend on the scenario: every place of the history, the base and the whole pipeline
-    planned = prepare_pipeline(pipeline if pipeline is not None else empty_pipeline()).filter(pl.col("pipeline_mw") > 0)
-    seen = (
-        {tuple(r) for r in prepared.select(KEYS).unique().iter_rows()}
-        | {(*r, "hpc") for r in planned.select("region", "market_tier", "market_kind").unique().iter_rows()}
-        | {tuple(r) for r in pipe_frame.select(KEYS).unique().iter_rows()}
-        | {c for c, _ in base_map}
-    )
-    # Every place of the grid has a row for every workload (and can receive either AI workload's growth).
-    cells: list[Cell] = sorted({(*c[:3], w) for c in seen for w in WORKLOADS})  # type: ignore[misc]
-    regions = sorted({c[0] for c in cells})
-
-    fac0 = {tuple(r[:4]): r[4] for r in base_rows.select(*KEYS, "facility_power_mw").iter_rows()}
-    pue0 = {
-        tuple(r[:4]): (r[5] / r[4] if r[4] and r[4] > 0 and r[5] else pue_ai)
-        for r in base_rows.select(*KEYS, "it_power_mw", "facility_power_mw").iter_rows()
-    }
-    fac_origin = {tuple(r[:4]): r[4] for r in origin_rows.select(*KEYS, "facility_power_mw").iter_rows()}
-    pipe: dict[tuple[Cell, int], tuple[float, float, float, float]] = {
-        (tuple(r[:4]), int(r[4])): (float(r[5]), float(r[6]), float(r[7]), float(r[8]))  # type: ignore[misc]
-        for r in pipe_frame.iter_rows()
-    }
-    zero = (0.0, 0.0, 0.0, 0.0)
-    life = params.hardware_life_years
-
-    def alive(vintage: int, year: int) -> bool:
-        return life is None or vintage > year - life
-
-    def pue_new(year: int) -> float:
-        return pue_ai + (params.pue_new_build - pue_ai) * _progress(year, origin, params.pue_new_build_year)
-
-    multiplier = {r: params.region_growth_multiplier.get(r, 1.0) for r in regions}
-    growth_rate = {y: params.accelerator_power_cagr * (1.0 - params.growth_taper) ** k for k, y in enumerate(years)}
-    # the trend grows from the origin's year end (the last complete year)
-    it0 = {
-        r: sum((fac_origin.get(c) or 0.0) / pue0.get(c, pue_ai) for c in cells if c[0] == r and c[3] in AI_WORKLOADS)
-        for r in regions
-    }
-    inf_low, inf_target, inf_high = model["inference_target"]
-
-    def inference_of(fac: Mapping[Cell, Any], region: str | None) -> float | None:
-        tr = sum(mw or 0.0 for c, mw in fac.items() if c[3] == "training" and region in (None, c[0]))
-        inf = sum(mw or 0.0 for c, mw in fac.items() if c[3] == "inference" and region in (None, c[0]))
-        return inf / (tr + inf) if tr + inf > 0 else None
-
-    inf0_all = inference_of(fac0, None)
-    inf0_region = {r: inference_of(fac0, r) for r in regions}
-    # the last year the pipeline adds AI capacity in each region
-    last_arrival = dict(
-        arrivals.filter(pl.col("is_ai_demand") & (pl.col("mw") > 0))
-        .group_by("region")
-        .agg(pl.col("arrival_year").max())
-        .iter_rows()
-    )
-    horizon = {r: last_arrival.get(r) for r in regions}
-    targets = {w: params.tier_mix_target[w].model_dump() for w in params.tier_mix_target}
-
-    # cell -> year -> (facility, it, facility at the split's low end, at its high end)
-    growth: dict[Cell, dict[int, tuple[float, float, float, float]]] = defaultdict(dict)
-    trend_index = dict.fromkeys(regions, 1.0)
-    total_prev = dict(it0)
+    setup = _setup(prepared, base_rows, origin_rows, pipeline, params, model, origin, end, base_vintages, unit_split)
+    growth: dict[Cell, dict[int, _Mw]] = defaultdict(dict)  # cell -> year -> growth added that year
+    trend_index = dict.fromkeys(setup.regions, 1.0)
+    total_prev = dict(setup.it0)
     rows: list[dict[str, Any]] = []
-    for year in years:
-        base_t = {c: base_map.get((c, year), zero) for c in cells}
-        pipe_t = {c: pipe.get((c, year), zero) for c in cells}
-        earlier = {c: [(y, g) for y, g in growth.get(c, {}).items() if y < year and alive(y, year)] for c in cells}
-        floor = {c: base_t[c][0] + pipe_t[c][0] for c in cells}
-        basis: dict[str, str] = {}
-        shift = _progress(year, origin, params.tier_shift_target_year) * params.tier_shift_strength
-        progress = _progress(year, origin, model["end_year"])
-        for r in regions:
-            trend_index[r] *= 1.0 + growth_rate[year] * multiplier[r]
-            ai_cells = [c for c in cells if c[0] == r and c[3] in AI_WORKLOADS]
-            floor_it = sum(
-                base_t[c][0] / pue0.get(c, pue_ai) + pipe_t[c][0] / pue_ai + sum(g[1] for _, g in earlier[c])
-                for c in ai_cells
-            )
-            candidates = {"pipeline_floor": floor_it, "trend": it0[r] * trend_index[r]}
-            if horizon[r] is not None and year > horizon[r]:
-                candidates["trend_after_pipeline"] = total_prev[r] * (1.0 + growth_rate[year] * multiplier[r])
-            basis[r] = max(candidates, key=lambda k: candidates[k])
-            total_it = candidates[basis[r]]
-            new_it = max(total_it - floor_it, 0.0)
-            total_prev[r] = floor_it + new_it
-            if new_it <= 0:
-                continue
-            start = inf0_region[r] if inf0_region[r] is not None else inf0_all
-            start = start if start is not None else inf_target
-            shares = {t: start + (t - start) * progress for t in (inf_low, inf_target, inf_high)}
-            inf_c, inf_lo, inf_hi = shares[inf_target], shares[inf_low], shares[inf_high]
-            for workload, share, lo, hi in (
-                ("training", 1 - inf_c, 1 - inf_hi, 1 - inf_lo),
-                ("inference", inf_c, inf_lo, inf_hi),
-            ):
-                if share <= 0:
-                    continue
-                weights = _growth_weights(floor, cells, r, workload, targets.get(workload), shift)
-                for cell, w in weights.items():
-                    it = new_it * share * w
-                    fac = it * pue_new(year)
-                    growth[cell][year] = (fac, it, fac * lo / share, fac * hi / share)
-        for c in cells:
-            added = growth.get(c, {}).get(year)
-            grown = earlier[c] + ([(year, added)] if added else [])
-            g_fac = sum(g[0] for _, g in grown)
-            g_it = sum(g[1] for _, g in grown)
-            retired = (
-                base_t[c][3]
-                + pipe_t[c][3]
-                + sum(g[0] for y, g in growth.get(c, {}).items() if y < year and not alive(y, year))
-            )
-            fac = base_t[c][0] + pipe_t[c][0] + g_fac
-            rows.append(
-                {
-                    "year": year,
-                    "region": c[0],
-                    "market_tier": c[1],
-                    "market_kind": c[2],
-                    "workload": c[3],
-                    "facility_power_mw": fac,
-                    "it_power_mw": base_t[c][0] / pue0.get(c, pue_ai) + pipe_t[c][0] / pue_ai + g_it,
-                    "installed_base_mw": base_t[c][0],
-                    "pipeline_mw": pipe_t[c][0],
-                    "growth_mw": g_fac,
-                    "retired_mw": retired,
-                    "ordering_adjustment_mw": 0.0,
-                    "split_low_mw": min(base_t[c][1] + pipe_t[c][1] + sum(g[2] for _, g in grown), fac),
-                    "split_high_mw": max(base_t[c][2] + pipe_t[c][2] + sum(g[3] for _, g in grown), fac),
-                    "total_basis": basis.get(c[0], "trend") if c[3] in AI_WORKLOADS else "installed_and_pipeline",
-                }
-            )
+    for year in setup.years:
+        base_t = {c: setup.base_map.get((c, year), _ZERO) for c in setup.cells}
+        pipe_t = {c: setup.pipe.get((c, year), _ZERO) for c in setup.cells}
+        earlier = {
+            c: [(y, g) for y, g in growth.get(c, {}).items() if y < year and setup.alive(y, year)] for c in setup.cells
+        }
+        basis = _grow_regions(setup, year, base_t, pipe_t, earlier, growth, trend_index, total_prev)
+        rows += _cell_rows(setup, year, base_t, pipe_t, earlier, growth, basis)
     return Projection(params, hist_out, pl.DataFrame(rows, schema=_ROW_SCHEMA), origin_rows)
 
 
