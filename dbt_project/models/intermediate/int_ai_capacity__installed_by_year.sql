@@ -34,14 +34,19 @@ demand_years as (
 first_year as (
     select least(
         (select min(demand_start_year) from demand_years),
-        (select min(year(event_date)) from events where facility_power_mw > 0)
+        (
+            select min(year(event_date)) from events
+            where facility_power_mw > 0
+        )
     ) as year
 ),
 
 periods as (
     select
         cast(years.year as integer) as year,
-        case when years.year = as_of.as_of_year then as_of.as_of_date else make_date(cast(years.year as integer), 12, 31) end
+        case
+            when years.year = as_of.as_of_year then as_of.as_of_date else make_date(cast(years.year as integer), 12, 31)
+        end
             as period_end,
         years.year < as_of.as_of_year or (month(as_of.as_of_date) = 12 and day(as_of.as_of_date) = 31) as is_year_end,
         case
@@ -99,7 +104,8 @@ cluster_rows as (
             else 0
         end as own_facility_power_mw,
         coalesce(campus_power.facility_power_mw, 0) > 0
-        and periods.year between demand_years.demand_start_year and demand_years.demand_end_year as is_covered_by_campus,
+        and periods.year between demand_years.demand_start_year and demand_years.demand_end_year
+            as is_covered_by_campus,
         clusters.it_power_mw,
         clusters.h100_equivalents,
         clusters.gpu_count,

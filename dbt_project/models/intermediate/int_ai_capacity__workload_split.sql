@@ -81,7 +81,8 @@ years as (
             0.0
         ), 1.0) as market_progress
     from started
-    cross join lateral (
+    -- correlated (each unit's own years from its start): a CTE cannot see started
+    cross join lateral (  -- noqa: ST05
         select unnest(range(started.start_year, {{ p('forecast_end_year') }} + 1)) as year
     ) as y
 ),

@@ -57,12 +57,12 @@ workload_parts as (
     select
         unit_years.*,
         'training' as part_workload,
-        training_share as part_share,
-        training_share_low as part_share_low,
-        training_share_high as part_share_high,
+        unit_years.training_share as part_share,
+        unit_years.training_share_low as part_share_low,
+        unit_years.training_share_high as part_share_high,
         cast({{ p('load_factor_training') }} as double) as part_load_factor
     from unit_years
-    where not is_hpc_apart
+    where not unit_years.is_hpc_apart
     union all
     select
         unit_years.*,
@@ -96,8 +96,10 @@ aggregated as (
         bool_and(is_year_end) as is_year_end,
         cast(count(*) filter (where facility_power_mw > 0 and main_workload = part_workload) as integer)
             as deployments,
-        cast(count(*) filter (where facility_power_mw > 0 and main_workload = part_workload and unit_kind = 'campus')
-            as integer) as campuses,
+        cast(
+            count(*) filter (where facility_power_mw > 0 and main_workload = part_workload and unit_kind = 'campus')
+            as integer
+        ) as campuses,
         coalesce(sum(gpu_count * part_share), 0) as gpu_count,
         coalesce(sum(it_power_mw * part_share), 0) as it_power_mw,
         coalesce(sum(facility_power_mw * part_share), 0) as facility_power_mw,

@@ -85,7 +85,7 @@ campus_orgs as (
             data_center_id,
             unnest(string_split(coalesce(owner, '') || ',' || coalesce(users, ''), ',')) as org
         from campuses
-    )
+    ) as campus_org_lists
 ),
 
 cluster_orgs as (
@@ -97,13 +97,13 @@ cluster_orgs as (
             deployment_id,
             unnest(string_split(coalesce(owner, '') || ',' || coalesce(users, ''), ',')) as org
         from clusters
-    )
+    ) as cluster_org_lists
 ),
 
 campus_name_words as (
     select distinct
-        data_center_id,
-        word
+        campus_words.data_center_id,
+        campus_words.word
     from (
         select
             data_center_id,
@@ -111,11 +111,15 @@ campus_name_words as (
                 lower(strip_accents(data_center_id || ' ' || coalesce(project, ''))), '[^a-z0-9]+'
             )) as word
         from campuses
-    )
+    ) as campus_words
     where
-        length(word) >= 4
-        and word not in (select stop_words.word from stop_words)
-        and word not in (select campus_orgs.org from campus_orgs where campus_orgs.data_center_id = data_center_id)
+        length(campus_words.word) >= 4
+        and campus_words.word not in (select stop_words.word from stop_words)
+        -- a word naming an owner or user of any campus is not a name word: the org evidence weighs organisations
+        and campus_words.word not in (
+            select campus_orgs.org from campus_orgs
+            where campus_orgs.org is not null
+        )
 ),
 
 candidates as (
@@ -159,7 +163,7 @@ candidates as (
 evidence as (
     select
         candidates.*,
-        exists (
+        exists(
             select 1
             from campus_orgs
             inner join cluster_orgs
@@ -179,7 +183,10 @@ evidence as (
             where
                 campus_name_words.data_center_id = candidates.data_center_id
                 and regexp_matches(
-                    (select located.cluster_text from located where located.deployment_id = candidates.deployment_id),
+                    (
+                        select located.cluster_text from located
+                        where located.deployment_id = candidates.deployment_id
+                    ),
                     '\b' || campus_name_words.word || '\b'
                 )
         ) as name_words,
@@ -238,7 +245,7 @@ best as (
         count(*) over (partition by ranked.deployment_id, ranked.rule_rank, ranked.evidence_score) as tied
     from ranked
     qualify
-        rank() over (partition by ranked.deployment_id order by ranked.rule_rank, ranked.evidence_score desc) = 1
+        rank() over (partition by ranked.deployment_id order by ranked.rule_rank asc, ranked.evidence_score desc) = 1
 ),
 
 final as (

@@ -97,11 +97,11 @@ bounded as (
             coalesce(superseding.superseding_start_year - 1, 9999),
             starts.as_of_year
         ) as end_year,
-        possible_duplicate
-        or status = 'planned'
-        or (status = 'decommissioned' and decommissioned_date is null)
-        or not include_in_standard_analysis
-        or exclusion_rule_id is not null as never_installed
+        starts.possible_duplicate
+        or starts.status = 'planned'
+        or (starts.status = 'decommissioned' and starts.decommissioned_date is null)
+        or not starts.include_in_standard_analysis
+        or starts.exclusion_rule_id is not null as never_installed
     from starts
     left join superseding
         on starts.superseded_by = superseding.cluster_name
@@ -126,7 +126,7 @@ final as (
             when status = 'decommissioned' and decommissioned_year <= as_of_year then 'decommissioned'
             when superseding_start_year <= as_of_year then 'superseded'
             {% if not p('hpc_counts_as_ai_demand') -%}
-            when workload = 'hpc' then 'hpc_not_ai_demand'
+                when workload = 'hpc' then 'hpc_not_ai_demand'
             {% endif -%}
             else 'counted'
         end as demand_reason

@@ -21,8 +21,13 @@ coverage as (
         'Epoch AI frontier data-center timelines' as source_name,
         least(
             max(timelines.event_date),
-            coalesce((select max(files.retrieved_on) from files where files.source_table = 'epoch_data_center_timelines'),
-                max(timelines.event_date))
+            coalesce(
+                (
+                    select max(files.retrieved_on) from files
+                    where files.source_table = 'epoch_data_center_timelines'
+                ),
+                max(timelines.event_date)
+            )
         ) as covered_to
     from timelines
     union all
@@ -30,8 +35,13 @@ coverage as (
         'Epoch AI GPU clusters' as source_name,
         least(
             cast(max(clusters.first_operational_date) as date),
-            coalesce((select max(files.retrieved_on) from files where files.source_table = 'epoch_gpu_clusters'),
-                cast(max(clusters.first_operational_date) as date))
+            coalesce(
+                (
+                    select max(files.retrieved_on) from files
+                    where files.source_table = 'epoch_gpu_clusters'
+                ),
+                cast(max(clusters.first_operational_date) as date)
+            )
         ) as covered_to
     from clusters
     where clusters.status in ('operational', 'decommissioned')
@@ -43,7 +53,7 @@ newest as (
         covered_to
     from coverage
     where covered_to is not null
-    qualify row_number() over (order by covered_to desc, source_name) = 1
+    qualify row_number() over (order by covered_to desc, source_name asc) = 1
 ),
 
 final as (
@@ -52,13 +62,18 @@ final as (
         newest.source_name as as_of_source,
         cast(year(newest.covered_to) as integer) as as_of_year,
         cast(
-            year(newest.covered_to) - case when month(newest.covered_to) = 12 and day(newest.covered_to) = 31 then 0 else 1 end
+            year(newest.covered_to)
+            - case when month(newest.covered_to) = 12 and day(newest.covered_to) = 31 then 0 else 1 end
             as integer
         ) as last_complete_year,
-        (select cast(max(coverage.covered_to) filter (where coverage.source_name = 'Epoch AI GPU clusters') as date)
-            from coverage) as gpu_clusters_covered_to,
-        (select cast(max(coverage.covered_to) filter (where coverage.source_name <> 'Epoch AI GPU clusters') as date)
-            from coverage) as timelines_covered_to
+        (
+            select cast(max(coverage.covered_to) filter (where coverage.source_name = 'Epoch AI GPU clusters') as date)
+            from coverage
+        ) as gpu_clusters_covered_to,
+        (
+            select cast(max(coverage.covered_to) filter (where coverage.source_name <> 'Epoch AI GPU clusters') as date)
+            from coverage
+        ) as timelines_covered_to
     from newest
 )
 

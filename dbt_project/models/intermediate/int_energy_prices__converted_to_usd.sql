@@ -82,7 +82,8 @@ eia_861m_annual as (
         'USD cents/kWh' as currency_original,
         cast(null as double) as fx_rate_usd_per_eur,
         cast(null as integer) as fx_year,
-        'EIA-861M, full year: revenue / sales over 12 months' || case when is_preliminary then ' (preliminary)' else '' end
+        'EIA-861M, full year: revenue / sales over 12 months'
+        || case when is_preliminary then ' (preliminary)' else '' end
         || ' (' || source_ref || ')' as source
     from eia_full_years
 ),

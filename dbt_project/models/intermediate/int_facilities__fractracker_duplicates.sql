@@ -65,7 +65,7 @@ final as (
         or (other_capacity_mw = capacity_mw and other_facility_id < facility_id)
     qualify
         row_number() over (
-            partition by facility_id order by other_capacity_mw desc, other_facility_id
+            partition by facility_id order by other_capacity_mw desc, other_facility_id asc
         ) = 1
 )
 

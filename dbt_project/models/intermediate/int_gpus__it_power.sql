@@ -28,8 +28,9 @@ final as (
             platforms.source,
             case
                 when hardware.tdp_w is not null
-                    then 'TDP x server_overhead ' || cast({{ p('server_overhead') }} as varchar)
-                    || ' (Epoch AI''s method, DGX H100)'
+                    then
+                        'TDP x server_overhead ' || cast({{ p('server_overhead') }} as varchar)
+                        || ' (Epoch AI''s method, DGX H100)'
             end
         ) as it_power_source
     from hardware

@@ -70,8 +70,10 @@ epri_path as (
         'epri_epoch' as anchor,
         'United States scaled to the world' as geography_basis,
         epri.mw_start * power(epri.mw_end / epri.mw_start, (years.year - 2025) / 5.0)
-        / (us_share.share_2024 + (us_share.share_2030 - us_share.share_2024)
-            * least(greatest(years.year - 2024, 0), 6) / 6.0) as world_mw,
+        / (
+            us_share.share_2024 + (us_share.share_2030 - us_share.share_2024)
+            * least(greatest(years.year - 2024, 0), 6) / 6.0
+        ) as world_mw,
         years.year < 2025 as is_extrapolated,
         'EPRI and Epoch AI, Scaling Intelligence (2025): US 5 GW in 2025, 50 GW by 2030 if growth continues; '
         || 'world = US / the US share of data-centre electricity (IEA Energy and AI 2025, '

@@ -34,7 +34,8 @@ final as (
         sum(installed.facility_power_mw * installed.training_share) as ai_training_mw,
         sum(installed.facility_power_mw * (1 - installed.training_share)) as ai_inference_mw,
         cast(count(*) as integer) as deployments,
-        string_agg(units.unit_name, '; ' order by installed.facility_power_mw desc, units.unit_name) as deployment_names,
+        string_agg(units.unit_name, '; ' order by installed.facility_power_mw desc, units.unit_name asc)
+            as deployment_names,
         any_value(as_of.as_of_date) as as_of_date
     from installed
     inner join units on installed.unit_id = units.unit_id

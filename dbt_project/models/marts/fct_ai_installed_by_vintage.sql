@@ -54,6 +54,10 @@ stacked as (
     where layers.layer_mw > 0
 ),
 
+later_years as (
+    select unnest(range((select as_of_year from as_of) + 1, {{ p('forecast_end_year') }} + 1)) as year
+),
+
 -- the as-of installed base carried to each later year of the horizon
 projected as (
     select
@@ -64,9 +68,7 @@ projected as (
         true as is_projected
     from stacked
     cross join as_of
-    cross join (
-        select unnest(range((select as_of_year from as_of) + 1, {{ p('forecast_end_year') }} + 1)) as year
-    ) as y
+    cross join later_years as y
     where stacked.year = as_of.as_of_year
 ),
 
@@ -93,23 +95,46 @@ joined as (
 
 parts as (
     select
-        year, is_projected, region, market_tier, market_kind, 'training' as workload, vintage,
+        year,
+        is_projected,
+        region,
+        market_tier,
+        market_kind,
+        'training' as workload,
+        vintage,
         facility_power_mw * training_share as facility_power_mw,
         facility_power_mw * training_share_low as split_low_mw,
         facility_power_mw * training_share_high as split_high_mw
-    from joined where not is_hpc_apart
+    from joined
+    where not is_hpc_apart
     union all
     select
-        year, is_projected, region, market_tier, market_kind, 'inference' as workload, vintage,
+        year,
+        is_projected,
+        region,
+        market_tier,
+        market_kind,
+        'inference' as workload,
+        vintage,
         facility_power_mw * (1 - training_share) as facility_power_mw,
         facility_power_mw * (1 - training_share_high) as split_low_mw,
         facility_power_mw * (1 - training_share_low) as split_high_mw
-    from joined where not is_hpc_apart
+    from joined
+    where not is_hpc_apart
     union all
     select
-        year, is_projected, region, market_tier, market_kind, 'hpc' as workload, vintage,
-        facility_power_mw, facility_power_mw as split_low_mw, facility_power_mw as split_high_mw
-    from joined where is_hpc_apart
+        year,
+        is_projected,
+        region,
+        market_tier,
+        market_kind,
+        'hpc' as workload,
+        vintage,
+        facility_power_mw,
+        facility_power_mw as split_low_mw,
+        facility_power_mw as split_high_mw
+    from joined
+    where is_hpc_apart
 ),
 
 final as (

@@ -83,7 +83,7 @@ edges as (
             cluster_name as predecessor
         from deployments
         where superseded_by is not null
-    )
+    ) as links
     where predecessor <> ''
 ),
 
@@ -92,10 +92,17 @@ counted_power as (
         cluster_name,
         max(coalesce(facility_power_mw, 0)) as facility_power_mw
     from (
-        select cluster_name, facility_power_mw from deployments where status = 'operational'
+        select
+            cluster_name,
+            facility_power_mw
+        from deployments
+        where status = 'operational'
         union all
-        select cluster_name, facility_power_mw from counted_planned
-    )
+        select
+            cluster_name,
+            facility_power_mw
+        from counted_planned
+    ) as counted_rows
     group by cluster_name
 ),
 
@@ -353,14 +360,16 @@ final as (
         end as expected_year,
         case
             when unioned.pipeline_source = 'campus_timeline' then 'campus_timeline'
-            when unioned.is_counted_plan and unioned.announced_mw > 0 and unioned.pipeline_mw <= 0
+            when
+                unioned.is_counted_plan and unioned.announced_mw > 0 and unioned.pipeline_mw <= 0
                 and unioned.mw_in_campus_build_out <= 0 then 'installed_per_campus_timeline'
             when unioned.is_counted_plan and unioned.announced_mw > 0 and unioned.pipeline_mw <= 0
                 then 'campus_timeline'
             when unioned.announced_year is null then 'undated'
             when unioned.is_past_due and unioned.pipeline_mw > 0 then 'past_due_spread'
             when unioned.announced_year is not null and unioned.deployment_id in (
-                select deployments.deployment_id from deployments where deployments.first_operational_date is not null
+                select deployments.deployment_id from deployments
+                where deployments.first_operational_date is not null
             ) then 'first_operational_date'
             else 'planned_note'
         end as expected_year_basis,

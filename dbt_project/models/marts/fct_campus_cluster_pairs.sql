@@ -87,7 +87,8 @@ final as (
             when paired.cluster_installed_mw_as_of > 0 then 'cluster'
             when paired.cluster_status = 'planned' and coalesce(paired.cluster_pipeline_mw, 0) > 0
                 then 'campus_timeline_and_cluster_excess'
-            when paired.cluster_status = 'planned'
+            when
+                paired.cluster_status = 'planned'
                 and coalesce(paired.mw_installed_per_campus, 0) + coalesce(paired.mw_in_campus_build_out, 0) > 0
                 then 'campus_timeline'
             else 'not_counted'

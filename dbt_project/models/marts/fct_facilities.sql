@@ -124,8 +124,9 @@ fractracker_rows as (
         case
             when sites.is_fractracker_duplicate then case when fractracker.mw_low is not null then 'fractracker' end
             when coalesce(site_epoch.epoch_power_mw_as_of, 0) > coalesce(site_capacity.mw_low, 0) then 'epoch_timeline'
-            when site_capacity.mw_low is not null then
-                case when fractracker.mw_low is null then 'fractracker_same_site' else 'fractracker' end
+            when site_capacity.mw_low is not null
+                then
+                    case when fractracker.mw_low is null then 'fractracker_same_site' else 'fractracker' end
             when coalesce(site_epoch.epoch_planned_power_mw, 0) > 0 then 'epoch_timeline'
         end as capacity_basis,
         fractracker.mw_text as capacity_text,

@@ -77,7 +77,7 @@ unlocated_owners as (
         market_id,
         string_agg(
             coalesce(owner, 'owner not given') || ' ' || cast(cast(round(ai_demand_mw) as integer) as varchar) || ' MW',
-            '; ' order by ai_demand_mw desc, owner
+            '; ' order by ai_demand_mw desc, owner asc
         ) as unlocated_owners
     from unlocated
     where ai_demand_mw >= 0.5
@@ -138,9 +138,13 @@ power as (
     select
         market_id,
         sum(planned_mw_within_100km) filter (where planned_year <= 2028) as planned_generation_mw_100km_2028,
-        sum(planned_mw_within_100km) filter (where planned_year <= 2030) as planned_generation_mw_100km_2030,
+        sum(planned_mw_within_100km) filter (where planned_year <= 2030) as planned_generation_mw_100km_2030
     from {{ ref('fct_power_availability') }}
     group by market_id
+),
+
+power_release as (
+    select max(source_release) as planned_generation_release from {{ ref('fct_power_availability') }}
 ),
 
 -- EIA-860M covers US generators: US metros, edge sites and campuses get a figure (0 when none is near),
@@ -150,9 +154,7 @@ power_coverage as (
         markets.market_id,
         release.planned_generation_release
     from markets
-    cross join (
-        select max(source_release) as planned_generation_release from {{ ref('fct_power_availability') }}
-    ) as release
+    cross join power_release as release
     where markets.country_code = 'US' and markets.market_kind in ('metro', 'edge', 'campus')
 ),
 
@@ -219,14 +221,17 @@ final as (
             as tracked_operational_mw,
         case
             when broker.broker_inventory_mw > 0
-                then (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0))
-                / 2.0 / broker.broker_inventory_mw
+                then
+                    (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0))
+                    / 2.0 / broker.broker_inventory_mw
         end as capacity_coverage,
         case
             when broker.broker_inventory_mw is null then 'no_broker_figure'
-            when (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0)) / 2.0
+            when
+                (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0)) / 2.0
                 < 0.5 * broker.broker_inventory_mw then 'below_half'
-            when (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0)) / 2.0
+            when
+                (coalesce(capacity.operational_mw_low, 0) + coalesce(capacity.operational_mw_high, 0)) / 2.0
                 <= 1.5 * broker.broker_inventory_mw then 'comparable'
             else 'above_broker'
         end as capacity_coverage_class,
