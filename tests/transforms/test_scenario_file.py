@@ -141,8 +141,13 @@ def test_a_var_entry_takes_the_dbt_vars_value_and_source(tmp_path: Path, monkeyp
     assert base.tier_shift_target_year == 2033  # not in the file: the model's default is the horizon too
     with pytest.raises(ValueError, match="unknown dbt var 'no_such_var'"):
         parse_scenarios(document(x={"extends": "base", "growth_taper": {"var": "no_such_var"}}))
-    with pytest.raises(ValueError, match="only a `note:`"):
+    with pytest.raises(ValueError, match="takes only `note:` and `assumption: true`"):
         parse_scenarios(document(x={"extends": "base", "growth_taper": {"var": "forecast_end_year", "value": 1}}))
+    doc["defaults"]["pue_new_build_year"]["assumption"] = True  # the choice is ours: no source claimed
+    assumed = parse_scenarios(doc)["base"]
+    assert assumed.pue_new_build_year == 2033
+    assert assumed.provenance["pue_new_build_year"].source is None
+    assert assumed.provenance["pue_new_build_year"].assumption
 
 
 def test_hardware_retirement_retires_at_the_one_hardware_life() -> None:
@@ -169,3 +174,16 @@ def test_parameter_bounds_are_the_models_field_constraints() -> None:
         )
     with pytest.raises(ValueError, match="no lower and upper bound"):
         parameter_bounds("tier_mix_target")
+
+
+def test_the_readmes_example_scenario_loads_and_extends_base() -> None:
+    readme = (DEFAULT_SCENARIOS_PATH.parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("**Adding a scenario.**") :]
+    example = example[example.index("```yaml") + len("```yaml") : example.index("```", example.index("```yaml") + 7)]
+    added = yaml.safe_load(example)["scenarios"]
+    document = yaml.safe_load(DEFAULT_SCENARIOS_PATH.read_text(encoding="utf-8"))
+    document["scenarios"].update(added)
+    scenarios = parse_scenarios(document)
+    (name,) = added
+    assert scenarios[name].pipeline_delay_years == 2.0
+    assert scenarios[name].accelerator_power_cagr == scenarios["base"].accelerator_power_cagr

@@ -284,8 +284,10 @@ def _split_entry(scenario: str, key: str, entry: Any) -> tuple[Any, ParamProvena
     source, so a value whose home is a dbt var is not restated here."""
     where = f"scenario {scenario!r}, parameter {key!r}"
     if isinstance(entry, Mapping) and "var" in entry:
-        if "value" in entry or set(entry) - {"var", "note"}:
-            raise ValueError(f"{where}: `var:` takes only a `note:` beside it (its value and source are the var's)")
+        if set(entry) - {"var", "note", "assumption"}:
+            raise ValueError(
+                f"{where}: `var:` takes only `note:` and `assumption: true` beside it (its value is the var's)"
+            )
         name = str(entry["var"])
         try:
             var = model_parameters()[name]
@@ -294,6 +296,8 @@ def _split_entry(scenario: str, key: str, entry: Any) -> tuple[Any, ParamProvena
         note = " ".join(
             part for part in (str(entry.get("note") or var.note).strip(), f"Value: dbt var {name}.") if part
         )
+        if entry.get("assumption"):  # using the var's value here is this file's assumption, not the var's source
+            return var.value, ParamProvenance(assumption=True, note=note)
         return var.value, ParamProvenance(source=var.source, assumption=var.assumption, note=note)
     if not isinstance(entry, Mapping) or "value" not in entry:
         raise ValueError(f"{where}: expected a mapping with `value:` (or `var:`)")
