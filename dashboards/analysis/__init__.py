@@ -26,7 +26,6 @@ from dashboards.analysis.common import (
 )
 from dashboards.analysis.demand_forecast import binding_drivers, coverage_note, forecast_totals, scenario_total
 from dashboards.analysis.economics import (
-    DEFAULT_AMORTISATION_YEARS,
     DEFAULT_CAPEX_MULTIPLIER,
     DEFAULT_UTILISATION,
     HOURS_PER_YEAR,
@@ -73,7 +72,6 @@ __all__ = [
     "BUBBLE_MAX_PX",
     "BUBBLE_MIN_PX",
     "BUBBLE_PX_PER_SQRT_MW",
-    "DEFAULT_AMORTISATION_YEARS",
     "DEFAULT_CAPEX_MULTIPLIER",
     "DEFAULT_UTILISATION",
     "DEFAULT_WEIGHTS",

@@ -58,6 +58,9 @@ class ModelParams:
     load_factor: dict[str, float]
     forecast_end_year: int
     hpc_counts_as_ai_demand: bool
+    # Life of AI accelerators in service (the hardware_retirement scenario's life; the Economics page's default
+    # amortisation).
+    accelerator_depreciation_years: float
 
     @classmethod
     def from_frame(cls, parameters: pl.DataFrame) -> ModelParams:
@@ -70,6 +73,7 @@ class ModelParams:
             load_factor={w: float(value(f"load_factor_{w}")) for w in (*AI_WORKLOADS, HPC)},
             forecast_end_year=int(value("forecast_end_year")),
             hpc_counts_as_ai_demand=bool(value("hpc_counts_as_ai_demand")),
+            accelerator_depreciation_years=float(value("accelerator_depreciation_years")),
         )
 
     def load_factor_text(self) -> str:

@@ -13,14 +13,15 @@ HOURS_PER_YEAR = 8760
 
 @dataclass(frozen=True)
 class GpuCostAssumptions:
-    amortisation_years: float
+    amortisation_years: float  # the page's default is the warehouse's accelerator_depreciation_years (meta.parameters)
     utilisation: float
     capex_multiplier: float
     pue: float  # the page's default is the warehouse's pue_ai_cluster (meta.parameters)
 
 
-# Dashboard defaults for the what-if sliders (assumptions, shown as such on the page).
-DEFAULT_AMORTISATION_YEARS = 4.0  # typical accelerator depreciation schedule
+# Dashboard defaults for the what-if sliders (assumptions, shown as such on the page). The amortisation default is
+# not here: it is the accelerators' life in service, dbt var accelerator_depreciation_years (ModelParams), the one
+# home the forecast's hardware_retirement scenario reads too.
 DEFAULT_UTILISATION = 0.7  # share of hours a GPU is sold or used
 DEFAULT_CAPEX_MULTIPLIER = 1.5  # server, network and facility capex on top of the GPU
 

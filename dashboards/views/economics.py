@@ -24,7 +24,16 @@ price_note = markets.price_bases(summary)
 
 with st.sidebar:
     st.subheader("Assumptions")
-    years = st.slider("Amortisation (years)", 2.0, 7.0, economics.DEFAULT_AMORTISATION_YEARS, 0.5, key="econ-years")
+    years = st.slider(
+        "Amortisation (years)",
+        min(2.0, params.accelerator_depreciation_years),
+        max(7.0, params.accelerator_depreciation_years),
+        params.accelerator_depreciation_years,
+        0.5,
+        key="econ-years",
+        help="Default: accelerator_depreciation_years (meta.parameters), the life in service the forecast's "
+        "hardware_retirement scenario retires hardware at.",
+    )
     utilisation = st.slider(
         "Utilisation (share of hours sold)", 0.2, 1.0, economics.DEFAULT_UTILISATION, 0.05, key="econ-util"
     )
@@ -47,7 +56,8 @@ with st.sidebar:
     )
     st.caption(
         f"Warehouse defaults (meta.parameters): PUE {params.pue_ai_cluster:g} (pue_ai_cluster); load factors "
-        f"{params.load_factor_text()}. Amortisation, utilisation and capex multiplier are this page's assumptions."
+        f"{params.load_factor_text()}; amortisation {params.accelerator_depreciation_years:g} years "
+        "(accelerator_depreciation_years). Utilisation and capex multiplier are this page's assumptions."
     )
 assumptions = economics.GpuCostAssumptions(years, utilisation, multiplier, pue)
 

@@ -38,19 +38,18 @@ params = scenarios[start]
 if params.description:
     st.caption(params.description)
 
-# The drivers, with the scenario's own value as the slider's default: (label, low, high, step, format).
-DRIVERS: dict[str, tuple[str, float, float, float, str]] = {
-    "accelerator_power_cagr": ("Growth of installed AI (IT) power, per year (the trend)", 0.0, 1.0, 0.01, "%.2f"),
-    "pue_new_build": (f"PUE of new AI capacity by {params.pue_new_build_year}", 1.0, 2.0, 0.01, "%.2f"),
+# The drivers, with the scenario's own value as the slider's default: (label, step, format). A slider's bounds are
+# the range the model accepts (ScenarioParams' field constraints, transforms.forecast.parameter_bounds).
+DRIVERS: dict[str, tuple[str, float, str]] = {
+    "accelerator_power_cagr": ("Growth of installed AI (IT) power, per year (the trend)", 0.01, "%.2f"),
+    "pue_new_build": (f"PUE of new AI capacity by {params.pue_new_build_year}", 0.01, "%.2f"),
     "tier_shift_strength": (
         "Tier shift: how far unannounced growth moves to the target tier mix (0 none, 1 full)",
-        0.0,
-        1.0,
         0.05,
         "%.2f",
     ),
-    "pipeline_delay_years": ("Delay of announced projects (years)", 0.0, 5.0, 0.5, "%.1f"),
-    "past_due_delay_years": ("Further delay of overdue planned projects (years)", 0.0, 5.0, 0.5, "%.1f"),
+    "pipeline_delay_years": ("Delay of announced projects (years)", 0.5, "%.1f"),
+    "past_due_delay_years": ("Further delay of overdue planned projects (years)", 0.5, "%.1f"),
 }
 # Drivers that pick an end of a range dbt sets for each row: (label, help).
 CHOICES: dict[str, tuple[str, str]] = {
@@ -68,13 +67,13 @@ CHOICES: dict[str, tuple[str, str]] = {
 ENDS = ["low", "central", "high"]
 values: dict[str, Any] = {}
 cols = st.columns(2)
-for i, (name, (label, lo, hi, step, fmt)) in enumerate(DRIVERS.items()):
-    current = float(getattr(params, name))
+for i, (name, (label, step, fmt)) in enumerate(DRIVERS.items()):
+    lo, hi = fc.parameter_bounds(name)
     values[name] = cols[i % 2].slider(
         label,
-        min(lo, current),
-        max(hi, current),
-        current,
+        lo,
+        hi,
+        float(getattr(params, name)),
         step,
         format=fmt,
         key=f"sb-{start}-{name}",
@@ -289,6 +288,7 @@ document = {
     "version": f"{params.version}+dashboard",
     "scenarios": {
         f"{start}_custom": {
+            "extends": start,
             "description": f"From '{start}' with the dashboard's scenario builder on "
             f"{dt.date.today().isoformat()}: {', '.join(overrides) or 'no changes'}.",
             **{
@@ -312,4 +312,7 @@ st.download_button(
     icon=":material/download:",
 )
 st.code(scenario_yaml, language="yaml")
-st.caption("Parameters not listed keep the value of the starting scenario in transforms/forecast/scenarios.yml.")
+st.caption(
+    f"`extends: {start}`: parameters not listed keep the value of the starting scenario in "
+    "transforms/forecast/scenarios.yml; paste the scenario under `scenarios:` there to add it."
+)

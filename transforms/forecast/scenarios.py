@@ -12,6 +12,8 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from transforms.params import model_parameters, param
+
 REGIONS: tuple[str, ...] = (
     "North America",
     "Latin America",
@@ -135,6 +137,11 @@ BACKTEST_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _horizon() -> int:
+    """The forecast's last year: its one home is the dbt var forecast_end_year."""
+    return int(param("forecast_end_year"))
+
+
 class TierMix(BaseModel):
     """Target share of a workload's known-tier growth in each market tier (sums to 1)."""
 
@@ -186,14 +193,15 @@ class ScenarioParams(BaseModel):
     region_growth_multiplier: dict[str, float] = Field(default_factory=dict)
     # PUE of new capacity: from the AI PUE at the origin (dbt var pue_ai_cluster) to this by the year.
     pue_new_build: float = Field(ge=1.0, le=2.0)
-    pue_new_build_year: int = 2030
+    # Target years default to the horizon (dbt var forecast_end_year) unless a scenario sets one.
+    pue_new_build_year: int = Field(default_factory=lambda: _horizon())
     # Which end of the training-share range every prior-based share takes (the installed base, the pipeline
     # and unannounced growth): central, low (inference-heavy) or high (training-heavy). The split itself lives in
     # dbt (fct_ai_workload_split, fct_ai_installed_by_vintage; growth: dbt var inference_share_target).
     training_share_end: ShareEnd = "central"
     # Where unannounced growth goes: its tier mix drifts from the announced mix toward this.
     tier_mix_target: dict[Workload, TierMix]
-    tier_shift_target_year: int = 2030
+    tier_shift_target_year: int = Field(default_factory=lambda: _horizon())
     tier_shift_strength: float = Field(default=1.0, ge=0.0, le=1.0)
     # Announced pipeline (marts.fct_ai_pipeline): which of its per-row realisation factors is built
     # (realisation_factor, or its _low / _high end: seed pipeline_realisation).
@@ -214,6 +222,19 @@ class ScenarioParams(BaseModel):
         if any(m < 0 for m in value.values()):
             raise ValueError("region growth multipliers must be >= 0")
         return value
+
+
+def parameter_bounds(name: str) -> tuple[float, float]:
+    """The lowest and highest value ``ScenarioParams`` accepts for a numeric parameter (its field's ``ge`` / ``le``):
+    the one declaration of a driver's range, which the dashboard's scenario builder uses for its sliders."""
+    field = ScenarioParams.model_fields.get(name)
+    if field is None:
+        raise KeyError(f"unknown scenario parameter {name!r}")
+    low = next((m.ge for m in field.metadata if getattr(m, "ge", None) is not None), None)
+    high = next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
+    if low is None or high is None:
+        raise ValueError(f"scenario parameter {name!r} declares no lower and upper bound (Field ge= and le=)")
+    return float(low), float(high)
 
 
 # Drivers that raise (+1) or lower (-1) every region-year total; used to check the ordering.
@@ -258,30 +279,106 @@ def check_scenario_ordering(lower: ScenarioParams, upper: ScenarioParams) -> lis
 
 
 def _split_entry(scenario: str, key: str, entry: Any) -> tuple[Any, ParamProvenance]:
+    """A parameter's value and provenance: ``value:`` with ``source:`` or ``assumption: true`` and a note, or
+    ``var: <name>`` (and a note): the value of that model parameter (dbt var, ``transforms.params``) with its
+    source, so a value whose home is a dbt var is not restated here."""
+    where = f"scenario {scenario!r}, parameter {key!r}"
+    if isinstance(entry, Mapping) and "var" in entry:
+        if set(entry) - {"var", "note", "assumption"}:
+            raise ValueError(
+                f"{where}: `var:` takes only `note:` and `assumption: true` beside it (its value is the var's)"
+            )
+        name = str(entry["var"])
+        try:
+            var = model_parameters()[name]
+        except KeyError:
+            raise ValueError(f"{where}: unknown dbt var {name!r} (dbt_project/dbt_project.yml vars)") from None
+        note = " ".join(
+            part for part in (str(entry.get("note") or var.note).strip(), f"Value: dbt var {name}.") if part
+        )
+        if entry.get("assumption"):  # using the var's value here is this file's assumption, not the var's source
+            return var.value, ParamProvenance(assumption=True, note=note)
+        return var.value, ParamProvenance(source=var.source, assumption=var.assumption, note=note)
     if not isinstance(entry, Mapping) or "value" not in entry:
-        raise ValueError(f"scenario {scenario!r}, parameter {key!r}: expected a mapping with `value:`")
+        raise ValueError(f"{where}: expected a mapping with `value:` (or `var:`)")
     meta = {k: v for k, v in entry.items() if k != "value"}
     try:
         provenance = ParamProvenance.model_validate(meta)
     except ValueError as exc:
-        raise ValueError(f"scenario {scenario!r}, parameter {key!r}: {exc}") from exc
+        raise ValueError(f"{where}: {exc}") from exc
     return entry["value"], provenance
 
 
+# A resolved parameter: its value, its provenance and the scenario whose body set it (None: `defaults`).
+_Entry = tuple[Any, ParamProvenance, str | None]
+
+
+def _resolve_entries(
+    defaults: Mapping[str, _Entry], bodies: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, _Entry]]:
+    """Every scenario's parameters with inheritance resolved: ``defaults``, then the parent's resolved parameters
+    (``extends: <scenario>``), then the scenario's own. A parameter a scenario names replaces the inherited one
+    whole (a mapping such as tier_mix_target is not merged). An inherited value keeps the source of the scenario
+    that set it, with the note 'As <that scenario>.'; one from ``defaults`` keeps the defaults' provenance."""
+    resolved: dict[str, dict[str, _Entry]] = {}
+
+    def resolve(name: str, chain: tuple[str, ...]) -> dict[str, _Entry]:
+        if name in resolved:
+            return resolved[name]
+        if name in chain:
+            cycle = " -> ".join((*chain[chain.index(name) :], name))
+            raise ValueError(f"scenario inheritance cycle: {cycle}")
+        body = dict(bodies[name])
+        parent = body.pop("extends", None)
+        entries: dict[str, _Entry]
+        if parent is None:
+            entries = dict(defaults)
+        else:
+            if not isinstance(parent, str) or parent not in bodies:
+                raise ValueError(f"scenario {name!r} extends unknown scenario {parent!r}; known: {sorted(bodies)}")
+            entries = {
+                key: (
+                    (value, prov, origin)
+                    if origin is None
+                    else (
+                        value,
+                        ParamProvenance(source=prov.source, assumption=prov.assumption, note=f"As {origin}."),
+                        origin,
+                    )
+                )
+                for key, (value, prov, origin) in resolve(parent, (*chain, name)).items()
+            }
+        body.pop("description", None)
+        for key, entry in body.items():
+            value, prov = _split_entry(name, key, entry)
+            entries[key] = (value, prov, name)
+        resolved[name] = entries
+        return entries
+
+    for name in bodies:
+        resolve(name, ())
+    return {name: resolved[name] for name in bodies}
+
+
 def parse_scenarios(document: Mapping[str, Any]) -> dict[str, ScenarioParams]:
-    """Build ``ScenarioParams`` from a parsed scenario document (``defaults`` + ``scenarios``)."""
+    """Build ``ScenarioParams`` from a parsed scenario document (``defaults`` + ``scenarios``, each scenario its
+    own parameters or ``extends: <scenario>`` and what differs)."""
     if "version" not in document:
         raise ValueError("scenario file has no `version:` key")
     version = str(document["version"])
-    defaults: Mapping[str, Any] = document.get("defaults") or {}
-    out: dict[str, ScenarioParams] = {}
+    defaults = {
+        key: (*_split_entry("defaults", key, entry), None) for key, entry in (document.get("defaults") or {}).items()
+    }
+    bodies: dict[str, dict[str, Any]] = {}
     for name, body in (document.get("scenarios") or {}).items():
-        body = dict(body or {})
-        description = str(body.pop("description", ""))
-        values: dict[str, Any] = {}
-        provenance: dict[str, ParamProvenance] = {}
-        for key, entry in {**defaults, **body}.items():
-            values[key], provenance[key] = _split_entry(name, key, entry)
+        if body is not None and not isinstance(body, Mapping):
+            raise ValueError(f"scenario {name!r}: expected a mapping of parameters")
+        bodies[str(name)] = dict(body or {})
+    out: dict[str, ScenarioParams] = {}
+    for name, entries in _resolve_entries(defaults, bodies).items():
+        values = {key: value for key, (value, _, _) in entries.items()}
+        provenance = {key: prov for key, (_, prov, _) in entries.items()}
+        description = str(bodies[name].get("description", ""))
         out[name] = ScenarioParams.model_validate(
             {**values, "name": name, "description": description, "version": version, "provenance": provenance}
         )
