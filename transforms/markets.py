@@ -48,6 +48,8 @@ from typing import Final
 
 import polars as pl
 
+from transforms.vocabulary import TIERS
+
 US_STATES: Final[dict[str, str]] = {
     "AL": "Alabama",
     "AK": "Alaska",
@@ -120,7 +122,7 @@ UNASSIGNED_MARKET_ID: Final[str] = "unassigned"
 MATCH_METHODS: Final[tuple[str, ...]] = ("coordinates", "alias", "state_rest", "country", "none")
 
 _EARTH_RADIUS_KM: Final[float] = 6371.0088
-_TIER_RANK: Final[dict[str, int]] = {"tier_1": 0, "tier_2": 1, "tier_3": 2, "unclassified": 3, "unknown": 4}
+_TIER_RANK: Final[dict[str, int]] = {tier: rank for rank, tier in enumerate(TIERS)}
 
 _STATE_NAME_TO_CODE: Final[dict[str, str]] = {name.lower(): code for code, name in US_STATES.items()}
 

@@ -9,10 +9,11 @@ from typing import Any
 import polars as pl
 import yaml
 
-AI_WORKLOADS = ("training", "inference")
-HPC = "hpc"
-TIER_ORDER = ("tier_1", "tier_2", "tier_3", "unclassified", "unknown")
-KIND_ORDER = ("metro", "edge", "campus", "state_rest", "country_rest", "unassigned")
+from transforms.vocabulary import AI_WORKLOADS, HPC, MARKET_KINDS, TIERS
+
+# the warehouse's vocabulary, from its one home
+TIER_ORDER = TIERS
+KIND_ORDER = MARKET_KINDS
 STAGES = (
     "operational",
     "expanding",

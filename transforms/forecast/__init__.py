@@ -15,14 +15,9 @@ from transforms.forecast.invariants import forecast_invariants
 from transforms.forecast.pipeline import empty_pipeline, pipeline_arrivals
 from transforms.forecast.projection import forecast_scenario, run_all_scenarios
 from transforms.forecast.scenarios import (
-    AI_WORKLOADS,
     BACKTEST_COLUMNS,
     CONTRACT_COLUMNS,
     EXTRA_COLUMNS,
-    KNOWN_TIERS,
-    REGIONS,
-    TIERS,
-    WORKLOADS,
     ScenarioParams,
     check_scenario_ordering,
     load_scenarios,
@@ -31,6 +26,7 @@ from transforms.forecast.scenarios import (
     resolve_scenario,
     scenario_parameter_table,
 )
+from transforms.vocabulary import AI_WORKLOADS, KNOWN_TIERS, REGIONS, TIERS, WORKLOADS
 
 __all__ = [
     "BACKTEST_COLUMNS",

@@ -9,8 +9,9 @@ import polars as pl
 
 from transforms.forecast.pipeline import empty_pipeline
 from transforms.forecast.projection import _prepare_history, _safe_div, forecast_scenario
-from transforms.forecast.scenarios import AI_WORKLOADS, BACKTEST_COLUMNS, ScenarioParams, resolve_scenario
+from transforms.forecast.scenarios import BACKTEST_COLUMNS, ScenarioParams, resolve_scenario
 from transforms.params import param
+from transforms.vocabulary import AI_WORKLOADS
 
 
 def _levels(frame: pl.DataFrame, value: str, by_region: bool, by_workload: bool) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import polars as pl
 
 from transforms.forecast.projection import _prepare_history
-from transforms.forecast.scenarios import WORKLOADS
+from transforms.vocabulary import WORKLOADS
 
 TOLERANCE_MW = 1e-6
 KEYS = ["year", "region", "market_tier", "market_kind", "workload"]

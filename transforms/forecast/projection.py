@@ -48,7 +48,6 @@ from typing import Any
 import polars as pl
 
 from transforms.forecast.scenarios import (
-    AI_WORKLOADS,
     CONTRACT_COLUMNS,
     EXTRA_COLUMNS,
     HISTORY_SCHEMA,
@@ -59,6 +58,7 @@ from transforms.forecast.scenarios import (
 )
 from transforms.forecast.years import _ZERO, KEYS, Cell, _cell_rows, _grow_regions, _Mw, _setup
 from transforms.params import param, param_range
+from transforms.vocabulary import AI_WORKLOADS, WORKLOADS
 
 ORDERED = ("low", "base", "high")
 
@@ -86,7 +86,7 @@ def _model_defaults(params: ScenarioParams) -> dict[str, Any]:
     target = {"central": central, "low": high, "high": low}[params.training_share_end]
     return {
         "pue_ai_cluster": float(param("pue_ai_cluster")),
-        "load_factor": {w: float(param(f"load_factor_{w}")) for w in ("training", "inference", "hpc")},
+        "load_factor": {w: float(param(f"load_factor_{w}")) for w in WORKLOADS},
         "end_year": int(param("forecast_end_year")),
         "inference_target": (low, target, high),
     }
@@ -231,7 +231,7 @@ def finish(projection: Projection) -> pl.DataFrame:
     out_columns = [*CONTRACT_COLUMNS, *EXTRA_COLUMNS]
     if projection.projected.height == 0:
         return hist_out.select(out_columns).sort("year", "region", "market_tier", "market_kind", "workload")
-    load = {w: float(param(f"load_factor_{w}")) for w in ("training", "inference", "hpc")}
+    load = {w: float(param(f"load_factor_{w}")) for w in WORKLOADS}
     lf = pl.DataFrame(
         {"workload": list(load), "load_factor": list(load.values())},
         schema={"workload": pl.String, "load_factor": pl.Float64},

@@ -13,21 +13,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from transforms.params import model_parameters, param
+from transforms.vocabulary import REGIONS
 
-REGIONS: tuple[str, ...] = (
-    "North America",
-    "Latin America",
-    "Europe",
-    "Middle East & Africa",
-    "Asia Pacific",
-    "Unknown",
-)
-TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3", "unclassified", "unknown")
-KNOWN_TIERS: tuple[str, ...] = ("tier_1", "tier_2", "tier_3")
-# Workloads of the demand marts: training and inference are AI demand; hpc (public scientific
-# supercomputers) is carried apart and never counted in the AI totals.
-AI_WORKLOADS: tuple[str, ...] = ("training", "inference")
-WORKLOADS: tuple[str, ...] = ("training", "inference", "hpc")
+# The vocabulary (regions, tiers, workloads) has its home in transforms.vocabulary; re-exported here.
 # Where unannounced growth of a workload goes inside a tier when the tier holds none of it yet.
 DEFAULT_KIND: dict[tuple[str, str], str] = {
     ("training", "tier_1"): "metro",

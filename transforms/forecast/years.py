@@ -12,14 +12,8 @@ from typing import Any
 import polars as pl
 
 from transforms.forecast.pipeline import empty_pipeline, pipeline_arrivals, pipeline_by_year, prepare_pipeline
-from transforms.forecast.scenarios import (
-    AI_WORKLOADS,
-    DEFAULT_KIND,
-    KNOWN_TIERS,
-    VINTAGE_SCHEMA,
-    WORKLOADS,
-    ScenarioParams,
-)
+from transforms.forecast.scenarios import DEFAULT_KIND, VINTAGE_SCHEMA, ScenarioParams
+from transforms.vocabulary import AI_WORKLOADS, KNOWN_TIERS, WORKLOADS
 
 Cell = tuple[str, str, str, str]  # region, market_tier, market_kind, workload
 KEYS = ["region", "market_tier", "market_kind", "workload"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from transforms.ingest import Column, SourceSpec
 from transforms.sources.common import _d, _f, _s
+from transforms.vocabulary import MARKET_KINDS, REGIONS, TIERS
 
 REF_MARKETS = SourceSpec(
     table="ref_markets",
@@ -19,17 +20,17 @@ REF_MARKETS = SourceSpec(
         _s(
             "region",
             required=True,
-            allowed=("North America", "Latin America", "Europe", "Middle East & Africa", "Asia Pacific", "Unknown"),
+            allowed=REGIONS,
         ),
         _f("latitude", min=-90, max=90),
         _f("longitude", min=-180, max=180),
         # Blank: the capacity fallback of int_markets__tiered decides (tier_basis says so).
-        _s("market_tier", allowed=("tier_1", "tier_2", "tier_3", "unclassified", "unknown")),
+        _s("market_tier", allowed=TIERS),
         Column("is_urban", ("is_urban",), "bool", required=True),
         _s(
             "market_kind",
             required=True,
-            allowed=("metro", "edge", "campus", "state_rest", "country_rest", "unassigned"),
+            allowed=MARKET_KINDS,
         ),
         _f("match_radius_km", min=0, max=500),
         _s("aliases"),
