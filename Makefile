@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: run refresh mirror docs test dev dashboard bench lint manifest clean setup lake-demo
+.PHONY: run refresh mirror docs test test-fast dev dashboard bench lint manifest clean setup lake-demo
 
 # Packages are installed with their bytecode compiled (uv's --compile-bytecode; pip does it by default): uv skips
 # it otherwise, and where PYTHONDONTWRITEBYTECODE is set (this sandbox, many CI images) every process would
@@ -57,6 +57,11 @@ docs: manifest
 
 test: manifest
 	@$(BIN)/python -m pytest -q
+
+# The fast loop while working: unit tests and pure transforms, no pipeline run, dbt, browser or PostgreSQL
+# (tests/conftest.py marks the rest `slow`). `make test` before pushing; .ci/run runs lint and the whole suite.
+test-fast: $(STAMP)
+	@$(BIN)/python -m pytest -q -m "not slow"
 
 dev: manifest $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

@@ -33,3 +33,27 @@ def _no_landings_of_this_checkout(tmp_path_factory: pytest.TempPathFactory):
         mp.setenv("DCPULSE_LANDING_DIR", str(root / "landing"))
         mp.setenv("DCPULSE_INBOX_DIR", str(root / "inbox"))
         yield
+
+
+# The fast loop (`make test-fast`, `pytest -m "not slow"`): unit tests and pure transforms. A test is slow when it
+# runs the pipeline or dbt, drives a browser or a PostgreSQL server, or reads the warehouse the pipeline builds from
+# tests/fixtures/sources (fixture ``built_warehouse``: built once, cached, ~3 minutes when the inputs change).
+SLOW_MODULES = {
+    "test_faults.py": "kills, corrupts and fills real pipeline runs",
+    "test_pipeline_e2e.py": "runs the Dagster job end to end, several times",
+    "test_refresh.py": "runs make refresh against a mirror",
+    "test_lake.py": "starts PostgreSQL and publishes to DuckLake",
+    "test_dbt_build.py": "runs dbt build",
+    "test_browser.py": "drives headless Chromium against streamlit run",
+}
+SLOW_FIXTURES = {"built_warehouse"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: runs the pipeline, dbt, a browser or PostgreSQL (left out of test-fast)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
