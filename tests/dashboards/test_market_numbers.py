@@ -56,14 +56,6 @@ def test_no_demand_or_primary_record_logic_in_dashboards() -> None:
     assert not offenders, offenders
 
 
-def test_no_market_computation_is_left_in_analysis() -> None:
-    for name in (
-        "market_table", "capacity_by_stage", "ai_demand_by_market", "market_prices", "latest_prices",
-        "price_geography", "price_basis_note", "load_factors",
-    ):  # fmt: skip
-        assert not hasattr(analysis, name), name
-
-
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
