@@ -8,6 +8,7 @@ import duckdb
 import polars as pl
 
 from transforms.forecast import backtest, forecast_invariants, load_scenarios, run_all_scenarios
+from transforms.forecast.contracts import conform
 from transforms.forecast.coverage import coverage_broken_rows, demand_coverage
 from transforms.forecast.explain import driver_sensitivity, top_contributors
 from transforms.forecast.inputs import ALL_AI_ESTIMATE_SQL, BASE_VINTAGES_SQL, UNIT_SPLIT_SQL
@@ -35,7 +36,8 @@ class ForecastBuild:
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    con.register("_frame", frame.to_arrow())
+    """Write ``marts.<table>`` through its contract (transforms/forecast/contracts.yml)."""
+    con.register("_frame", conform(table, frame).to_arrow())
     con.execute(f"create or replace table marts.{table} as select * from _frame")
     con.unregister("_frame")
 
