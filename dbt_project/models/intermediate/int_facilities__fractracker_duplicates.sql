@@ -6,7 +6,7 @@
 -- campus twice: 'Atlanta Fayetteville Campus' and 'Fairwater 2'). An operator's name alone is not enough:
 -- an operator's separate buildings (STACK NVA06 and NVA07, Edged ATL01-1..3) are separate sites. The kept
 -- record is the one with the larger announced capacity, then the lower facility_id.
-with fractracker as (
+with recursive fractracker as (
     select * from {{ ref('stg_fractracker__facilities') }}
     where latitude is not null and longitude is not null
 ),
@@ -54,8 +54,8 @@ pairs as (
         <= {{ p('facility_duplicate_radius_km') }}
 ),
 
-final as (
-    -- a record repeats the best record of its site (larger capacity, then lower id) when that is not itself
+best as (
+    -- a record repeats the best record among its pairs (larger capacity, then lower id) when that is not itself
     select
         facility_id,
         other_facility_id as kept_facility_id
@@ -67,6 +67,31 @@ final as (
         row_number() over (
             partition by facility_id order by other_capacity_mw desc, other_facility_id asc
         ) = 1
+),
+
+-- the best record may itself repeat a better one (pairs are within a radius, so not transitive): follow to the
+-- end, so a duplicate always names a kept record (each step is strictly better, so no chain loops)
+chains as (
+    select
+        facility_id,
+        kept_facility_id,
+        0 as depth
+    from best
+    union all
+    select
+        chains.facility_id,
+        best.kept_facility_id,
+        chains.depth + 1 as depth
+    from chains
+    inner join best on chains.kept_facility_id = best.facility_id
+),
+
+final as (
+    select
+        facility_id,
+        kept_facility_id
+    from chains
+    qualify row_number() over (partition by facility_id order by depth desc) = 1
 )
 
 select * from final
