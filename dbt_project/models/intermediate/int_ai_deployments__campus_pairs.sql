@@ -122,6 +122,37 @@ campus_name_words as (
         )
 ),
 
+-- the 5-digit ZIP codes a cluster's location text names (a campus's zip_code is 5 digits): an equi-join, not a
+-- regular expression per cluster x campus
+located_zips as (
+    select distinct
+        located_zip_lists.deployment_id,
+        located_zip_lists.zip_code
+    from (
+        select
+            deployment_id,
+            unnest(regexp_extract_all(location_text, '\b(\d{5})\b', 1)) as zip_code
+        from located
+    ) as located_zip_lists
+),
+
+candidate_pairs as (
+    select
+        located.deployment_id,
+        campus_keys.data_center_id
+    from located
+    inner join campus_keys
+        on
+            located.market_id = campus_keys.market_id
+            and campus_keys.market_kind not in ('country_rest', 'unassigned')
+    union
+    select
+        located_zips.deployment_id,
+        campus_keys.data_center_id
+    from located_zips
+    inner join campus_keys on located_zips.zip_code = campus_keys.zip_code
+),
+
 candidates as (
     select
         located.deployment_id,
@@ -147,17 +178,9 @@ candidates as (
             and regexp_matches(located.location_text, '\b' || campus_keys.zip_code || '\b'),
             false
         ) as zip_match
-    from located
-    inner join campus_keys
-        on
-            (
-                located.market_id = campus_keys.market_id
-                and campus_keys.market_kind not in ('country_rest', 'unassigned')
-            )
-            or (
-                campus_keys.zip_code is not null
-                and regexp_matches(located.location_text, '\b' || campus_keys.zip_code || '\b')
-            )
+    from candidate_pairs
+    inner join located on candidate_pairs.deployment_id = located.deployment_id
+    inner join campus_keys on candidate_pairs.data_center_id = campus_keys.data_center_id
 ),
 
 evidence as (
