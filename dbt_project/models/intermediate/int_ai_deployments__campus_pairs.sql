@@ -153,6 +153,85 @@ candidate_pairs as (
     inner join campus_keys on located_zips.zip_code = campus_keys.zip_code
 ),
 
+-- each cluster's location read once into the tokens the evidence compares, so that every test below is an
+-- equi-join rather than a regular expression compiled per cluster x campus (quadratic in a market's size):
+-- its street addresses (a house number, then a word: '3231 riverport'), the words of its name and location
+-- (runs of letters, digits and '_', as a regular expression's word boundaries cut them)
+located_addresses as (
+    select distinct
+        address_lists.deployment_id,
+        regexp_extract(address_lists.address_text, '^(\d+)', 1) as house_number,
+        regexp_extract(address_lists.address_text, '([a-z]+)$', 1) as street_word
+    from (
+        select
+            deployment_id,
+            unnest(regexp_extract_all(location_text, '\b\d+\s+[a-z]+\b')) as address_text
+        from located
+    ) as address_lists
+),
+
+cluster_tokens as (
+    select distinct
+        token_lists.deployment_id,
+        token_lists.token
+    from (
+        select
+            deployment_id,
+            unnest(string_split_regex(cluster_text, '[^a-z0-9_]+')) as token
+        from located
+    ) as token_lists
+    where token_lists.token <> ''
+),
+
+campus_org_names as (
+    select distinct org from campus_orgs
+    where length(org) >= 3 and org <> 'cloud'
+),
+
+cluster_org_names as (
+    select distinct org from cluster_orgs
+    where length(org) >= 3 and org <> 'cloud'
+),
+
+-- organisation names that name the same organisation: one contains the other ('xai' in 'spacexai')
+org_links as (
+    select distinct
+        campus_org_names.org as campus_org,
+        cluster_org_names.org as cluster_org
+    from campus_org_names
+    inner join cluster_org_names
+        on
+            contains(campus_org_names.org, cluster_org_names.org)
+            or contains(cluster_org_names.org, campus_org_names.org)
+),
+
+owner_pairs as (
+    select distinct
+        candidate_pairs.deployment_id,
+        candidate_pairs.data_center_id
+    from candidate_pairs
+    inner join campus_orgs on candidate_pairs.data_center_id = campus_orgs.data_center_id
+    inner join org_links on campus_orgs.org = org_links.campus_org
+    inner join cluster_orgs
+        on
+            candidate_pairs.deployment_id = cluster_orgs.deployment_id
+            and org_links.cluster_org = cluster_orgs.org
+),
+
+name_word_counts as (
+    select
+        candidate_pairs.deployment_id,
+        candidate_pairs.data_center_id,
+        count(*) as name_words
+    from candidate_pairs
+    inner join campus_name_words on candidate_pairs.data_center_id = campus_name_words.data_center_id
+    inner join cluster_tokens
+        on
+            candidate_pairs.deployment_id = cluster_tokens.deployment_id
+            and campus_name_words.word = cluster_tokens.token
+    group by candidate_pairs.deployment_id, candidate_pairs.data_center_id
+),
+
 candidates as (
     select
         located.deployment_id,
@@ -165,54 +244,36 @@ candidates as (
         campus_keys.first_power_date,
         located.market_id = campus_keys.market_id
         and campus_keys.market_kind not in ('country_rest', 'unassigned') as same_market,
-        coalesce(
-            campus_keys.house_number <> ''
-            and regexp_matches(
-                located.location_text,
-                '\b' || campus_keys.house_number || '\s+' || campus_keys.street_word || '\b'
-            ),
-            false
-        ) as address_match,
-        coalesce(
-            campus_keys.zip_code is not null
-            and regexp_matches(located.location_text, '\b' || campus_keys.zip_code || '\b'),
-            false
-        ) as zip_match
+        coalesce(campus_keys.house_number <> '' and located_addresses.deployment_id is not null, false)
+            as address_match,
+        coalesce(campus_keys.zip_code is not null and located_zips.deployment_id is not null, false) as zip_match,
+        owner_pairs.deployment_id is not null as owner_match,
+        coalesce(name_word_counts.name_words, 0) as name_words
     from candidate_pairs
     inner join located on candidate_pairs.deployment_id = located.deployment_id
     inner join campus_keys on candidate_pairs.data_center_id = campus_keys.data_center_id
+    left join located_addresses
+        on
+            candidate_pairs.deployment_id = located_addresses.deployment_id
+            and campus_keys.house_number = located_addresses.house_number
+            and campus_keys.street_word = located_addresses.street_word
+    left join located_zips
+        on
+            candidate_pairs.deployment_id = located_zips.deployment_id
+            and campus_keys.zip_code = located_zips.zip_code
+    left join owner_pairs
+        on
+            candidate_pairs.deployment_id = owner_pairs.deployment_id
+            and candidate_pairs.data_center_id = owner_pairs.data_center_id
+    left join name_word_counts
+        on
+            candidate_pairs.deployment_id = name_word_counts.deployment_id
+            and candidate_pairs.data_center_id = name_word_counts.data_center_id
 ),
 
 evidence as (
     select
         candidates.*,
-        exists(
-            select 1
-            from campus_orgs
-            inner join cluster_orgs
-                on
-                    length(campus_orgs.org) >= 3
-                    and length(cluster_orgs.org) >= 3
-                    and campus_orgs.org <> 'cloud'
-                    and cluster_orgs.org <> 'cloud'
-                    and (contains(campus_orgs.org, cluster_orgs.org) or contains(cluster_orgs.org, campus_orgs.org))
-            where
-                campus_orgs.data_center_id = candidates.data_center_id
-                and cluster_orgs.deployment_id = candidates.deployment_id
-        ) as owner_match,
-        (
-            select count(*)
-            from campus_name_words
-            where
-                campus_name_words.data_center_id = candidates.data_center_id
-                and regexp_matches(
-                    (
-                        select located.cluster_text from located
-                        where located.deployment_id = candidates.deployment_id
-                    ),
-                    '\b' || campus_name_words.word || '\b'
-                )
-        ) as name_words,
         candidates.cluster_date is null
         or candidates.first_event_date is null
         or candidates.cluster_date >= candidates.first_event_date - interval 365 day as date_compatible

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per deployment (raw.epoch_gpu_clusters record) with the years it is installed as a cluster
 -- of its own (as of 31 December, and as of the history's as-of date in its last, partial year:
 -- int_ai_history__as_of), and why it does not count as AI demand when it does not (demand_reason).

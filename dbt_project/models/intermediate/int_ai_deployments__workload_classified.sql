@@ -34,16 +34,33 @@ priors as (
     select * from {{ ref('workload_priors') }}
 ),
 
+-- the owner types of each distinct owner name, then by name to the deployments: a pattern read from a seed is
+-- compiled per row it is tested on, so test each name once (at SCALE=100 most names repeat)
+owner_names as (
+    select distinct lower(owner) as owner_name
+    from deployments
+    where owner is not null
+),
+
+owner_name_types as (
+    select
+        owner_names.owner_name,
+        owner_types.owner_type
+    from owner_names
+    inner join owner_types
+        on regexp_matches(owner_names.owner_name, owner_types.owner_pattern)
+    qualify row_number() over (
+        partition by owner_names.owner_name order by owner_types.priority
+    ) = 1
+),
+
 owner_matches as (
     select
         deployments.deployment_id,
-        owner_types.owner_type
+        owner_name_types.owner_type
     from deployments
-    inner join owner_types
-        on regexp_matches(lower(deployments.owner), owner_types.owner_pattern)
-    qualify row_number() over (
-        partition by deployments.deployment_id order by owner_types.priority
-    ) = 1
+    inner join owner_name_types
+        on lower(deployments.owner) = owner_name_types.owner_name
 ),
 
 typed as (
@@ -85,20 +102,44 @@ field_values as (
     into name match_field value field_value
 ),
 
-matches as (
+-- each distinct field value tested against the rules once (as the owner names above), then joined back by value
+distinct_values as (
+    select distinct
+        match_field,
+        field_value
+    from field_values
+),
+
+value_matches as (
     select
-        field_values.deployment_id,
+        distinct_values.match_field,
+        distinct_values.field_value,
         rules.rule_id,
+        rules.priority,
         rules.workload,
         case when rules.training_share <> 'prior' then cast(rules.training_share as double) end as training_share,
         rules.workload_basis
-    from field_values
+    from distinct_values
     inner join rules
         on
-            field_values.match_field = rules.match_field
-            and regexp_matches(field_values.field_value, rules.pattern, 'i')
+            distinct_values.match_field = rules.match_field
+            and regexp_matches(distinct_values.field_value, rules.pattern, 'i')
+),
+
+matches as (
+    select
+        field_values.deployment_id,
+        value_matches.rule_id,
+        value_matches.workload,
+        value_matches.training_share,
+        value_matches.workload_basis
+    from field_values
+    inner join value_matches
+        on
+            field_values.match_field = value_matches.match_field
+            and field_values.field_value = value_matches.field_value
     qualify row_number() over (
-        partition by field_values.deployment_id order by rules.priority, rules.rule_id
+        partition by field_values.deployment_id order by value_matches.priority, value_matches.rule_id
     ) = 1
 ),
 

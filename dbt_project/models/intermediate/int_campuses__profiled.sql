@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per Epoch AI frontier data center (campus): where it is (market, tier, kind, as for every
 -- located entity: int_locations__matched_to_markets), who owns and uses it (owner type of the owner and
 -- of the users, by seed owner_types), and its power from its timeline (int_campuses__timeline_events):

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per FracTracker record that repeats another FracTracker record of the same site: the record it
 -- duplicates (kept_facility_id). Same tenant and site: both records name the same hyperscale, AI-lab or
 -- GPU-cloud tenant (seed owner_types' hyperscaler, ai_lab and neocloud patterns, in the tenant field or
@@ -25,30 +26,51 @@ tenant_texts as (
     from fractracker
 ),
 
+-- each distinct tenant text tested against the patterns once (a seed's pattern is compiled per row it is tested on)
+tenant_orgs as (
+    select distinct
+        distinct_texts.tenant_text,
+        regexp_extract(distinct_texts.tenant_text, owner_types.owner_pattern, 0) as tenant_org
+    from (select distinct tenant_text from tenant_texts) as distinct_texts
+    inner join owner_types
+        on regexp_matches(distinct_texts.tenant_text, owner_types.owner_pattern)
+),
+
 tenants as (
     select distinct
         tenant_texts.facility_id,
-        regexp_extract(tenant_texts.tenant_text, owner_types.owner_pattern, 0) as tenant_org
+        tenant_orgs.tenant_org
     from tenant_texts
-    inner join owner_types
-        on regexp_matches(tenant_texts.tenant_text, owner_types.owner_pattern)
+    inner join tenant_orgs on tenant_texts.tenant_text = tenant_orgs.tenant_text
+),
+
+-- records with a tenant first, then pairs among them (a join on ZIP alone pairs every record without one)
+tenant_sites as (
+    select
+        fractracker.facility_id,
+        fractracker.zip,
+        fractracker.latitude,
+        fractracker.longitude,
+        coalesce(fractracker.mw_high, fractracker.mw_low, 0) as capacity_mw,
+        tenants.tenant_org
+    from fractracker
+    inner join tenants on fractracker.facility_id = tenants.facility_id
 ),
 
 pairs as (
     select distinct
         a.facility_id,
         b.facility_id as other_facility_id,
-        coalesce(a.mw_high, a.mw_low, 0) as capacity_mw,
-        coalesce(b.mw_high, b.mw_low, 0) as other_capacity_mw
-    from fractracker as a
-    inner join fractracker as b
+        a.capacity_mw,
+        b.capacity_mw as other_capacity_mw
+    from tenant_sites as a
+    inner join tenant_sites as b
         on
-            a.facility_id <> b.facility_id
+            a.tenant_org = b.tenant_org
             and coalesce(a.zip, '') = coalesce(b.zip, '')
+            and a.facility_id <> b.facility_id
             and abs(a.latitude - b.latitude) < 0.1
             and abs(a.longitude - b.longitude) < 0.1
-    inner join tenants as ta on a.facility_id = ta.facility_id
-    inner join tenants as tb on b.facility_id = tb.facility_id and ta.tenant_org = tb.tenant_org
     where
         {{ haversine_km('a.latitude', 'a.longitude', 'b.latitude', 'b.longitude') }}
         <= {{ p('facility_duplicate_radius_km') }}
