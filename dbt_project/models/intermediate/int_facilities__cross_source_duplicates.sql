@@ -2,6 +2,11 @@
 -- recomputed for each of them cost minutes.
 {{ config(materialized='table') }}
 
+{%- set stop_words = [
+    'the', 'and', 'data', 'center', 'centers', 'centre', 'campus', 'cloud', 'project', 'site',
+    'mega', 'new', 'llc', 'inc', 'speculative'
+] %}
+
 -- One row per Epoch frontier data center that is also a FracTracker site: the FracTracker record it
 -- duplicates. Both datasets list big US AI campuses (xAI Colossus, Meta Prometheus, Stargate
 -- Abilene, ...): summing both would count the site twice. Candidates:
@@ -42,13 +47,6 @@ campus_power as (
     qualify row_number() over (partition by data_center_id order by event_seq desc) = 1
 ),
 
-stop_words as (
-    select unnest([
-        'the', 'and', 'data', 'center', 'centers', 'centre', 'campus', 'cloud', 'project', 'site',
-        'mega', 'new', 'llc', 'inc', 'speculative'
-    ]) as word
-),
-
 located_epoch as (
     select * from epoch_data_centers
     where latitude is not null and longitude is not null
@@ -81,11 +79,15 @@ by_distance as (
 
 -- Epoch sites without coordinates: FracTracker records with the same ZIP code, or in the same market where
 -- the Epoch site's market came from its coordinates or an alias. Two equi-joins, not one join on an OR: that
--- compared every Epoch site with every FracTracker record (at SCALE=100, 7,400 x 147,300 pairs, ~70 s).
-place_pairs as (
+-- compared every Epoch site with every FracTracker record (at SCALE=100, 7,400 x 147,300 pairs, ~70 s). The
+-- two are disjoint (a market pair is one whose ZIP differs), so no union has to look for repeats.
+by_place as (
     select
         epoch_data_centers.data_center_id,
-        fractracker.facility_id as fractracker_facility_id
+        fractracker.facility_id as fractracker_facility_id,
+        cast(null as double) as distance_km,
+        2 as basis_rank,
+        'zip_code' as pair_basis
     from epoch_data_centers
     inner join matches as epoch_market
         on
@@ -98,10 +100,13 @@ place_pairs as (
             fractracker_market.entity_type = 'fractracker_facility'
             and fractracker_market.entity_id = fractracker.facility_id
     where epoch_data_centers.latitude is null or epoch_data_centers.longitude is null
-    union
+    union all
     select
         epoch_data_centers.data_center_id,
-        fractracker.facility_id as fractracker_facility_id
+        fractracker.facility_id as fractracker_facility_id,
+        cast(null as double) as distance_km,
+        3 as basis_rank,
+        'market' as pair_basis
     from epoch_data_centers
     inner join matches as epoch_market
         on
@@ -114,22 +119,9 @@ place_pairs as (
             and fractracker_market.market_id = epoch_market.market_id
     inner join fractracker
         on fractracker_market.entity_id = fractracker.facility_id
-    where epoch_data_centers.latitude is null or epoch_data_centers.longitude is null
-),
-
-by_place as (
-    select
-        place_pairs.data_center_id,
-        place_pairs.fractracker_facility_id,
-        cast(null as double) as distance_km,
-        case when epoch_data_centers.zip_code = left(fractracker.zip, 5) then 2 else 3 end as basis_rank,
-        case when epoch_data_centers.zip_code = left(fractracker.zip, 5) then 'zip_code' else 'market' end
-            as pair_basis
-    from place_pairs
-    inner join epoch_data_centers
-        on place_pairs.data_center_id = epoch_data_centers.data_center_id
-    inner join fractracker
-        on place_pairs.fractracker_facility_id = fractracker.facility_id
+    where
+        (epoch_data_centers.latitude is null or epoch_data_centers.longitude is null)
+        and not coalesce(epoch_data_centers.zip_code = left(fractracker.zip, 5), false)
 ),
 
 candidates as (
@@ -138,108 +130,125 @@ candidates as (
     select * from by_place
 ),
 
-epoch_words as (
-    select distinct
-        data_center_id,
-        unnest(string_split_regex(
-            lower(strip_accents(coalesce(data_center_name, '') || ' ' || coalesce(owner, ''))), '[^a-z0-9]+'
-        )) as word
-    from epoch_data_centers
-    where data_center_id in (select candidates.data_center_id from candidates)
-),
-
-fractracker_words as (
-    select distinct
-        facility_id,
-        unnest(string_split_regex(
-            lower(strip_accents(
-                coalesce(facility_name, '') || ' ' || coalesce(operator_name, '') || ' ' || coalesce(tenant, '')
-            )),
-            '[^a-z0-9]+'
-        )) as word
-    from fractracker
-    where facility_id in (select candidates.fractracker_facility_id from candidates)
-),
-
-shared_words as (
+-- each record's words, read once into lists: its distinct words (Epoch name + owner; FracTracker name +
+-- operator + tenant), the name words that count when shared (3+ characters, not generic), the phase numbers
+-- (1-2 digits) and, for a FracTracker record, its city's words. A candidate then compares two short lists
+-- instead of joining word tables (at SCALE=100 a place-based candidate list runs to millions of pairs).
+epoch_word_lists as (
     select
-        candidates.data_center_id,
-        candidates.fractracker_facility_id,
-        count(distinct epoch_words.word) as shared_name_words
-    from candidates
-    inner join epoch_words
-        on candidates.data_center_id = epoch_words.data_center_id
-    inner join fractracker_words
-        on
-            candidates.fractracker_facility_id = fractracker_words.facility_id
-            and epoch_words.word = fractracker_words.word
-    inner join fractracker
-        on candidates.fractracker_facility_id = fractracker.facility_id
-    where
-        length(epoch_words.word) >= 3
-        and epoch_words.word not in (select stop_words.word from stop_words)
-        and not (
-            candidates.pair_basis = 'market'
-            and list_contains(
-                string_split_regex(lower(strip_accents(coalesce(fractracker.city, ''))), '[^a-z0-9]+'), epoch_words.word
-            )
-        )
-    group by candidates.data_center_id, candidates.fractracker_facility_id
+        data_center_id,
+        list_filter(
+            words, lambda w: length(w) >= 3 and not list_contains({{ stop_words }}, w)
+        ) as name_words,
+        list_filter(words, lambda w: regexp_full_match(w, '[0-9]{1,2}')) as number_words
+    from (
+        select
+            data_center_id,
+            list_distinct(string_split_regex(
+                lower(strip_accents(coalesce(data_center_name, '') || ' ' || coalesce(owner, ''))), '[^a-z0-9]+'
+            )) as words
+        from epoch_data_centers
+    ) as epoch_words
 ),
 
--- phase numbers in both names (1-2 digit words) with none in common: different buildings of one campus
-numbers_conflict as (
-    select distinct
-        candidates.data_center_id,
-        candidates.fractracker_facility_id
+fractracker_word_lists as (
+    select
+        facility_id,
+        words,
+        list_filter(words, lambda w: regexp_full_match(w, '[0-9]{1,2}')) as number_words,
+        city_words
+    from (
+        select
+            facility_id,
+            list_distinct(string_split_regex(
+                lower(strip_accents(
+                    coalesce(facility_name, '') || ' ' || coalesce(operator_name, '') || ' ' || coalesce(tenant, '')
+                )),
+                '[^a-z0-9]+'
+            )) as words,
+            string_split_regex(lower(strip_accents(coalesce(city, ''))), '[^a-z0-9]+') as city_words
+        from fractracker
+    ) as fractracker_words
+),
+
+-- a place-based candidate needs a shared name word. At SCALE=100 the place pairs run to millions, so: each
+-- word list as a 128-bit signature (macro word_signature), and pairs whose signatures share no bit share no
+-- word and drop out by one integer test; the survivors take the exact test (sharing); then the shared name
+-- words are counted (for a candidate found only by market, not its city's words) and phase numbers compared
+-- (both name one and they share none: a conflict) (scored)
+epoch_signatures as (
+    select
+        data_center_id,
+        {{ word_signature('name_words') }} as name_signature
+    from epoch_word_lists
+),
+
+fractracker_signatures as (
+    select
+        facility_id,
+        {{ word_signature('words') }} as word_signature
+    from fractracker_word_lists
+),
+
+signed as (
+    select candidates.*
     from candidates
+    inner join epoch_signatures on candidates.data_center_id = epoch_signatures.data_center_id
+    inner join fractracker_signatures on candidates.fractracker_facility_id = fractracker_signatures.facility_id
     where
-        exists (
-            select 1 from epoch_words
-            where
-                epoch_words.data_center_id = candidates.data_center_id
-                and regexp_full_match(epoch_words.word, '[0-9]{1,2}')
-        )
-        and exists (
-            select 1 from fractracker_words
-            where
-                fractracker_words.facility_id = candidates.fractracker_facility_id
-                and regexp_full_match(fractracker_words.word, '[0-9]{1,2}')
-        )
-        and not exists (
-            select 1 from epoch_words
-            inner join fractracker_words
-                on epoch_words.word = fractracker_words.word
-            where
-                epoch_words.data_center_id = candidates.data_center_id
-                and fractracker_words.facility_id = candidates.fractracker_facility_id
-                and regexp_full_match(epoch_words.word, '[0-9]{1,2}')
-        )
+        candidates.basis_rank = 1
+        or epoch_signatures.name_signature & fractracker_signatures.word_signature <> cast(0 as uhugeint)
+),
+
+sharing as (
+    select
+        signed.*,
+        epoch_word_lists.name_words,
+        epoch_word_lists.number_words,
+        fractracker_word_lists.words as fractracker_words,
+        fractracker_word_lists.number_words as fractracker_number_words,
+        fractracker_word_lists.city_words
+    from signed
+    inner join epoch_word_lists on signed.data_center_id = epoch_word_lists.data_center_id
+    inner join fractracker_word_lists on signed.fractracker_facility_id = fractracker_word_lists.facility_id
+    where signed.basis_rank = 1 or list_has_any(epoch_word_lists.name_words, fractracker_word_lists.words)
+),
+
+scored as (
+    select
+        data_center_id,
+        fractracker_facility_id,
+        distance_km,
+        basis_rank,
+        pair_basis,
+        length(
+            case
+                when pair_basis = 'market'
+                    then list_filter(
+                        list_intersect(name_words, fractracker_words), lambda w: not list_contains(city_words, w)
+                    )
+                else list_intersect(name_words, fractracker_words)
+            end
+        ) as shared_name_words,
+        length(number_words) > 0
+        and length(fractracker_number_words) > 0
+        and not list_has_any(number_words, fractracker_number_words) as numbers_conflict
+    from sharing
 ),
 
 ranked as (
     select
-        candidates.data_center_id,
-        candidates.fractracker_facility_id,
-        candidates.distance_km,
-        candidates.basis_rank,
-        candidates.pair_basis,
-        cast(coalesce(shared_words.shared_name_words, 0) as integer) as shared_name_words,
-        cast(count(*) over (partition by candidates.data_center_id) as integer) as candidates_within_radius
-    from candidates
-    left join shared_words
-        on
-            candidates.data_center_id = shared_words.data_center_id
-            and candidates.fractracker_facility_id = shared_words.fractracker_facility_id
-    -- a place-based candidate needs a shared name word: one ZIP code or market holds many operators
+        data_center_id,
+        fractracker_facility_id,
+        distance_km,
+        basis_rank,
+        pair_basis,
+        cast(shared_name_words as integer) as shared_name_words,
+        cast(count(*) over (partition by data_center_id) as integer) as candidates_within_radius
+    from scored
     where
-        (candidates.basis_rank = 1 or coalesce(shared_words.shared_name_words, 0) >= 1)
-        and not exists (
-            select 1 from numbers_conflict
-            where
-                numbers_conflict.data_center_id = candidates.data_center_id
-                and numbers_conflict.fractracker_facility_id = candidates.fractracker_facility_id
-        )
+        (basis_rank = 1 or shared_name_words >= 1)
+        and not numbers_conflict
 ),
 
 best_for_campus as (
