@@ -486,12 +486,15 @@ def test_scenario_builder_without_changes_reproduces_the_stored_scenario(
 
 
 def test_scenario_builder_recomputes_live_and_offers_yaml(warehouse: Path) -> None:
+    from transforms import forecast as fc
+
     at = run_page("scenario_builder.py")
     before = metrics(at)
+    base = fc.load_scenarios()["base"]
     for key in (
         "accelerator_power_cagr", "pue_new_build", "tier_shift_strength", "pipeline_delay_years",
     ):  # fmt: skip
-        assert at.slider(key=f"sb-base-{key}") is not None
+        assert at.slider(key=f"sb-base-{key}").value == pytest.approx(float(getattr(base, key))), key
     for key in ("realisation_end", "training_share_end"):
         assert at.selectbox(key=f"sb-base-{key}").value == "central"
     at.slider(key="sb-base-accelerator_power_cagr").set_value(0.9).run()
