@@ -1,4 +1,5 @@
--- A table, not a view: its data tests and the models downstream would each recompute it (minutes at SCALE=100).
+-- A table, not a view: its data tests and the models downstream read it, and a view is recomputed by each
+-- (README, Performance).
 {{ config(materialized='table') }}
 -- One row per deployment (raw.epoch_gpu_clusters record) with the years it is installed as a cluster
 -- of its own (as of 31 December, and as of the history's as-of date in its last, partial year:

@@ -1,4 +1,5 @@
--- A table, not a view: its data tests and the models downstream would each recompute it (minutes at SCALE=100).
+-- A table, not a view: its data tests and the models downstream read it, and a view is recomputed by each
+-- (README, Performance).
 {{ config(materialized='table') }}
 -- One row per Epoch AI frontier data center (campus): where it is (market, tier, kind, as for every
 -- located entity: int_locations__matched_to_markets), who owns and uses it (owner type of the owner and

@@ -1,4 +1,5 @@
--- A table, not a view: its data tests and the models downstream would each recompute it (minutes at SCALE=100).
+-- A table, not a view: its data tests and the models downstream read it, and a view is recomputed by each
+-- (README, Performance).
 {{ config(materialized='table') }}
 -- One row per FracTracker record that repeats another FracTracker record of the same site: the record it
 -- duplicates (kept_facility_id). Same tenant and site: both records name the same hyperscale, AI-lab or
