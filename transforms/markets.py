@@ -48,6 +48,7 @@ from typing import Final
 
 import polars as pl
 
+from transforms.coordinates import DMS_IN_TEXT, dms_to_decimal
 from transforms.vocabulary import TIERS
 
 US_STATES: Final[dict[str, str]] = {
@@ -138,12 +139,7 @@ _STATE_NAME_RE: Final[re.Pattern[str]] = re.compile(
 )
 _DC_RE: Final[re.Pattern[str]] = re.compile(r"\bwashington,?\s*d\.?\s*c\.?(?!\w)|\bdistrict of columbia\b")
 
-_DMS_RE: Final[re.Pattern[str]] = re.compile(
-    r"(\d{1,3}(?:\.\d+)?)\s*°\s*"
-    r"(?:(\d{1,2}(?:\.\d+)?)\s*['′’]\s*)?"
-    r"(?:(\d{1,2}(?:\.\d+)?)\s*(?:\"|″|”|''|’’)\s*)?"
-    r"([NSEWnsew])\b"
-)
+_DMS_RE: Final[re.Pattern[str]] = re.compile(DMS_IN_TEXT)
 _DECIMAL_PAIR_RE: Final[re.Pattern[str]] = re.compile(
     r"(?<![\d.])(-?\d{1,2}\.\d{3,})\s*[,;]?\s+(-?\d{1,3}\.\d{3,})(?![\d.])"
     r"|(?<![\d.])(-?\d{1,2}\.\d{3,}),(-?\d{1,3}\.\d{3,})(?![\d.])"
@@ -168,11 +164,6 @@ def fold_text(text: str) -> str:
     return " ".join(stripped.split())
 
 
-def _dms_to_decimal(degrees: str, minutes: str | None, seconds: str | None, hemisphere: str) -> float:
-    value = float(degrees) + float(minutes or 0.0) / 60.0 + float(seconds or 0.0) / 3600.0
-    return -value if hemisphere.upper() in ("S", "W") else value
-
-
 def parse_coordinates(text: str | None) -> tuple[float, float] | None:
     """Parse a (latitude, longitude) pair out of free text.
 
@@ -190,7 +181,7 @@ def parse_coordinates(text: str | None) -> tuple[float, float] | None:
     lon: float | None = None
     for match in _DMS_RE.finditer(text):
         degrees, minutes, seconds, hemisphere = match.groups()
-        value = _dms_to_decimal(degrees, minutes, seconds, hemisphere)
+        value = dms_to_decimal(degrees, minutes, seconds, hemisphere)
         if hemisphere.upper() in ("N", "S") and lat is None:
             lat = value
         elif hemisphere.upper() in ("E", "W") and lon is None:

@@ -34,6 +34,7 @@ This package exports the public names of the former ``transforms/ingest.py`` mod
 
 from __future__ import annotations
 
+from transforms.coordinates import parse_coordinate
 from transforms.ingest.lines import scan_file
 from transforms.ingest.load import load_source, parse_source
 from transforms.ingest.result import ISSUE_SCHEMA, Action, LoadResult, ParseResult
@@ -46,7 +47,6 @@ from transforms.ingest.values import (
     NULL_TOKENS,
     TIMESTAMP_FORMATS,
     TRUE_TOKENS,
-    parse_coordinate,
 )
 
 # Bump when a change to reading or validation could change what loads from an unchanged file.

@@ -3,8 +3,7 @@ first reason a value is not acceptable; then the typed layer of a whole table (`
 
 from __future__ import annotations
 
-import re
-
+from transforms.coordinates import DMS_FIELD
 from transforms.ingest.spec import Column, SourceSpec
 from transforms.ingest.sql import _list, _lit, _q
 
@@ -25,34 +24,6 @@ _SQL_TYPE = {
     "bool": "BOOLEAN",
     "coord": "DOUBLE",
 }
-
-
-# ---------------------------------------------------------------------------------------------
-# Coordinates (decimal or degrees-minutes-seconds), shared by Python callers and the SQL cast
-
-_DMS = re.compile(
-    r"^\s*(?P<deg>\d{1,3}(?:\.\d+)?)\s*°\s*(?:(?P<min>\d{1,2}(?:\.\d+)?)\s*['′]\s*)?"
-    r"(?:(?P<sec>\d{1,2}(?:\.\d+)?)\s*(?:\"|″|'')\s*)?(?P<hem>[NSEW])\s*$"
-)
-_DMS_SQL = (
-    r"^\s*(\d{1,3}(?:\.\d+)?)\s*°\s*(?:(\d{1,2}(?:\.\d+)?)\s*['′]\s*)?"
-    r"(?:(\d{1,2}(?:\.\d+)?)\s*(?:\"|″|'')\s*)?([NSEW])\s*$"
-)
-
-
-def parse_coordinate(text: str | None) -> float | None:
-    """A latitude or longitude as decimal degrees (``-90.09``) or DMS (``90°05'35"W``)."""
-    if text is None:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    m = _DMS.match(text)
-    if not m:
-        return None
-    value = float(m["deg"]) + float(m["min"] or 0) / 60 + float(m["sec"] or 0) / 3600
-    return -value if m["hem"] in "SW" else value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,7 +55,7 @@ def _cast_sql(col: Column, v: str) -> str:
         if col.kind == "float":
             pattern = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
             return f"case when regexp_full_match({num}, {_lit(pattern)}) then try_cast({num} as DOUBLE) end"
-        dms = f"regexp_extract({s}, {_lit(_DMS_SQL)}, ['d', 'm', 's', 'h'])"
+        dms = f"regexp_extract({s}, {_lit(DMS_FIELD)}, ['d', 'm', 's', 'h'])"
         value = (
             f"(try_cast(nullif({dms}.d, '') as DOUBLE) + coalesce(try_cast(nullif({dms}.m, '') as DOUBLE), 0) / 60"
             f" + coalesce(try_cast(nullif({dms}.s, '') as DOUBLE), 0) / 3600)"
