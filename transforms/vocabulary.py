@@ -20,7 +20,8 @@ TIERS: Final[tuple[str, ...]] = ("tier_1", "tier_2", "tier_3", "unclassified", "
 KNOWN_TIERS: Final[tuple[str, ...]] = TIERS[:3]
 # marts.*.market_kind: places one can site in, then a state's or a country's rest and rows with no location
 MARKET_KINDS: Final[tuple[str, ...]] = ("metro", "edge", "campus", "state_rest", "country_rest", "unassigned")
-# marts.*.workload: training and inference are AI demand; hpc (public scientific supercomputers) is carried apart
+# marts.*.workload: training and inference are AI demand; hpc (scientific and industrial supercomputers) is carried
+# apart
 AI_WORKLOADS: Final[tuple[str, ...]] = ("training", "inference")
 HPC: Final[str] = "hpc"
 WORKLOADS: Final[tuple[str, ...]] = (*AI_WORKLOADS, HPC)

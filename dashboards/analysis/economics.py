@@ -24,6 +24,9 @@ class GpuCostAssumptions:
 # home the forecast's hardware_retirement scenario reads too.
 DEFAULT_UTILISATION = 0.7  # share of hours a GPU is sold or used
 DEFAULT_CAPEX_MULTIPLIER = 1.5  # server, network and facility capex on top of the GPU
+# The amortisation slider's what-if range in years (an assumption of this page: it spans the 5.5-6 year schedules of
+# accelerator_depreciation_years' filers with room either side; the slider widens to the var's value if outside).
+AMORTISATION_YEARS_RANGE = (2.0, 7.0)
 
 
 def gpu_hour_costs(

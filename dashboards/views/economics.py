@@ -26,8 +26,8 @@ with st.sidebar:
     st.subheader("Assumptions")
     years = st.slider(
         "Amortisation (years)",
-        min(2.0, params.accelerator_depreciation_years),
-        max(7.0, params.accelerator_depreciation_years),
+        min(economics.AMORTISATION_YEARS_RANGE[0], params.accelerator_depreciation_years),
+        max(economics.AMORTISATION_YEARS_RANGE[1], params.accelerator_depreciation_years),
         params.accelerator_depreciation_years,
         0.5,
         key="econ-years",

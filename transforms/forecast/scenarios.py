@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from transforms.params import model_parameters, param
 from transforms.vocabulary import REGIONS
 
-# The vocabulary (regions, tiers, workloads) has its home in transforms.vocabulary; re-exported here.
 # Where unannounced growth of a workload goes inside a tier when the tier holds none of it yet.
 DEFAULT_KIND: dict[tuple[str, str], str] = {
     ("training", "tier_1"): "metro",

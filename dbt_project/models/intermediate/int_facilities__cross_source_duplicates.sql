@@ -175,7 +175,9 @@ fractracker_word_lists as (
 -- word list as a 128-bit signature (macro word_signature), and pairs whose signatures share no bit share no
 -- word and drop out by one integer test; the survivors take the exact test (sharing); then the shared name
 -- words are counted (for a candidate found only by market, not its city's words) and phase numbers compared
--- (both name one and they share none: a conflict) (scored)
+-- (both name one and they share none: a conflict) (scored). The signatures are CTEs of their own and `signed`
+-- carries no word lists on purpose: with the signatures in the word-list CTEs and one join instead of two, the
+-- model took 22 s instead of 10 s at SCALE=100 (measured 2026-12-05).
 epoch_signatures as (
     select
         data_center_id,
